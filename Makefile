@@ -1,0 +1,53 @@
+# 美丽沙州 — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate seed serve lint format check deploy-check clean
+
+# Create .venv and install the pinned set whenever pyproject.toml or constraints.txt change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## run: set up, migrate, seed the demo town and serve on http://127.0.0.1:$(PORT)
+run: seed
+	$(BIN)/python manage.py demo_accounts
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch it)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+deploy-check: $(STAMP)
+	DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} ALLOWED_HOSTS=shazhou.example.cn \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3* var/static

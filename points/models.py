@@ -1,0 +1,1 @@
+"""The points ledger, service hours and rankings (see the points issue)."""

@@ -1,0 +1,96 @@
+"""Shared fixtures: a small town tree and people made through the services."""
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+
+from volunteers.models import Membership, Organisation, Person
+from volunteers.services.memberships import membership_grant
+from volunteers.services.organisations import organisation_add
+from volunteers.services.people import person_create
+
+_phones = itertools.count(13900000000)
+
+
+def next_phone() -> str:
+    return str(next(_phones))
+
+
+@pytest.fixture
+def town(db):
+    """Two communities, each with grids and a party tree, plus the volunteer side."""
+    kind = Organisation.Kind
+    root = organisation_add(parent=None, name="沙州镇", kind=kind.TOWN, code="shazhou")
+    nodes = {"town": root}
+    for slug, name in (("liyuan", "梨园社区"), ("qiaobei", "桥北社区")):
+        community = organisation_add(parent=root, name=name, kind=kind.COMMUNITY, code=slug)
+        nodes[slug] = community
+        for n in (1, 2):
+            nodes[f"{slug}_grid{n}"] = organisation_add(
+                parent=community, name=f"{name}第{n}网格", kind=kind.GRID, code=f"{slug}-grid-{n}"
+            )
+        committee = organisation_add(
+            parent=community, name=f"{name}大党委", kind=kind.PARTY_COMMITTEE, code=f"{slug}-pc"
+        )
+        branch = organisation_add(
+            parent=committee,
+            name=f"{name}第一网格党支部",
+            kind=kind.PARTY_BRANCH,
+            code=f"{slug}-branch-1",
+        )
+        nodes[f"{slug}_branch"] = branch
+        nodes[f"{slug}_group"] = organisation_add(
+            parent=branch, name=f"{name}第一党小组", kind=kind.PARTY_GROUP, code=f"{slug}-group-1"
+        )
+    detachment = organisation_add(
+        parent=root, name="沙州镇志愿服务支队", kind=kind.DETACHMENT, code="detachment"
+    )
+    squad = organisation_add(
+        parent=detachment, name="梨园志愿服务小分队", kind=kind.SQUAD, code="squad-liyuan"
+    )
+    nodes["detachment"] = detachment
+    nodes["squad"] = squad
+    nodes["team"] = organisation_add(
+        parent=squad, name="文明交通劝导队", kind=kind.TEAM, code="team-traffic"
+    )
+    nodes["other_team"] = organisation_add(
+        parent=squad, name="敬老助残服务队", kind=kind.TEAM, code="team-elderly"
+    )
+    nodes["unit"] = organisation_add(
+        parent=root, name="敦煌市文化和旅游局", kind=kind.UNIT, code="unit-culture"
+    )
+    for node in nodes.values():
+        node.refresh_from_db()
+    return SimpleNamespace(**nodes)
+
+
+@pytest.fixture
+def make_person(db, django_user_model):
+    def make(*, real_name="张三", with_user=True, username=None, **kwargs) -> Person:
+        user = None
+        if with_user:
+            user = django_user_model.objects.create_user(
+                username=username or f"u{next_phone()}", password="shazhou2026"
+            )
+        kwargs.setdefault("phone", next_phone())
+        return person_create(real_name=real_name, user=user, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def person_with_role(make_person):
+    """A person with a login holding ``role`` on ``organisation``."""
+
+    def make(role: str, organisation: Organisation, **kwargs) -> Person:
+        person = make_person(**kwargs)
+        membership_grant(person=person, organisation=organisation, role=role)
+        return person
+
+    return make
+
+
+@pytest.fixture
+def Role():
+    return Membership.Role

@@ -1,0 +1,255 @@
+"""The organisation tree, people, their roles, and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from .identity import mask_phone, validate_mainland_mobile
+
+
+class User(AbstractUser):
+    """The login account. Everything about the real person lives on ``Person``."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+    def __str__(self) -> str:
+        person = getattr(self, "person", None)
+        return person.real_name if person else self.get_username()
+
+
+class Organisation(MP_Node):
+    """One node of the town's single organisation tree."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("镇")
+        COMMUNITY = "community", _("社区")
+        GRID = "grid", _("网格")
+        PARTY_COMMITTEE = "party_committee", _("社区大党委")
+        PARTY_BRANCH = "party_branch", _("党支部")
+        PARTY_GROUP = "party_group", _("党小组")
+        DETACHMENT = "detachment", _("志愿服务支队")
+        SQUAD = "squad", _("志愿服务小分队")
+        TEAM = "team", _("志愿服务队")
+        UNIT = "unit", _("在职单位")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, db_index=True)
+    code = models.SlugField(
+        _("编码"),
+        max_length=64,
+        unique=True,
+        help_text=_("稳定的唯一编码，用于导入和对接，例如 liyuan-grid-03。"),
+    )
+    description = models.TextField(_("简介"), blank=True)
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        indexes = [models.Index(fields=["kind", "name"], name="org_kind_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def contains(self, other: "Organisation") -> bool:
+        """True when ``other`` is this node or below it."""
+        return other.path.startswith(self.path)
+
+
+class Person(models.Model):
+    """A real person: volunteer, party member, or both."""
+
+    class PoliticalStatus(models.TextChoices):
+        MASSES = "masses", _("群众")
+        LEAGUE_MEMBER = "league_member", _("共青团员")
+        PROBATIONARY_MEMBER = "probationary_member", _("中共预备党员")
+        PARTY_MEMBER = "party_member", _("中共党员")
+
+    PARTY_STATUSES = (PoliticalStatus.PROBATIONARY_MEMBER, PoliticalStatus.PARTY_MEMBER)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    real_name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(
+        _("手机号"), max_length=11, unique=True, validators=[validate_mainland_mobile]
+    )
+    phone_verified = models.BooleanField(_("手机号已验证"), default=False)
+    volunteer_number = models.CharField(_("志愿者编号"), max_length=12, unique=True, editable=False)
+    political_status = models.CharField(
+        _("政治面貌"),
+        max_length=24,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.MASSES,
+    )
+    home_grid = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所属网格"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        limit_choices_to={"kind": Organisation.Kind.GRID},
+    )
+    skills = models.CharField(_("技能特长"), max_length=200, blank=True)
+    date_joined = models.DateField(_("加入日期"), default=timezone.localdate)
+
+    # Party members only.
+    party_branch = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所在党支部"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="party_members",
+        limit_choices_to={"kind": Organisation.Kind.PARTY_BRANCH},
+    )
+    employer_unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("在职单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employees",
+        limit_choices_to={"kind": Organisation.Kind.UNIT},
+    )
+    in_service = models.BooleanField(_("在职党员"), default=False)
+    reported_community = models.ForeignKey(
+        Organisation,
+        verbose_name=_("报到社区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_party_members",
+        limit_choices_to={"kind": Organisation.Kind.COMMUNITY},
+    )
+    reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+
+    # The ID number is never stored in plain text; see identity.protect_id_number.
+    id_number_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    id_number_encrypted = models.TextField(blank=True)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["political_status"], name="person_political_idx"),
+            models.Index(fields=["real_name"], name="person_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_service=False)
+                | Q(political_status__in=["probationary_member", "party_member"]),
+                name="person_in_service_is_party_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.real_name}（{self.volunteer_number}）"
+
+    @property
+    def is_party_member(self) -> bool:
+        return self.political_status in self.PARTY_STATUSES
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Membership(models.Model):
+    """A person's role on one organisation node, for a span of dates."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("成员")
+        LEADER = "leader", _("队长")
+        DEPUTY = "deputy", _("副队长")
+        SECRETARY = "secretary", _("书记")
+        ADMIN = "admin", _("管理员")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("组织"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    start_date = models.DateField(_("开始日期"), default=timezone.localdate)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("成员关系")
+        verbose_name_plural = _("成员关系")
+        indexes = [
+            models.Index(fields=["organisation", "role"], name="membership_org_role_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation", "role"],
+                condition=Q(end_date__isnull=True),
+                name="membership_one_open_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.real_name} · {self.organisation.name} · {self.get_role_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_date is None or self.end_date >= timezone.localdate()
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who changed what: roles, imports, adjustments, overrides."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("事件"), max_length=64)
+    target = models.CharField(_("对象"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("组织"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    extra = models.JSONField(_("详情"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "created_at"], name="audit_action_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

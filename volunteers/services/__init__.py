@@ -1,0 +1,1 @@
+"""Every write to the volunteers domain goes through a function in this package."""
