@@ -94,3 +94,13 @@ def person_with_role(make_person):
 @pytest.fixture
 def Role():
     return Membership.Role
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate limits and cached pages must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -193,7 +193,12 @@ class Membership(models.Model):
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     start_date = models.DateField(_("开始日期"), default=timezone.localdate)
-    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    end_date = models.DateField(
+        _("结束日期"),
+        null=True,
+        blank=True,
+        help_text=_("角色终止的日期；当天起不再有效。"),
+    )
 
     class Meta:
         verbose_name = _("成员关系")
@@ -218,7 +223,7 @@ class Membership(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.end_date is None or self.end_date >= timezone.localdate()
+        return self.end_date is None or self.end_date > timezone.localdate()
 
 
 class AuditEvent(models.Model):

@@ -59,7 +59,7 @@ def _grants(user) -> dict[str, tuple[str, ...]]:
         today = timezone.localdate()
         rows = (
             Membership.objects.filter(person__user=user, start_date__lte=today)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
             .values_list("role", "organisation__path")
         )
         for role, path in rows:

@@ -327,7 +327,15 @@ class Migration(migrations.Migration):
                         default=django.utils.timezone.localdate, verbose_name="开始日期"
                     ),
                 ),
-                ("end_date", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "end_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="角色终止的日期；当天起不再有效。",
+                        null=True,
+                        verbose_name="结束日期",
+                    ),
+                ),
                 (
                     "organisation",
                     models.ForeignKey(

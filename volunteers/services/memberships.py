@@ -59,4 +59,6 @@ def membership_end(*, membership: Membership, by=None) -> Membership:
         person_id=membership.person_id,
         role=membership.role,
     )
+    if membership.person.user is not None:
+        permissions.forget_grants(membership.person.user)
     return membership
