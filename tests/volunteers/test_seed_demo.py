@@ -1,0 +1,252 @@
+"""seed_demo builds the real town's shape, five working demo accounts, and is idempotent."""
+
+import io
+import re
+from collections import Counter
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from cms.models import HomePage
+from volunteers import demo
+from volunteers.identity import (
+    VOLUNTEER_NUMBER_ALPHABET,
+    reveal_id_number,
+    validate_id_number,
+    validate_mainland_mobile,
+)
+from volunteers.models import Membership, Organisation, Person
+from volunteers.permissions import Action, can
+
+PEOPLE = 60
+VOLUNTEER_NUMBER_RE = re.compile(rf"^SZ[{VOLUNTEER_NUMBER_ALPHABET}]{{8}}$")
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", people=PEOPLE, stdout=out, **options)
+    return out.getvalue()
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def org(code: str) -> Organisation:
+    return Organisation.objects.get(code=code)
+
+
+@pytest.fixture
+def seeded(db):
+    seed()
+
+
+def test_tree_has_the_real_towns_shape_and_no_treebeard_problems(seeded):
+    kinds = Counter(Organisation.objects.values_list("kind", flat=True))
+    assert kinds["town"] == 1
+    assert kinds["community"] == 8
+    assert kinds["grid"] == 339
+    assert kinds["party_committee"] == 8
+    assert kinds["party_branch"] == 22
+    assert kinds["party_group"] == 44
+    assert kinds["detachment"] == 1
+    assert kinds["squad"] == 8
+    assert kinds["team"] == 52
+    assert 18 <= kinds["unit"] <= 22
+    assert Organisation.find_problems() == ([], [], [], [], [])
+
+    town = Organisation.get_root_nodes().get(code=demo.TOWN_CODE)
+    assert town.name == "沙州镇"
+    names = set(town.get_children().filter(kind="community").values_list("name", flat=True))
+    assert {"梨园社区", "桥北社区"} <= names
+    grid = org("liyuan-grid-03")
+    assert grid.name == "梨园社区第3网格"
+    assert grid.get_parent().code == "liyuan"
+    assert org("detachment").name == "沙州镇志愿服务支队"
+    # Every community has its own 大党委, and every branch and group sits inside one.
+    for community in town.get_children().filter(kind="community"):
+        committee = community.get_children().get(kind="party_committee")
+        assert committee.name.endswith("大党委")
+    for branch in Organisation.objects.filter(kind="party_branch"):
+        assert branch.get_parent().kind == "party_committee"
+        assert branch.get_children().filter(kind="party_group").count() == 2
+    for team in Organisation.objects.filter(kind="team"):
+        assert team.get_parent().kind == "squad"
+
+
+def test_the_five_demo_accounts_log_in_with_the_demo_password(seeded, client):
+    for account in demo.DEMO_ACCOUNTS:
+        assert client.login(username=account.username, password="shazhou2026"), account.username
+        person = Person.objects.get(user__username=account.username)
+        assert person.phone == account.phone
+        assert person.real_name == account.real_name
+        client.logout()
+
+
+def test_admin_is_a_superuser_and_town_admin(seeded):
+    admin = user("admin")
+    assert admin.is_superuser
+    assert admin.is_staff
+    assert Membership.objects.filter(
+        person__user=admin, organisation=org("shazhou"), role="admin", end_date__isnull=True
+    ).exists()
+    assert can(admin, Action.MANAGE_ROLES, org("qiaobei-grid-07"))
+
+
+def test_secretary_manages_liyuan_but_not_qiaobei(seeded):
+    secretary = user("secretary")
+    membership = Membership.objects.get(person__user=secretary)
+    assert (membership.organisation.code, membership.role) == ("liyuan", "secretary")
+    assert can(secretary, Action.MANAGE_PEOPLE, org("liyuan-grid-03"))
+    assert can(secretary, Action.MANAGE_PEOPLE, org("liyuan-branch-2-group-1"))
+    assert can(secretary, Action.ADJUST_POINTS, org("liyuan-pc"))
+    assert not can(secretary, Action.MANAGE_PEOPLE, org("qiaobei-grid-03"))
+    assert not can(secretary, Action.VIEW, org("qiaobei-pc"))
+    assert not can(secretary, Action.MANAGE_ROLES, org("liyuan-grid-03"))
+    resident = Person.objects.filter(home_grid__code__startswith="liyuan-grid-").first()
+    outsider = Person.objects.filter(home_grid__code__startswith="qiaobei-grid-").first()
+    assert can(secretary, Action.MANAGE_PEOPLE, resident)
+    assert not can(secretary, Action.MANAGE_PEOPLE, outsider)
+
+
+def test_leader_publishes_for_his_team_but_cannot_manage_people(seeded):
+    leader = user("leader")
+    team = org(demo.DEMO_TEAM)
+    assert team.name == "梨园文明交通劝导队"
+    assert Membership.objects.filter(person__user=leader, organisation=team, role="leader").exists()
+    assert Membership.objects.filter(organisation=team, role="leader").count() == 1
+    assert can(leader, Action.PUBLISH, team)
+    assert can(leader, Action.CHECK_IN, team)
+    assert not can(leader, Action.MANAGE_PEOPLE, team)
+    assert not can(leader, Action.PUBLISH, org("team-liyuan-elderly"))
+    assert not can(leader, Action.PUBLISH, org("liyuan"))
+
+
+def test_partymember_is_in_service_and_reported_to_liyuan(seeded):
+    person = Person.objects.get(user__username="partymember")
+    assert person.is_party_member
+    assert person.in_service
+    assert person.party_branch.code.startswith("liyuan-branch-")
+    assert person.employer_unit.kind == "unit"
+    assert person.reported_community.code == "liyuan"
+    assert person.reported_at is not None
+
+
+def test_volunteer_is_a_plain_resident_of_liyuan_on_the_leaders_team(seeded):
+    volunteer = user("volunteer")
+    person = volunteer.person
+    assert person.political_status == "masses"
+    assert person.party_branch is None
+    assert person.home_grid.get_parent().code == "liyuan"
+    roles = set(Membership.objects.filter(person=person).values_list("organisation__code", "role"))
+    assert roles == {(demo.DEMO_TEAM, "member")}
+    assert can(volunteer, Action.VIEW, org(demo.DEMO_TEAM))
+    assert not can(volunteer, Action.PUBLISH, org(demo.DEMO_TEAM))
+
+
+def test_running_twice_changes_no_table(db):
+    first = seed()
+    counts = table_counts()
+    people = list(Person.objects.values_list("phone", "volunteer_number", "updated_at"))
+    memberships = list(Membership.objects.values_list("pk", "person_id", "organisation_id", "role"))
+
+    second = seed()
+
+    assert table_counts() == counts
+    assert list(Person.objects.values_list("phone", "volunteer_number", "updated_at")) == people
+    assert list(Membership.objects.values_list("pk", "person_id", "organisation_id", "role")) == (
+        memberships
+    )
+    assert "Created" in first
+    assert "Nothing to do" in second
+    assert counts["volunteers.Person"] == PEOPLE + len(demo.DEMO_ACCOUNTS)
+
+
+def test_every_person_is_valid_and_volunteer_numbers_avoid_look_alikes(seeded):
+    people = list(Person.objects.select_related("home_grid", "party_branch", "employer_unit"))
+    assert len(people) == PEOPLE + len(demo.DEMO_ACCOUNTS)
+    for person in people:
+        validate_mainland_mobile(person.phone)
+        assert VOLUNTEER_NUMBER_RE.match(person.volunteer_number), person.volunteer_number
+        assert not set(person.volunteer_number[2:]) & set("01OIL")
+        assert person.home_grid.kind == "grid"
+        if person.party_branch is not None:
+            assert person.is_party_member
+            assert person.party_branch.kind == "party_branch"
+        if person.in_service:
+            assert person.is_party_member
+            assert person.employer_unit.kind == "unit"
+            assert person.reported_community is not None
+        if person.id_number_encrypted:
+            validate_id_number(reveal_id_number(person.id_number_encrypted))
+    assert any(p.id_number_encrypted for p in people)
+    assert any(p.in_service for p in people if p.user_id is None)
+
+
+def test_no_one_holds_the_same_open_role_twice(seeded):
+    open_roles = Membership.objects.filter(end_date__isnull=True)
+    keys = Counter(open_roles.values_list("person_id", "organisation_id", "role"))
+    assert max(keys.values()) == 1
+    assert open_roles.filter(role="member", organisation__kind="team").exists()
+    assert open_roles.filter(role="secretary", organisation__kind="party_branch").exists()
+
+
+def test_a_demo_phone_owned_by_someone_else_stops_the_seed_and_grants_nothing(db, make_person):
+    stranger = make_person(real_name="王某", phone="13800000001", username="stranger")
+
+    with pytest.raises(CommandError, match="13800000001"):
+        seed()
+
+    assert not Membership.objects.filter(person=stranger).exists()
+    assert not Organisation.objects.exists()
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_seed_leaves_the_wagtail_homepage_alone(db):
+    before = list(HomePage.objects.values_list("pk", "path", "title", "live"))
+    assert before
+
+    seed()
+
+    assert list(HomePage.objects.values_list("pk", "path", "title", "live")) == before
+
+
+def test_the_same_seed_gives_the_same_people_and_more_people_extend_them():
+    def phones(seed_value, count):
+        generator = demo.ResidentGenerator(seed_value, reserved_phones=demo.DEMO_PHONES)
+        return [(p.real_name, p.phone, p.home_grid) for p in generator.people(count)]
+
+    assert phones(2026, 80) == phones(2026, 80)
+    assert phones(2026, 80)[:60] == phones(2026, 60)
+    assert phones(2026, 60) != phones(7, 60)
+
+
+def test_political_statuses_come_in_realistic_proportions():
+    generator = demo.ResidentGenerator(2026, reserved_phones=demo.DEMO_PHONES)
+    statuses = Counter(p.political_status for p in generator.people(5000))
+    party = statuses["party_member"] + statuses["probationary_member"]
+    assert 0.25 < party / 5000 < 0.35
+    assert statuses["league_member"] > 0
+    assert statuses["probationary_member"] > 0
+
+
+def test_demo_accounts_prints_each_login_with_its_password(db):
+    seed()
+    out = io.StringIO()
+    call_command("demo_accounts", stdout=out)
+    text = out.getvalue()
+    for username in ("admin", "secretary", "leader", "partymember", "volunteer"):
+        assert username in text
+    assert "shazhou2026" in text
+    assert "梨园社区党委书记" in text
+    assert "seed_demo" not in text  # every account exists, so no hint to seed first
