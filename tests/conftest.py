@@ -104,3 +104,27 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def make_activity(town):
+    """A published activity of 梨园社区 running from 10 minutes ago for two hours."""
+    import datetime
+
+    from django.utils import timezone
+
+    from volunteers.models import ActivityCategory
+    from volunteers.services.activities import activity_create
+
+    def make(**kwargs):
+        now = timezone.now()
+        kwargs.setdefault("organisation", town.liyuan)
+        kwargs.setdefault("title", "文明交通劝导")
+        kwargs.setdefault("category", ActivityCategory.objects.get(name="文明交通劝导"))
+        kwargs.setdefault("starts_at", now - datetime.timedelta(minutes=10))
+        kwargs.setdefault("ends_at", kwargs["starts_at"] + datetime.timedelta(hours=2))
+        kwargs.setdefault("address", "沙州镇阳关中路与鸣山路十字")
+        kwargs.setdefault("signup_required", False)
+        return activity_create(**kwargs)
+
+    return make

@@ -1,7 +1,23 @@
 """The volunteers domain's models, split by topic."""
 
+from .activities import Activity, ActivityCategory, SignUp
+from .checkin import Attendance, CommunityReport, Method, ScanAttempt
 from .organisation import Organisation
 from .people import AuditEvent, Membership, Person, User
 from .roster import RosterImport
 
-__all__ = ["AuditEvent", "Membership", "Organisation", "Person", "RosterImport", "User"]
+__all__ = [
+    "Activity",
+    "ActivityCategory",
+    "Attendance",
+    "AuditEvent",
+    "CommunityReport",
+    "Membership",
+    "Method",
+    "Organisation",
+    "Person",
+    "RosterImport",
+    "ScanAttempt",
+    "SignUp",
+    "User",
+]

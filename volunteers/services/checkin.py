@@ -1,0 +1,562 @@
+"""Check-in and check-out: by the activity's QR, by a personal code, or by hand.
+
+The unique constraint on (person, activity) decides whether a check-in is new;
+a repeated or concurrent scan finds the first row and answers with its time.
+Every scan, accepted or refused, is logged as a ScanAttempt, outside the
+refused transaction so the log survives the rollback.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from volunteers import permissions, personal_codes, ratelimit, tokens
+from volunteers.errors import DomainError
+from volunteers.geo import distance_m
+from volunteers.models import (
+    Activity,
+    Attendance,
+    Method,
+    Person,
+    ScanAttempt,
+    SignUp,
+)
+
+from .audit import audit_record
+
+Reason = ScanAttempt.Reason
+Purpose = tokens.Purpose
+
+# Per person: a few retries are normal on a poor signal; fifty a minute is not.
+PERSON_SCAN_LIMIT = (20, 60)
+# Per IP: a whole event can sit behind one carrier NAT, so this is generous.
+IP_SCAN_LIMIT = (300, 60)
+
+
+def checkout_grace() -> datetime.timedelta:
+    return datetime.timedelta(minutes=getattr(settings, "CHECKOUT_GRACE_MINUTES", 30))
+
+
+class CheckInRefused(DomainError):
+    """A refused scan; ``code`` is a ScanAttempt reason."""
+
+    def __init__(self, reason: str, message: str, *, activity: Activity | None = None):
+        super().__init__(reason, message)
+        self.activity = activity
+
+
+@dataclass(frozen=True)
+class ScanSource:
+    """Where a scan came from, for the log and the geofence."""
+
+    ip: str | None = None
+    user_agent: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    attendance: Attendance
+    purpose: str  # tokens.Purpose.CHECK_IN or CHECK_OUT
+    created: bool  # False: the person was already checked in (or out)
+
+
+def _time(value: datetime.datetime) -> str:
+    return date_format(timezone.localtime(value), "H:i")
+
+
+TOKEN_MESSAGES = {
+    Reason.EXPIRED: gettext_lazy("二维码已过期，请扫描现场屏幕上最新的二维码。"),
+    Reason.FORGED: gettext_lazy("二维码无效，可能已被修改。请扫描现场屏幕上的二维码。"),
+    Reason.WRONG_PURPOSE: gettext_lazy("这个二维码不是本操作所用的二维码。"),
+    Reason.UNKNOWN_CODE: gettext_lazy("签到码无效或已过期，请让对方刷新“我的签到码”。"),
+}
+
+
+def token_refusal(code: str, activity: Activity | None = None) -> CheckInRefused:
+    return CheckInRefused(code, str(TOKEN_MESSAGES[code]), activity=activity)
+
+
+# --- The rules of a valid check-in ----------------------------------------------
+
+
+def _check_activity_open(activity: Activity) -> None:
+    if activity.cancelled_at:
+        raise CheckInRefused(Reason.CANCELLED, _("活动已取消。"), activity=activity)
+    if not activity.live:
+        raise CheckInRefused(Reason.NOT_PUBLISHED, _("活动尚未发布。"), activity=activity)
+
+
+def _check_window(activity: Activity, at: datetime.datetime) -> None:
+    if not activity.checkin_opens_at <= at <= activity.ends_at:
+        raise CheckInRefused(
+            Reason.OUTSIDE_WINDOW,
+            _("现在不在签到时间内。签到时间：%(start)s 至 %(end)s。")
+            % {
+                "start": date_format(timezone.localtime(activity.checkin_opens_at), "n月j日 H:i"),
+                "end": date_format(timezone.localtime(activity.ends_at), "n月j日 H:i"),
+            },
+            activity=activity,
+        )
+
+
+def in_audience(activity: Activity, person: Person) -> bool:
+    Audience = Activity.Audience
+    if activity.audience == Audience.EVERYONE:
+        return True
+    if activity.audience == Audience.PARTY_MEMBERS:
+        return person.is_party_member
+    if activity.audience == Audience.TEAM:
+        return person.memberships.filter(
+            organisation_id=activity.audience_team_id, end_date__isnull=True
+        ).exists()
+    # SUBTREE: the person belongs somewhere under the publishing organisation.
+    root = activity.organisation.path
+    return any(node.path.startswith(root) for node in permissions.organisations_of(person))
+
+
+def audience_refusal(activity: Activity) -> CheckInRefused:
+    Audience = Activity.Audience
+    who = {
+        Audience.SUBTREE: _("%(org)s的成员") % {"org": activity.organisation.name},
+        Audience.PARTY_MEMBERS: _("党员"),
+        Audience.TEAM: activity.audience_team.name if activity.audience_team else "",
+    }.get(activity.audience, "")
+    return CheckInRefused(
+        Reason.NOT_IN_AUDIENCE,
+        _("本活动仅限%(who)s参加。") % {"who": who},
+        activity=activity,
+    )
+
+
+def _check_audience_and_signup(activity: Activity, person: Person) -> None:
+    if not in_audience(activity, person):
+        raise audience_refusal(activity)
+    if (
+        activity.signup_required
+        and not SignUp.objects.filter(
+            activity=activity, person=person, status=SignUp.Status.CONFIRMED
+        ).exists()
+    ):
+        raise CheckInRefused(
+            Reason.NOT_SIGNED_UP,
+            _("本活动须先报名，您还没有报名成功。"),
+            activity=activity,
+        )
+
+
+def _check_geofence(activity: Activity, source: ScanSource) -> None:
+    if not (activity.geofence_radius_m and activity.latitude is not None):
+        return
+    if source.latitude is None or source.longitude is None:
+        raise CheckInRefused(
+            Reason.OUTSIDE_GEOFENCE,
+            _("本活动要求在现场签到，请允许获取位置后重试。"),
+            activity=activity,
+        )
+    distance = distance_m(
+        float(activity.latitude), float(activity.longitude), source.latitude, source.longitude
+    )
+    if distance > activity.geofence_radius_m:
+        raise CheckInRefused(
+            Reason.OUTSIDE_GEOFENCE,
+            _("您距离活动地点约 %(d)d 米，须在 %(r)d 米以内签到。")
+            % {"d": distance, "r": activity.geofence_radius_m},
+            activity=activity,
+        )
+
+
+def served_minutes(
+    activity: Activity, checked_in_at: datetime.datetime, checked_out_at: datetime.datetime
+) -> int:
+    """Minutes present while the activity ran; before the start or after the end is not service."""
+    start = max(checked_in_at, activity.starts_at)
+    end = min(checked_out_at, activity.ends_at)
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+# --- Writes -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_check_in(
+    *,
+    activity: Activity,
+    person: Person,
+    method: str,
+    at: datetime.datetime,
+    source: ScanSource = ScanSource(),
+    by=None,
+) -> CheckInResult:
+    """Record that ``person`` arrived; a second call answers with the first check-in."""
+    _check_activity_open(activity)
+    existing = Attendance.objects.filter(activity=activity, person=person).first()
+    if existing is not None:
+        return _already_in(existing)
+    _check_window(activity, at)
+    _check_audience_and_signup(activity, person)
+    _check_geofence(activity, source)
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                activity=activity,
+                person=person,
+                checked_in_at=at,
+                check_in_method=method,
+                recorded_by=by,
+            )
+    except IntegrityError:
+        # Another request for the same person won the race; theirs is the check-in.
+        return _already_in(Attendance.objects.get(activity=activity, person=person))
+    return CheckInResult(attendance=attendance, purpose=Purpose.CHECK_IN, created=True)
+
+
+def _already_in(attendance: Attendance) -> CheckInResult:
+    if attendance.removed_at:
+        raise CheckInRefused(
+            Reason.REMOVED,
+            _("您在本活动的签到已被组织者撤销，如有疑问请联系组织者。"),
+            activity=attendance.activity,
+        )
+    return CheckInResult(attendance=attendance, purpose=Purpose.CHECK_IN, created=False)
+
+
+@transaction.atomic
+def attendance_check_out(
+    *,
+    activity: Activity,
+    person: Person,
+    method: str,
+    at: datetime.datetime,
+    by=None,
+) -> CheckInResult:
+    """Close the person's attendance and compute the minutes served."""
+    _check_activity_open(activity)
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(activity=activity, person=person, removed_at__isnull=True)
+        .first()
+    )
+    if attendance is None:
+        raise CheckInRefused(
+            Reason.NOT_CHECKED_IN, _("您还没有签到，不能签退。"), activity=activity
+        )
+    if attendance.checked_out_at is not None:
+        return CheckInResult(attendance=attendance, purpose=Purpose.CHECK_OUT, created=False)
+    if at > activity.ends_at + checkout_grace():
+        raise CheckInRefused(
+            Reason.OUTSIDE_WINDOW,
+            _("签退时间已过，系统已按活动结束时间自动签退。"),
+            activity=activity,
+        )
+    attendance.checked_out_at = max(at, attendance.checked_in_at)
+    attendance.check_out_method = method
+    attendance.minutes_served = served_minutes(
+        activity, attendance.checked_in_at, attendance.checked_out_at
+    )
+    attendance.save(update_fields=["checked_out_at", "check_out_method", "minutes_served"])
+    return CheckInResult(attendance=attendance, purpose=Purpose.CHECK_OUT, created=True)
+
+
+def _log_scan(
+    *,
+    activity: Activity | None,
+    person: Person | None,
+    purpose: str,
+    method: str,
+    reason: str,
+    at: datetime.datetime,
+    source: ScanSource,
+    by=None,
+) -> None:
+    ScanAttempt.objects.create(
+        activity=activity,
+        person=person,
+        purpose=purpose,
+        method=method,
+        accepted=reason in (Reason.OK, Reason.ALREADY),
+        reason=reason,
+        scanned_at=at,
+        ip_address=source.ip,
+        user_agent=source.user_agent[:200],
+        recorded_by=by if by is not None and by.is_authenticated else None,
+    )
+
+
+def _check_rate(person: Person | None, source: ScanSource) -> None:
+    limit, window = PERSON_SCAN_LIMIT
+    if person is not None and not ratelimit.hit(
+        f"scan:person:{person.pk}", limit=limit, window_seconds=window
+    ):
+        raise CheckInRefused(Reason.RATE_LIMITED, _("操作太频繁，请稍等一分钟再试。"))
+    limit, window = IP_SCAN_LIMIT
+    if source.ip and not ratelimit.hit(f"scan:ip:{source.ip}", limit=limit, window_seconds=window):
+        raise CheckInRefused(Reason.RATE_LIMITED, _("操作太频繁，请稍等一分钟再试。"))
+
+
+def _apply(*, activity, person, purpose, method, at, source, by=None) -> CheckInResult:
+    if purpose == Purpose.CHECK_OUT:
+        return attendance_check_out(activity=activity, person=person, method=method, at=at, by=by)
+    return attendance_check_in(
+        activity=activity, person=person, method=method, at=at, source=source, by=by
+    )
+
+
+def scan_activity_code(
+    *,
+    token: str,
+    person: Person | None,
+    scanned_at: datetime.datetime | None = None,
+    source: ScanSource = ScanSource(),
+) -> CheckInResult:
+    """A volunteer scanned the organiser's rotating QR (check-in or check-out)."""
+    at = scanned_at or timezone.now()
+    activity = None
+    purpose = Purpose.CHECK_IN
+    try:
+        _check_rate(person, source)
+        try:
+            read = tokens.read_token(
+                token, purposes=(Purpose.CHECK_IN, Purpose.CHECK_OUT), scanned_at=at
+            )
+        except tokens.TokenError as exc:
+            raise token_refusal(exc.code) from None
+        purpose = read.purpose
+        activity = (
+            Activity.objects.select_related("organisation", "audience_team")
+            .filter(pk=read.subject_id)
+            .first()
+        )
+        if activity is None:
+            raise token_refusal(Reason.FORGED)
+        if person is None:
+            raise CheckInRefused(
+                Reason.NO_PERSON,
+                _("您的账号还没有登记人员信息，请先完善个人资料。"),
+                activity=activity,
+            )
+        result = _apply(
+            activity=activity,
+            person=person,
+            purpose=purpose,
+            method=Method.ACTIVITY_QR,
+            at=at,
+            source=source,
+        )
+    except CheckInRefused as refusal:
+        _log_scan(
+            activity=refusal.activity or activity,
+            person=person,
+            purpose=purpose,
+            method=Method.ACTIVITY_QR,
+            reason=refusal.code,
+            at=at,
+            source=source,
+        )
+        raise
+    _log_scan(
+        activity=activity,
+        person=person,
+        purpose=purpose,
+        method=Method.ACTIVITY_QR,
+        reason=Reason.OK if result.created else Reason.ALREADY,
+        at=at,
+        source=source,
+    )
+    return result
+
+
+def scan_personal_code(
+    *,
+    activity: Activity,
+    code: str,
+    purpose: str,
+    by,
+    scanned_at: datetime.datetime | None = None,
+    source: ScanSource = ScanSource(),
+) -> CheckInResult:
+    """An organiser scanned (or typed) a volunteer's personal code."""
+    if not permissions.can(by, permissions.Action.CHECK_IN, activity):
+        raise DomainError("forbidden", _("您无权为该活动签到。"))
+    if purpose not in (Purpose.CHECK_IN, Purpose.CHECK_OUT):
+        raise DomainError("bad_purpose", _("未知的操作。"))
+    at = scanned_at or timezone.now()
+    person = None
+    try:
+        try:
+            person_id = personal_codes.resolve(code, at=at)
+        except tokens.TokenError as exc:
+            raise token_refusal(exc.code, activity) from None
+        person = Person.objects.filter(pk=person_id).first()
+        if person is None:
+            raise token_refusal(Reason.UNKNOWN_CODE, activity)
+        result = _apply(
+            activity=activity,
+            person=person,
+            purpose=purpose,
+            method=Method.PERSONAL_CODE,
+            at=at,
+            source=source,
+            by=by,
+        )
+    except CheckInRefused as refusal:
+        _log_scan(
+            activity=activity,
+            person=person,
+            purpose=purpose,
+            method=Method.PERSONAL_CODE,
+            reason=refusal.code,
+            at=at,
+            source=source,
+            by=by,
+        )
+        raise
+    _log_scan(
+        activity=activity,
+        person=person,
+        purpose=purpose,
+        method=Method.PERSONAL_CODE,
+        reason=Reason.OK if result.created else Reason.ALREADY,
+        at=at,
+        source=source,
+        by=by,
+    )
+    return result
+
+
+def _require_organiser(by, activity: Activity) -> None:
+    if not permissions.can(by, permissions.Action.CHECK_IN, activity):
+        raise DomainError("forbidden", _("您无权管理该活动的签到。"))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("missing_reason", _("请填写原因。"), field="reason")
+    return reason[:200]
+
+
+@transaction.atomic
+def attendance_add_manual(
+    *,
+    activity: Activity,
+    person: Person,
+    reason: str,
+    by,
+    checked_in_at: datetime.datetime | None = None,
+    checked_out_at: datetime.datetime | None = None,
+) -> Attendance:
+    """An organiser records a check-in by hand (a phone died, a code would not scan)."""
+    _require_organiser(by, activity)
+    reason = _require_reason(reason)
+    if activity.cancelled_at:
+        raise DomainError(Reason.CANCELLED, _("活动已取消。"))
+    checked_in_at = checked_in_at or min(timezone.now(), activity.ends_at)
+    if checked_out_at is not None and checked_out_at < checked_in_at:
+        raise DomainError("bad_times", _("签退时间不能早于签到时间。"), field="checked_out_at")
+    attendance = (
+        Attendance.objects.select_for_update().filter(activity=activity, person=person).first()
+    )
+    if attendance is not None and attendance.removed_at is None:
+        raise DomainError(
+            Reason.ALREADY,
+            _("%(name)s 已于 %(time)s 签到。")
+            % {"name": person.real_name, "time": _time(attendance.checked_in_at)},
+        )
+    if attendance is None:
+        attendance = Attendance(activity=activity, person=person)
+    attendance.checked_in_at = checked_in_at
+    attendance.check_in_method = Method.MANUAL
+    attendance.checked_out_at = checked_out_at
+    attendance.check_out_method = Method.MANUAL if checked_out_at else ""
+    attendance.minutes_served = (
+        served_minutes(activity, checked_in_at, checked_out_at) if checked_out_at else None
+    )
+    attendance.recorded_by = by
+    attendance.removed_at = None
+    attendance.removed_reason = ""
+    attendance.auto_closed = False
+    attendance.save()
+    audit_record(
+        actor=by,
+        action="attendance.add",
+        target=attendance,
+        organisation=activity.organisation,
+        activity_id=activity.pk,
+        person_id=person.pk,
+        reason=reason,
+    )
+    return attendance
+
+
+@transaction.atomic
+def attendance_remove(*, attendance: Attendance, reason: str, by) -> Attendance:
+    """An organiser withdraws a check-in; it is kept, flagged, and audited."""
+    _require_organiser(by, attendance.activity)
+    reason = _require_reason(reason)
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.removed_at is not None:
+        raise DomainError("already_removed", _("该签到已撤销。"))
+    attendance.removed_at = timezone.now()
+    attendance.removed_reason = reason
+    attendance.save(update_fields=["removed_at", "removed_reason"])
+    audit_record(
+        actor=by,
+        action="attendance.remove",
+        target=attendance,
+        organisation=attendance.activity.organisation,
+        activity_id=attendance.activity_id,
+        person_id=attendance.person_id,
+        reason=reason,
+    )
+    return attendance
+
+
+def attendances_close_open(*, now: datetime.datetime | None = None) -> int:
+    """Close attendances still open after their activity's end plus the grace period.
+
+    They are closed at the activity's end and flagged as automatic. Safe to run
+    any number of times: closed rows are never touched again.
+    """
+    now = now or timezone.now()
+    closed = 0
+    open_rows = (
+        Attendance.objects.filter(
+            checked_out_at__isnull=True,
+            removed_at__isnull=True,
+            activity__ends_at__lt=now - checkout_grace(),
+        )
+        .select_related("activity")
+        .order_by("pk")
+    )
+    for attendance in open_rows.iterator(chunk_size=500):
+        with transaction.atomic():
+            row = (
+                Attendance.objects.select_for_update()
+                .filter(pk=attendance.pk, checked_out_at__isnull=True)
+                .first()
+            )
+            if row is None:
+                continue
+            activity = attendance.activity
+            row.checked_out_at = max(activity.ends_at, row.checked_in_at)
+            row.check_out_method = Method.AUTOMATIC
+            row.auto_closed = True
+            row.minutes_served = served_minutes(activity, row.checked_in_at, row.checked_out_at)
+            row.save(
+                update_fields=[
+                    "checked_out_at",
+                    "check_out_method",
+                    "auto_closed",
+                    "minutes_served",
+                ]
+            )
+            closed += 1
+    return closed
