@@ -201,13 +201,27 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# Forgotten passwords are reset with a code sent by SMS (volunteers.accounts).
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_FORMS = {
+    "login": "volunteers.accounts.LoginForm",
+    "signup": "volunteers.accounts.SignupForm",
+    "verify_phone": "volunteers.accounts.VerifyPhoneForm",
+    "reset_password": "volunteers.accounts.PhonePasswordResetForm",
+    "confirm_password_reset_code": "volunteers.accounts.ConfirmPasswordResetCodeForm",
+}
+# Each SMS costs money and can be aimed at a stranger's phone: at most one a
+# minute and five an hour per number in each flow.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "confirm_phone": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "verify_phone": "1/m/key,5/h/key,20/m/ip",
+    "reset_password": "20/m/ip,1/m/key,5/h/key",
 }
+# Rate limits count per client IP: behind the load balancer, say how many proxies
+# in X-Forwarded-For are ours, or every visitor shares the balancer's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 SOCIALACCOUNT_PROVIDERS = {

@@ -1,54 +1,128 @@
-"""allauth adapter: phone numbers live on ``Person``; SMS goes through volunteers.sms."""
+"""How allauth fits this project: phone numbers live on ``Person``, SMS goes through volunteers.sms.
 
-from allauth.account.adapter import DefaultAccountAdapter
-from django.utils.translation import gettext as _
+allauth stores a phone by calling ``AccountAdapter.set_phone``; here that
+creates the person's ``Person`` (or claims the roster entry with the same
+number that has no account yet) through the people services. The forms below
+are allauth's own, with Chinese labels and mainland phone numbers; settings
+point ``ACCOUNT_FORMS`` at them.
+"""
+
+from allauth.account import app_settings as account_settings
+from allauth.account import forms as allauth_forms
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.internal.flows.password_reset_by_code import (
+    PasswordResetVerificationProcess,
+)
+from allauth.account.stages import PhoneVerificationStage as AllauthPhoneVerificationStage
+from allauth.core.exceptions import RateLimited
+from allauth.core.internal.cryptokit import generate_user_code
+from allauth.core.internal.httpkit import headed_redirect_response
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from volunteers.errors import DomainError
-from volunteers.identity import normalise_phone
+from volunteers.forms import MainlandPhoneField
+from volunteers.identity import MOBILE_RE, normalise_phone
 from volunteers.models import Person
-from volunteers.services.people import person_create, person_set_phone
+from volunteers.services.people import person_attach_account, person_set_phone
 from volunteers.sms import send_sms
+
+# What people in China expect from an SMS code: six digits, no dashes.
+SMS_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
+PASSWORD_TOO_SHORT = _("密码太短，至少需要 %(min_length)d 个字符。")
+
+
+def person_of(user) -> Person | None:
+    if user is None or user.pk is None:
+        return None
+    return Person.objects.filter(user=user).first()
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def clean_phone(self, phone: str) -> str:
-        from django import forms
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # One message for both: saying which half was wrong tells an attacker too much.
+        "phone_password_mismatch": _("账号或密码不正确，请重新输入。"),
+        "username_password_mismatch": _("账号或密码不正确，请重新输入。"),
+        "invalid_login": _("账号或密码不正确，请重新输入。"),
+        "account_inactive": _("该账号已停用，如有疑问请联系所在社区。"),
+        "incorrect_code": _("验证码不正确，请核对短信后重新输入。"),
+        "incorrect_password": _("密码不正确。"),
+        "enter_current_password": _("当前密码不正确，请重新输入。"),
+        "phone_taken": _("该手机号已被其他账号使用。"),
+        "unknown_phone": _("该手机号没有对应的账号。"),
+        "username_taken": _("该用户名已被使用，请换一个。"),
+        "too_many_login_attempts": _("尝试次数过多，请稍后再试。"),
+        "rate_limited": _("操作太频繁，请稍等一分钟再试。"),
+        "same_as_current": _("新值不能与当前的相同。"),
+    }
 
-        phone = normalise_phone(phone)
-        from volunteers.identity import MOBILE_RE
+    # --- forms ---------------------------------------------------------------
 
-        if not MOBILE_RE.match(phone):
-            raise forms.ValidationError(_("请输入正确的11位手机号码，例如 13800138000。"))
-        return phone
+    def phone_form_field(self, **kwargs) -> MainlandPhoneField:
+        kwargs.pop("label", None)  # allauth passes an English "Phone"; ours is Chinese
+        return MainlandPhoneField(**kwargs)
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        # A username that is a phone number would shadow that number at login.
+        if MOBILE_RE.match(normalise_phone(username)):
+            raise forms.ValidationError(
+                _("用户名不能是手机号；手机号本身就可以用来登录。"), code="username_is_phone"
+            )
+        return super().clean_username(username, shallow=shallow)
+
+    def clean_password(self, password: str, user=None) -> str:
+        try:
+            return super().clean_password(password, user=user)
+        except forms.ValidationError as exc:
+            # Django 5.2 reworded the too-short message and its Chinese catalogue
+            # has not caught up; every other validator message is translated.
+            raise forms.ValidationError(
+                [
+                    forms.ValidationError(PASSWORD_TOO_SHORT, code=error.code, params=error.params)
+                    if error.code == "password_too_short"
+                    else error
+                    for error in exc.error_list
+                ]
+            ) from None
+
+    @transaction.atomic
+    def save_user(self, request, user, form, commit=True):
+        # allauth stores the phone (our set_phone, which creates the Person) inside
+        # save_user, before the custom form's signup() runs: hand the name over now.
+        user._shazhou_real_name = form.cleaned_data.get("real_name", "")
+        return super().save_user(request, user, form, commit=commit)
+
+    # --- phone storage (allauth's phone interface) --------------------------
 
     def get_phone(self, user) -> tuple[str, bool] | None:
-        person = Person.objects.filter(user=user).only("phone", "phone_verified").first()
+        person = person_of(user)
         if person is None:
             return None
         return person.phone, person.phone_verified
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
-        person = Person.objects.filter(user=user).first()
-        if person is None:
-            # Claim a roster entry with this phone that has no account yet.
-            person = Person.objects.filter(phone=phone, user__isnull=True).first()
-            if person is not None:
-                person.user = user
-                person.phone_verified = verified
-                person.save(update_fields=["user", "phone_verified", "updated_at"])
-                return
-            real_name = getattr(user, "_signup_real_name", "") or user.get_username()
-            person_create(real_name=real_name, phone=phone, user=user, phone_verified=verified)
-            return
+        phone = normalise_phone(phone)
+        person = person_of(user)
         try:
-            person_set_phone(person=person, phone=phone, verified=verified)
+            if person is None:
+                person_attach_account(
+                    user=user,
+                    phone=phone,
+                    verified=verified,
+                    real_name=getattr(user, "_shazhou_real_name", ""),
+                )
+            else:
+                person_set_phone(person=person, phone=phone, verified=verified)
         except DomainError as exc:
-            from django import forms
-
-            raise forms.ValidationError(exc.message) from None
+            raise forms.ValidationError(exc.message, code=exc.code) from None
 
     def set_phone_verified(self, user, phone: str) -> None:
-        Person.objects.filter(user=user, phone=phone).update(phone_verified=True)
+        # After a phone change the verified number is a new one, so this also stores it.
+        self.set_phone(user, phone, True)
 
     def get_user_by_phone(self, phone: str):
         person = (
@@ -58,14 +132,217 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         return person.user if person else None
 
+    # --- codes and SMS --------------------------------------------------------
+
+    def generate_phone_verification_code(self, *, user, phone: str) -> str:
+        return generate_user_code(**SMS_CODE_FORMAT)
+
+    def generate_password_reset_code(self) -> str:
+        return generate_user_code(**SMS_CODE_FORMAT)
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
+        minutes = account_settings.PHONE_VERIFICATION_TIMEOUT // 60
         send_sms(
             phone=phone,
-            message=_("【美丽沙州】您的验证码是 %(code)s，15分钟内有效。") % {"code": code},
+            message=gettext("【美丽沙州】验证码 %(code)s，%(minutes)s分钟内有效，请勿告诉他人。")
+            % {"code": code, "minutes": minutes},
+        )
+
+    def send_password_reset_code_sms(self, phone: str, code: str) -> None:
+        minutes = account_settings.PASSWORD_RESET_BY_CODE_TIMEOUT // 60
+        send_sms(
+            phone=phone,
+            message=gettext(
+                "【美丽沙州】您正在找回密码，验证码 %(code)s，%(minutes)s分钟内有效。"
+                "如非本人操作，请忽略本短信。"
+            )
+            % {"code": code, "minutes": minutes},
         )
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
-        send_sms(phone=phone, message=_("【美丽沙州】该手机号尚未注册美丽沙州账号。"))
+        send_sms(
+            phone=phone,
+            message=gettext(
+                "【美丽沙州】有人用本手机号申请验证码，但该号码尚未注册美丽沙州账号。"
+                "如非本人操作，请忽略本短信。"
+            ),
+        )
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        send_sms(phone=phone, message=_("【美丽沙州】该手机号已注册，请直接登录或找回密码。"))
+        # Sent when a signup collides with an existing account; the collision may
+        # be on the e-mail address rather than on this number.
+        send_sms(
+            phone=phone,
+            message=gettext(
+                "【美丽沙州】您注册时填写的手机号或邮箱已有账号，请直接登录；"
+                "忘记密码可在登录页用短信找回。"
+            ),
+        )
+
+    # --- login stages ---------------------------------------------------------
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "volunteers.accounts.PhoneVerificationStage"
+            if path == "allauth.account.stages.PhoneVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
+
+class PhoneVerificationStage(AllauthPhoneVerificationStage):
+    """allauth's "verify your phone before you are in" stage, with two fixes.
+
+    - Operator accounts (``createsuperuser``) have no Person and so no phone;
+      allauth would silently bounce them back to the login page. Every signup
+      has a phone, because the phone is a required signup field.
+    - The code SMS is rate limited per number; allauth lets that exception
+      escape the signup and login views as a server error. Instead the person
+      lands on the code page, where they can ask for a new code after a minute.
+    """
+
+    def handle(self):
+        adapter = get_adapter(self.request)
+        if self.login.user is not None and adapter.get_phone(self.login.user) is None:
+            return None, True
+        try:
+            return super().handle()
+        except RateLimited:
+            adapter.add_message(
+                self.request, messages.ERROR, message=adapter.error_messages["rate_limited"]
+            )
+            return headed_redirect_response("account_verify_phone"), True
+
+
+# --- allauth's forms, in Chinese ----------------------------------------------
+
+
+class LoginForm(allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("手机号或用户名")
+        login.error_messages["required"] = _("请填写手机号或用户名。")
+        login.widget.attrs.update(
+            placeholder=_("手机号或用户名"),
+            autocomplete="username",
+            autocapitalize="none",
+            spellcheck="false",
+        )
+        password = self.fields["password"]
+        password.label = _("密码")
+        password.help_text = ""  # the template links to password reset itself
+        password.error_messages["required"] = _("请输入密码。")
+        password.widget.attrs["placeholder"] = _("密码")
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("在这台设备上保持登录")
+
+    def clean_login(self) -> str:
+        # "138 0013 8000" and "+8613800138000" are the same account, and the
+        # same key for the failed-login rate limit.
+        login = super().clean_login()
+        phone = normalise_phone(login)
+        return phone if MOBILE_RE.match(phone) else login
+
+
+class SignupForm(allauth_forms.SignupForm):
+    field_order = ["real_name", "phone", "password1", "password2", "username", "email"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["phone"].help_text = _("用于登录和接收验证码，注册后需要短信验证。")
+        if "username" in fields:
+            fields["username"].label = _("用户名（选填）")
+            fields["username"].help_text = _("填写后也可以用用户名登录。")
+            fields["username"].widget.attrs["placeholder"] = ""
+        if "email" in fields:
+            fields["email"].label = _("电子邮箱（选填）")
+            fields["email"].widget.attrs["placeholder"] = ""
+        if "password1" in fields:
+            fields["password1"].label = _("设置密码")
+            fields["password1"].error_messages["required"] = _("请设置密码。")
+            fields["password1"].widget.attrs["placeholder"] = ""
+        if "password2" in fields:
+            fields["password2"].label = _("再次输入密码")
+            fields["password2"].error_messages["required"] = _("请再次输入密码。")
+            fields["password2"].widget.attrs["placeholder"] = ""
+
+
+class SMSCodeMixin:
+    """The code field as a phone keyboard shows it best."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.label = _("短信验证码")
+        code.error_messages["required"] = _("请输入短信验证码。")
+        code.widget.attrs.update(
+            placeholder=_("6位数字"),
+            inputmode="numeric",
+            autocomplete="one-time-code",
+            maxlength="6",
+            pattern="[0-9]*",
+        )
+
+
+class VerifyPhoneForm(SMSCodeMixin, allauth_forms.VerifyPhoneForm):
+    pass
+
+
+class ConfirmPasswordResetCodeForm(SMSCodeMixin, allauth_forms.ConfirmPasswordResetCodeForm):
+    pass
+
+
+# --- password reset by SMS code ------------------------------------------------
+
+
+class PhonePasswordResetProcess(PasswordResetVerificationProcess):
+    """allauth's reset-by-code flow, with the code sent by SMS.
+
+    allauth keys the flow's state by "email"; here that slot holds the phone.
+    Its confirm and complete views resume the flow through the base class,
+    which never sends anything, so only ``send`` needs to differ.
+    """
+
+    def send(self) -> None:
+        adapter = get_adapter(self.request)
+        phone = self.state["email"]
+        if self.user is None:
+            adapter.send_unknown_account_sms(phone)
+            return
+        self.state["code"] = adapter.generate_password_reset_code()
+        adapter.send_password_reset_code_sms(phone, self.code)
+
+    @classmethod
+    def initiate_by_phone(cls, *, request, user, phone: str) -> "PhonePasswordResetProcess":
+        process = cls(request, state=cls.initial_state(user, email=phone), user=user)
+        process.send()
+        process.persist()
+        return process
+
+
+class PhonePasswordResetForm(forms.Form):
+    phone = MainlandPhoneField()
+
+    user = None
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"]
+        user = get_adapter().get_user_by_phone(phone)
+        self.user = user if user is not None and user.is_active else None
+        if self.user is None and not account_settings.PREVENT_ENUMERATION:
+            raise get_adapter().validation_error("unknown_phone")
+        return phone
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if "phone" in cleaned_data:
+            # allauth's reset view rate-limits per cleaned_data["email"].
+            cleaned_data["email"] = cleaned_data["phone"]
+        return cleaned_data
+
+    def save(self, request, **kwargs) -> str:
+        phone = self.cleaned_data["phone"]
+        PhonePasswordResetProcess.initiate_by_phone(request=request, user=self.user, phone=phone)
+        return phone

@@ -7,8 +7,9 @@ the development backend only logs, so a developer reads the code in the console.
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.module_loading import import_string
+
+from .identity import mask_phone
 
 logger = logging.getLogger("shazhou.sms")
 
@@ -19,10 +20,10 @@ class BaseSMSBackend:
 
 
 class LoggingSMSBackend(BaseSMSBackend):
-    """Writes each message to the log instead of sending it."""
+    """Writes each message to the log instead of sending it; the number is masked."""
 
     def send(self, *, phone: str, message: str) -> None:
-        logger.info("SMS to %s: %s", phone, message)
+        logger.info("SMS to %s: %s", mask_phone(phone), message)
 
 
 class LocmemSMSBackend(BaseSMSBackend):
@@ -37,4 +38,3 @@ class LocmemSMSBackend(BaseSMSBackend):
 def send_sms(*, phone: str, message: str) -> None:
     backend = import_string(settings.SMS_BACKEND)()
     backend.send(phone=phone, message=message)
-    cache.incr("sms:sent", 1) if cache.get("sms:sent") is not None else cache.set("sms:sent", 1)

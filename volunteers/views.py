@@ -1,15 +1,32 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from .models import Person
 
 
+@never_cache  # personal data: not for a shared phone's back button or a proxy
 @login_required
 def me(request):
+    """The person's own page: their profile and the roles they hold."""
     person = (
         Person.objects.filter(user=request.user)
         .select_related("home_grid", "party_branch", "employer_unit", "reported_community")
         .first()
     )
-    memberships = person.memberships.select_related("organisation") if person else []
-    return render(request, "volunteers/me.html", {"person": person, "memberships": memberships})
+    current_memberships, past_memberships = [], []
+    if person is not None:
+        memberships = person.memberships.select_related("organisation").order_by(
+            "-start_date", "organisation__name"
+        )
+        for membership in memberships:
+            (current_memberships if membership.is_active else past_memberships).append(membership)
+    return render(
+        request,
+        "volunteers/me.html",
+        {
+            "person": person,
+            "current_memberships": current_memberships,
+            "past_memberships": past_memberships,
+        },
+    )

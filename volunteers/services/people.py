@@ -19,6 +19,8 @@ from volunteers.identity import (
 )
 from volunteers.models import Organisation, Person
 
+from .audit import audit_record
+
 
 def _check_phone(phone: str, *, exclude_pk: int | None = None) -> str:
     phone = normalise_phone(phone)
@@ -127,3 +129,22 @@ def person_link_user(*, person: Person, user) -> Person:
     person.user = user
     person.save(update_fields=["user", "updated_at"])
     return person
+
+
+@transaction.atomic
+def person_attach_account(*, user, phone: str, verified: bool, real_name: str = "") -> Person:
+    """Give a new account its Person: claim the roster entry with this phone, or register one.
+
+    Claiming is safe because allauth will not finish any login for the account
+    until the phone has been verified by SMS code (``PhoneVerificationStage``).
+    The roster entry stays as the community recorded it, its name included.
+    """
+    roster_entry = Person.objects.select_for_update().filter(phone=phone, user__isnull=True).first()
+    if roster_entry is None:
+        real_name = real_name or user.get_full_name() or user.get_username()
+        return person_create(real_name=real_name, phone=phone, user=user, phone_verified=verified)
+    person_link_user(person=roster_entry, user=user)
+    # The roster may have marked the number verified; for this new account it is not, yet.
+    person_set_phone(person=roster_entry, phone=phone, verified=verified)
+    audit_record(actor=user, action="person.claim", target=roster_entry, person_id=roster_entry.pk)
+    return roster_entry
