@@ -164,6 +164,18 @@ def test_the_geofence_refuses_a_phone_far_away(make_activity, volunteer):
     assert scan_activity_code(token=token, person=volunteer, source=near).created
 
 
+def test_the_geofence_does_not_block_the_organisers_scanner(
+    make_activity, volunteer, person_with_role, town
+):
+    activity = make_activity(
+        latitude=Decimal("40.142"), longitude=Decimal("94.662"), geofence_radius_m=200
+    )
+    leader = person_with_role("leader", town.liyuan).user
+    _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
+    result = scan_personal_code(activity=activity, code=short, purpose=Purpose.CHECK_IN, by=leader)
+    assert result.created
+
+
 def test_a_cancelled_activity_refuses_check_in(make_activity, volunteer):
     activity = make_activity()
     activity_cancel(activity=activity, reason="大风天气")
