@@ -6,6 +6,7 @@ own the state changes the admin does not: cancelling and finishing.
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from volunteers import permissions
 from volunteers.errors import DomainError
 from volunteers.models import Activity, ActivityCategory, Organisation
+from volunteers.tasks import notify_activity_cancelled
 
 from .audit import audit_record
 
@@ -88,4 +90,6 @@ def activity_cancel(*, activity: Activity, reason: str, by=None) -> Activity:
         activity_id=activity.pk,
         reason=reason,
     )
+    # Everyone signed up or waiting is told by SMS, once the cancellation is committed.
+    transaction.on_commit(partial(notify_activity_cancelled.delay, activity.pk), robust=True)
     return activity

@@ -1,6 +1,10 @@
 """Granting and ending roles; every change is audited."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,6 +13,57 @@ from volunteers.errors import DomainError
 from volunteers.models import Membership, Organisation, Person
 
 from .audit import audit_record
+
+# Holders of a publishing role (leader, deputy, secretary, admin) need Wagtail's
+# access_admin permission to publish activities. They get it by membership of this
+# group, which follows their roles: granted and ended here, in the same transaction.
+# The group carries only admin access and image upload/choose; what they may see and
+# change inside the admin is decided by volunteers.permissions, not by the group.
+ADMIN_GROUP_NAME = "组织管理员"
+
+
+def admin_access_group() -> Group:
+    group, created = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
+    if created:  # the data migration normally makes it; a flushed test database does not
+        content_type, _created = ContentType.objects.get_or_create(
+            app_label="wagtailadmin", model="admin"
+        )
+        access, _created = Permission.objects.get_or_create(
+            content_type=content_type,
+            codename="access_admin",
+            defaults={"name": "Can access Wagtail admin"},
+        )
+        group.permissions.add(access)
+    return group
+
+
+def sync_admin_access(user) -> bool:
+    """Put ``user`` in the admin group exactly when a current role lets them publish."""
+    if user is None or user.pk is None:
+        return False
+    permissions.forget_grants(user)
+    needs = user.is_active and permissions.can_anywhere(user, permissions.Action.PUBLISH)
+    group = admin_access_group()
+    if needs:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    # Django caches a user's permissions on the object; this one has just changed.
+    for cache_name in ("_perm_cache", "_group_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache_name, None)
+    return needs
+
+
+def sync_admin_access_all() -> int:
+    """Re-sync everyone who holds a publishing role or is in the group (after bulk imports)."""
+    User = get_user_model()
+    today = timezone.localdate()
+    publishing = permissions.roles_granting(permissions.Action.PUBLISH)
+    role_holders = Membership.objects.filter(
+        role__in=publishing, person__user__isnull=False, start_date__lte=today
+    ).values("person__user")
+    users = User.objects.filter(Q(pk__in=role_holders) | Q(groups__name=ADMIN_GROUP_NAME))
+    return sum(sync_admin_access(user) for user in users.distinct())
 
 
 def _require_role_manager(by, organisation: Organisation) -> None:
@@ -40,7 +95,7 @@ def membership_grant(
         role=role,
     )
     if person.user is not None:
-        permissions.forget_grants(person.user)
+        sync_admin_access(person.user)
     return membership
 
 
@@ -60,5 +115,5 @@ def membership_end(*, membership: Membership, by=None) -> Membership:
         role=membership.role,
     )
     if membership.person.user is not None:
-        permissions.forget_grants(membership.person.user)
+        sync_admin_access(membership.person.user)
     return membership

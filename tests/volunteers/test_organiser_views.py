@@ -1,0 +1,579 @@
+"""The organiser's side of check-in: the rotating QR screen and its PNG, the scanner,
+the attendance list with manual add and remove, and the export."""
+
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+import time_machine
+import zxingcpp
+from django.utils import timezone
+from PIL import Image
+
+from volunteers import personal_codes
+from volunteers.models import Activity, Attendance, AuditEvent, ScanAttempt, SignUp
+from volunteers.services.checkin import (
+    CheckInRefused,
+    attendance_add_manual,
+    attendance_remove,
+    scan_activity_code,
+)
+from volunteers.tokens import Purpose, make_token
+
+Reason = ScanAttempt.Reason
+NOON = datetime.datetime(2026, 11, 29, 4, 0, tzinfo=datetime.UTC)  # 12:00 in Shazhou
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def token_in(url: str) -> str:
+    match = re.fullmatch(r"http://testserver/c/(.+)", url)
+    assert match, url
+    return match.group(1)
+
+
+@pytest.fixture
+def leader(person_with_role, town):
+    return person_with_role("leader", town.liyuan, real_name="王队长").user
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    client.force_login(leader)
+    return client
+
+
+@pytest.fixture
+def volunteer(make_person, town):
+    return make_person(real_name="陈小燕", phone="13812345678", home_grid=town.liyuan_grid1)
+
+
+@pytest.fixture
+def activity(make_activity):
+    """Running now: started ten minutes ago, for two hours."""
+    return make_activity(title="阳关中路文明交通劝导")
+
+
+@pytest.fixture
+def noon_activity(make_activity):
+    """From 11:50 to 13:50 on the day of NOON, for tests that travel there."""
+    with time_machine.travel(NOON, tick=False):
+        return make_activity(title="阳关中路文明交通劝导")
+
+
+# --- Who may see the organiser pages -------------------------------------------------------
+
+ORGANISER_PAGES = [
+    "/activities/{pk}/checkin/",
+    "/activities/{pk}/checkin/?mode=out",
+    "/activities/{pk}/scan/",
+    "/activities/{pk}/attendance/",
+]
+ORGANISER_FILES = [
+    "/activities/{pk}/checkin/current.json",
+    "/activities/{pk}/qr.png",
+    "/activities/{pk}/attendance.xlsx",
+]
+
+
+@pytest.mark.parametrize("path", ORGANISER_PAGES + ORGANISER_FILES)
+def test_organiser_pages_refuse_a_volunteer_and_a_leader_of_another_community(
+    path, client, activity, volunteer, person_with_role, town
+):
+    url = path.format(pk=activity.pk)
+    client.force_login(volunteer.user)
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "组织者" in text(refused)
+    client.force_login(person_with_role("leader", town.qiaobei).user)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("path", [*ORGANISER_PAGES, "/activities/{pk}/qr.png"])
+def test_organiser_pages_send_a_visitor_to_log_in(path, client, activity):
+    response = client.get(path.format(pk=activity.pk))
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("path", ORGANISER_PAGES + ORGANISER_FILES)
+def test_organiser_pages_answer_no_store(path, leader_client, activity):
+    response = leader_client.get(path.format(pk=activity.pk))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_an_unknown_activity_or_mode_is_a_chinese_4xx(leader_client, activity):
+    missing = leader_client.get("/activities/999999/checkin/")
+    assert missing.status_code == 404 and "没有找到这个活动" in text(missing)
+    huge = leader_client.get("/activities/99999999999999999999999/checkin/")
+    assert huge.status_code == 404
+    bad_mode = leader_client.get(f"/activities/{activity.pk}/checkin/?mode=sideways")
+    assert bad_mode.status_code == 400 and "签退（out）" in text(bad_mode)
+    bad_json = leader_client.get(f"/activities/{activity.pk}/checkin/current.json?mode=x")
+    assert bad_json.status_code == 400 and bad_json.json()["ok"] is False
+
+
+def test_the_json_and_the_scanner_post_refuse_a_visitor_with_json(client, activity):
+    assert client.get(f"/activities/{activity.pk}/checkin/current.json").status_code == 403
+    response = client.post(f"/activities/{activity.pk}/scan/", {"code": "ABCDEF"}, **JSON)
+    assert response.status_code == 403 and response.json()["message"] == "请先登录。"
+
+
+# --- The QR screen -------------------------------------------------------------------------------
+
+
+def test_the_qr_screen_shows_the_code_the_title_and_the_live_count(
+    leader_client, activity, volunteer
+):
+    scan_activity_code(
+        token=make_token(purpose=Purpose.CHECK_IN, subject_id=activity.pk), person=volunteer
+    )
+    response = leader_client.get(f"/activities/{activity.pk}/checkin/?mode=in")
+    body = text(response)
+    assert "阳关中路文明交通劝导" in body and "扫码签到" in body
+    assert re.search(r"data-qr[^>]*><svg", body)
+    assert re.search(r"data-count-in>1<", body) and re.search(r"data-count-out>0<", body)
+    assert f"/activities/{activity.pk}/checkin/current.json?mode=in" in body
+    assert "checkin-rotate.js" in body
+
+
+def test_the_check_out_screen_says_check_out(leader_client, activity):
+    body = text(leader_client.get(f"/activities/{activity.pk}/checkin/?mode=out"))
+    assert "扫码签退" in body and "current.json?mode=out" in body
+
+
+def test_the_screen_warns_when_scans_would_be_refused(leader_client, make_activity):
+    start = timezone.now() + datetime.timedelta(days=2)
+    later = make_activity(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    assert "现在扫码会被拒绝" in text(leader_client.get(f"/activities/{later.pk}/checkin/"))
+
+
+def test_current_json_rotates_every_thirty_seconds_and_each_code_checks_in(
+    leader_client,
+    client,
+    noon_activity,
+    volunteer,
+    make_person,
+    town,
+    django_assert_max_num_queries,
+):
+    url = f"/activities/{noon_activity.pk}/checkin/current.json?mode=in"
+    with time_machine.travel(NOON + datetime.timedelta(seconds=3), tick=False):
+        with django_assert_max_num_queries(5):
+            first = leader_client.get(url).json()
+        same = leader_client.get(url).json()
+    with time_machine.travel(NOON + datetime.timedelta(seconds=33), tick=False):
+        later = leader_client.get(url).json()
+
+    assert first["url"] == same["url"] != later["url"]
+    assert first["expires_in"] == 27 and later["expires_in"] == 27
+    assert first["svg"].startswith("<svg") and first["count_in"] == 0
+    assert first["mode"] == "in"
+    with time_machine.travel(NOON + datetime.timedelta(seconds=40), tick=False):
+        for url_shown, person in ((first["url"], volunteer), (later["url"], make_person())):
+            result = scan_activity_code(token=token_in(url_shown), person=person)
+            assert result.created
+
+
+def test_qr_png_is_the_current_code_and_decodes_to_a_working_check_in_link(
+    leader_client, client, activity, volunteer
+):
+    shown = leader_client.get(f"/activities/{activity.pk}/checkin/current.json").json()
+    response = leader_client.get(f"/activities/{activity.pk}/qr.png?mode=in")
+
+    assert response["Content-Type"] == "image/png"
+    assert "no-store" in response["Cache-Control"]
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))
+    assert len(decoded) == 1
+    url = decoded[0].text
+    assert url == shown["url"]
+
+    client.force_login(volunteer.user)
+    page = client.get(url.removeprefix("http://testserver"))
+    assert "签到成功" in text(page)
+    assert Attendance.objects.get().person == volunteer
+
+
+def test_the_check_out_png_checks_out(leader_client, client, activity, volunteer):
+    scan_activity_code(
+        token=make_token(purpose=Purpose.CHECK_IN, subject_id=activity.pk), person=volunteer
+    )
+    png = leader_client.get(f"/activities/{activity.pk}/qr.png?mode=out").content
+    url = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text
+    client.force_login(volunteer.user)
+    assert "签退成功" in text(client.get(url.removeprefix("http://testserver")))
+
+
+# --- The scanner ---------------------------------------------------------------------------------
+
+
+def scan(client, activity, code, mode="in", **extra):
+    return client.post(f"/activities/{activity.pk}/scan/?mode={mode}", {"code": code}, **extra)
+
+
+def test_the_scanner_page_offers_the_camera_and_a_typed_code(leader_client, activity):
+    body = text(leader_client.get(f"/activities/{activity.pk}/scan/?mode=in"))
+    assert "打开摄像头" in body and 'name="code"' in body and "csrfmiddlewaretoken" in body
+    assert "vendor/jsqr/jsQR.js" in body and "checkin-scanner.js" in body
+
+
+def test_the_scanner_checks_in_by_qr_token_and_answers_json(
+    leader_client, noon_activity, volunteer
+):
+    with time_machine.travel(NOON, tick=False):
+        token, _short = personal_codes.current(volunteer.pk, at=timezone.now())
+        first = scan(leader_client, noon_activity, token, **JSON)
+    with time_machine.travel(NOON + datetime.timedelta(minutes=1), tick=False):
+        token, _short = personal_codes.current(volunteer.pk, at=timezone.now())
+        again = scan(leader_client, noon_activity, token, **JSON)
+
+    assert first.status_code == 200
+    assert first.json() == {
+        "ok": True,
+        "state": "in",
+        "message": "签到成功",
+        "name": "陈小燕",
+        "time": "12:00",
+        "count_in": 1,
+        "count_out": 0,
+    }
+    assert again.json()["message"] == "已于 12:00 签到" and again.json()["state"] == "already_in"
+    attendance = Attendance.objects.get()
+    assert attendance.check_in_method == "personal_code"
+    assert attendance.recorded_by.person.real_name == "王队长"
+
+
+def test_the_scanner_checks_out_with_the_minutes(leader_client, noon_activity, volunteer):
+    with time_machine.travel(NOON, tick=False):
+        _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
+        scan(leader_client, noon_activity, short, **JSON)
+    with time_machine.travel(NOON + datetime.timedelta(minutes=50), tick=False):
+        _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
+        answer = scan(
+            leader_client, noon_activity, f" {short[:3]} {short[3:]} ", mode="out", **JSON
+        )
+    assert answer.json()["message"] == "签退成功，服务 50 分钟"
+    assert answer.json()["count_out"] == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "words"),
+    [
+        ("ZZZZZZ", 400, "签到码无效"),
+        ("not-a-code", 400, "二维码无效"),
+        ("", 400, "请扫描或输入签到码"),
+        ("   ", 400, "请扫描或输入签到码"),
+        ("签到" * 400, 400, "二维码无效"),
+        ("x\x00y", 400, "二维码无效"),
+    ],
+)
+def test_the_scanner_refuses_bad_codes_with_a_red_answer(
+    leader_client, activity, code, status, words
+):
+    response = scan(leader_client, activity, code, **JSON)
+    assert response.status_code == status
+    assert response.json()["ok"] is False and words in response.json()["message"]
+    assert not Attendance.objects.exists()
+
+
+def test_the_scanner_says_an_activity_qr_is_the_wrong_kind_of_code(leader_client, activity):
+    activity_qr = "http://testserver/c/" + make_token(purpose=Purpose.CHECK_IN, subject_id=1)
+    answer = scan(leader_client, activity, activity_qr, **JSON)
+    assert answer.status_code == 400 and "不是本操作所用的二维码" in answer.json()["message"]
+    assert ScanAttempt.objects.get().reason == Reason.WRONG_PURPOSE
+
+
+def test_the_scanner_names_a_volunteer_it_refuses(leader_client, make_activity, volunteer, town):
+    team_only = make_activity(audience=Activity.Audience.TEAM, audience_team=town.team)
+    _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
+    answer = scan(leader_client, team_only, short, **JSON)
+    assert answer.status_code == 403
+    assert answer.json()["name"] == "陈小燕" and "文明交通劝导队" in answer.json()["message"]
+
+
+def test_without_javascript_the_typed_code_gives_a_page_with_the_banner(
+    leader_client, activity, volunteer
+):
+    _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
+    response = scan(leader_client, activity, short)
+    assert response.status_code == 200
+    body = text(response)
+    assert "scan-banner--ok" in body and "陈小燕" in body and "签到成功" in body
+
+
+# --- The attendance list --------------------------------------------------------------------------
+
+
+def test_the_attendance_list_shows_who_came_how_and_who_did_not(
+    leader_client, leader, activity, volunteer, make_person
+):
+    no_show = make_person(real_name="李未到", phone="13900001111")
+    SignUp.objects.create(activity=activity, person=no_show, status=SignUp.Status.CONFIRMED)
+    SignUp.objects.create(activity=activity, person=volunteer, status=SignUp.Status.CONFIRMED)
+    scan_activity_code(
+        token=make_token(purpose=Purpose.CHECK_IN, subject_id=activity.pk), person=volunteer
+    )
+    manual = make_person(real_name="赵补录")
+    attendance_add_manual(activity=activity, person=manual, reason="手机没电", by=leader)
+    with pytest.raises(CheckInRefused):
+        scan_activity_code(token="forged", person=make_person(real_name="孙被拒"))
+
+    body = text(leader_client.get(f"/activities/{activity.pk}/attendance/"))
+
+    assert "陈小燕" in body and "138****5678" in body and "13812345678" not in body
+    assert "扫活动码" in body and "手工补录" in body and "赵补录" in body
+    noshows = body.split('id="noshow-title"')[1].split("</section>")[0]
+    assert "李未到" in noshows and "139****1111" in noshows and "陈小燕" not in noshows
+    refused = body.split('id="refused-title"')[1].split("</section>")[0]
+    assert "孙被拒" not in refused  # a forged code names no activity, so it is not listed here
+    assert "导出 Excel" in body and f"/activities/{activity.pk}/checkin/?mode=in" in body
+    assert f"/activities/{activity.pk}/scan/?mode=in" in body
+
+
+def test_the_attendance_list_shows_refused_scans_with_their_reason(
+    leader_client, make_activity, make_person
+):
+    activity = make_activity(signup_required=True)
+    outsider = make_person(real_name="孙未报名")
+    with pytest.raises(CheckInRefused):
+        scan_activity_code(
+            token=make_token(purpose=Purpose.CHECK_IN, subject_id=activity.pk), person=outsider
+        )
+    body = text(leader_client.get(f"/activities/{activity.pk}/attendance/"))
+    refused = body.split('id="refused-title"')[1].split("</section>")[0]
+    assert "孙未报名" in refused and "未报名" in refused
+
+
+@pytest.mark.parametrize("attendees", [2, 12])
+def test_the_attendance_list_costs_the_same_queries_for_any_number_of_people(
+    leader_client, leader, activity, make_person, attendees, django_assert_max_num_queries
+):
+    for n in range(attendees):
+        person = make_person(real_name=f"志愿者{n}")
+        SignUp.objects.create(activity=activity, person=person, status=SignUp.Status.CONFIRMED)
+        if n % 2:
+            attendance_add_manual(activity=activity, person=person, reason="测试", by=leader)
+        ScanAttempt.objects.create(
+            activity=activity,
+            person=person,
+            purpose="in",
+            method="activity_qr",
+            accepted=False,
+            reason=Reason.EXPIRED,
+            scanned_at=timezone.now(),
+        )
+    # session, user, activity, roles, attendances, no-shows, refused scans
+    with django_assert_max_num_queries(7):
+        response = leader_client.get(f"/activities/{activity.pk}/attendance/")
+    assert response.status_code == 200 and "志愿者1" in text(response)
+    # session, user, activity, roles, then one query each
+    for path in ("checkin/", "scan/", "checkin/current.json", "attendance.xlsx"):
+        with django_assert_max_num_queries(5):
+            assert leader_client.get(f"/activities/{activity.pk}/{path}").status_code == 200
+
+
+def test_manual_add_needs_a_reason_shown_next_to_the_field(leader_client, activity, volunteer):
+    response = leader_client.post(
+        f"/activities/{activity.pk}/attendance/", {"who": "138 1234 5678", "reason": "  "}
+    )
+    assert response.status_code == 400
+    field = text(response).split('for="id_reason"')[1].split("</div>")[0]
+    assert "请填写原因" in field
+    assert not Attendance.objects.exists()
+    assert not AuditEvent.objects.filter(action="attendance.add").exists()
+
+
+def test_manual_add_by_volunteer_number_is_recorded_and_audited(
+    leader_client, leader, activity, volunteer
+):
+    response = leader_client.post(
+        f"/activities/{activity.pk}/attendance/",
+        {"who": volunteer.volunteer_number.lower(), "reason": "手机没电，现场核实"},
+        follow=True,
+    )
+    assert "已为 陈小燕 补录签到" in text(response)
+    attendance = Attendance.objects.get()
+    assert attendance.person == volunteer and attendance.check_in_method == "manual"
+    event = AuditEvent.objects.get(action="attendance.add")
+    assert event.actor == leader and event.extra["reason"] == "手机没电，现场核实"
+
+
+def test_manual_add_with_times_records_them(leader_client, noon_activity, volunteer):
+    start = timezone.localtime(noon_activity.starts_at)
+    with time_machine.travel(NOON + datetime.timedelta(hours=1), tick=False):
+        response = leader_client.post(
+            f"/activities/{noon_activity.pk}/attendance/",
+            {
+                "who": "13812345678",
+                "reason": "补录",
+                "checked_in_at": start.strftime("%Y-%m-%dT%H:%M"),
+                "checked_out_at": (start + datetime.timedelta(minutes=5)).strftime(
+                    "%Y-%m-%dT%H:%M"
+                ),
+            },
+        )
+    assert response.status_code == 302
+    assert Attendance.objects.get().minutes_served == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        ({"who": "13700000000", "reason": "x"}, "who", "没有找到手机号或志愿者编号为“13700000000”"),
+        ({"who": "", "reason": "x"}, "who", "请填写手机号或志愿者编号"),
+        ({"who": "13812345678", "reason": "x", "checked_in_at": "昨天"}, "checked_in_at", "请按"),
+        (
+            {"who": "13812345678", "reason": "x", "checked_in_at": "2099-01-01T09:00"},
+            "checked_in_at",
+            "不能晚于现在",
+        ),
+    ],
+)
+def test_manual_add_refuses_bad_input_next_to_the_field(
+    leader_client, activity, volunteer, data, field, words
+):
+    response = leader_client.post(f"/activities/{activity.pk}/attendance/", data)
+    assert response.status_code == 400
+    assert words in text(response).split(f'for="id_{field}"')[1].split("</div>")[0]
+    assert not Attendance.objects.exists()
+
+
+def test_manual_add_out_of_order_times_are_refused_by_the_service(
+    leader_client, noon_activity, volunteer
+):
+    start = timezone.localtime(noon_activity.starts_at)
+    with time_machine.travel(NOON + datetime.timedelta(hours=1), tick=False):
+        response = leader_client.post(
+            f"/activities/{noon_activity.pk}/attendance/",
+            {
+                "who": "13812345678",
+                "reason": "补录",
+                "checked_in_at": (start + datetime.timedelta(minutes=30)).strftime(
+                    "%Y-%m-%dT%H:%M"
+                ),
+                "checked_out_at": start.strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+    assert response.status_code == 400
+    field = text(response).split('for="id_checked_out_at"')[1].split("</div>")[0]
+    assert "签退时间不能早于签到时间" in field
+
+
+def test_manual_add_only_from_the_audience(leader_client, make_activity, make_person, town):
+    activity = make_activity(audience=Activity.Audience.SUBTREE)
+    make_person(real_name="桥北居民", phone="13700001111", home_grid=town.qiaobei_grid1)
+    response = leader_client.post(
+        f"/activities/{activity.pk}/attendance/", {"who": "13700001111", "reason": "路过"}
+    )
+    assert response.status_code == 400
+    assert "桥北居民 不在本活动的参加对象范围内" in text(response)
+
+
+def test_manual_add_twice_says_already_checked_in(leader_client, leader, noon_activity, volunteer):
+    with time_machine.travel(NOON, tick=False):
+        attendance_add_manual(activity=noon_activity, person=volunteer, reason="补录", by=leader)
+    response = leader_client.post(
+        f"/activities/{noon_activity.pk}/attendance/", {"who": "13812345678", "reason": "再补"}
+    )
+    assert response.status_code == 400 and "陈小燕 已于 12:00 签到" in text(response)
+
+
+def test_remove_needs_a_reason_and_is_audited(leader_client, leader, activity, volunteer):
+    attendance = attendance_add_manual(
+        activity=activity, person=volunteer, reason="补录", by=leader
+    )
+    url = f"/activities/{activity.pk}/attendance/{attendance.pk}/remove/"
+
+    blank = leader_client.post(url, {"reason": ""})
+    assert blank.status_code == 400
+    row = text(blank).split(f'id="attendance-{attendance.pk}"')[1].split("</li>\n")[0]
+    assert "请填写原因" in row and '<details class="attendee__remove" open>' in row
+    attendance.refresh_from_db()
+    assert attendance.removed_at is None
+
+    done = leader_client.post(url, {"reason": "重复登记"}, follow=True)
+    assert "已撤销 陈小燕 的签到" in text(done)
+    assert "已撤销" in text(done) and "重复登记" in text(done)
+    attendance.refresh_from_db()
+    assert attendance.removed_at is not None and attendance.removed_reason == "重复登记"
+    event = AuditEvent.objects.get(action="attendance.remove")
+    assert event.actor == leader and event.extra["reason"] == "重复登记"
+
+    twice = leader_client.post(url, {"reason": "再撤"})
+    assert twice.status_code == 409 and "该签到已撤销" in text(twice)
+
+
+def test_remove_refuses_another_activitys_attendance(
+    leader_client, leader, activity, make_activity, volunteer
+):
+    other = make_activity(title="另一场")
+    attendance = attendance_add_manual(activity=other, person=volunteer, reason="补录", by=leader)
+    response = leader_client.post(
+        f"/activities/{activity.pk}/attendance/{attendance.pk}/remove/", {"reason": "x"}
+    )
+    assert response.status_code == 404
+    attendance.refresh_from_db()
+    assert attendance.removed_at is None
+
+
+def test_remove_is_post_only(leader_client, leader, activity, volunteer):
+    attendance = attendance_add_manual(
+        activity=activity, person=volunteer, reason="补录", by=leader
+    )
+    response = leader_client.get(f"/activities/{activity.pk}/attendance/{attendance.pk}/remove/")
+    assert response.status_code == 405
+
+
+# --- The export -----------------------------------------------------------------------------------
+
+
+def test_the_xlsx_export_has_the_list_columns_and_the_attendee_rows(
+    leader_client, leader, noon_activity, volunteer, make_person
+):
+    with time_machine.travel(NOON, tick=False):
+        scan_activity_code(
+            token=make_token(purpose=Purpose.CHECK_IN, subject_id=noon_activity.pk),
+            person=volunteer,
+        )
+        formula = make_person(real_name="=1+1")
+        removed = attendance_add_manual(
+            activity=noon_activity, person=formula, reason="补录", by=leader
+        )
+    attendance_remove(attendance=removed, reason="误加", by=leader)
+
+    response = leader_client.get(f"/activities/{noon_activity.pk}/attendance.xlsx")
+
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    assert "attachment" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "姓名",
+        "手机号",
+        "志愿者编号",
+        "签到时间",
+        "签到方式",
+        "签退时间",
+        "签退方式",
+        "服务时长（分钟）",
+        "自动签退",
+        "已撤销",
+        "撤销原因",
+    )
+    assert rows[1][:5] == (
+        "陈小燕",
+        "138****5678",
+        volunteer.volunteer_number,
+        timezone.localtime(NOON).replace(tzinfo=None),  # Excel has no time zones: Shazhou time
+        "扫活动码",
+    )
+    assert rows[2][0] == "=1+1"  # kept as text, never run as a formula
+    assert rows[2][9:] == ("是", "误加")
+    assert len(rows) == 3

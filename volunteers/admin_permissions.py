@@ -1,0 +1,156 @@
+"""Wagtail permission policies that take every answer from ``volunteers.permissions``.
+
+Wagtail asks a policy "may this user add / change / publish / delete …"; for
+activities each answer is the one rule (a publishing role on a node covers its
+subtree), so the admin never grows a second idea of who may do what.
+"""
+
+from functools import update_wrapper
+
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from wagtail.permission_policies.base import BasePermissionPolicy
+
+from . import permissions
+from .models import Activity, ActivityCategory, Membership, Organisation
+
+Action = permissions.Action
+
+# What Wagtail may ask about an activity; all of it is "may publish for this subtree".
+ACTIVITY_ACTIONS = frozenset({"add", "change", "delete", "publish", "view"})
+CATEGORY_ACTIONS = frozenset({"add", "change", "delete", "view"})
+
+
+def _active_role_holders(roles, organisations=None):
+    today = timezone.localdate()
+    memberships = Membership.objects.filter(
+        role__in=roles, person__user__isnull=False, start_date__lte=today
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+    if organisations is not None:
+        memberships = memberships.filter(organisation__in=organisations)
+    User = get_user_model()
+    return User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(pk__in=memberships.values("person__user"))
+    )
+
+
+class ActivityPermissionPolicy(BasePermissionPolicy):
+    """Publishers see and change the activities of their own subtree, nothing else."""
+
+    def user_has_permission(self, user, action):
+        return action in ACTIVITY_ACTIONS and permissions.can_anywhere(user, Action.PUBLISH)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action not in ACTIVITY_ACTIONS:
+            return False
+        if action == "delete" and (instance.live or instance.first_published_at is not None):
+            # Once people could see it (and sign up), it is cancelled or unpublished, not deleted.
+            return False
+        return permissions.can(user, Action.PUBLISH, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not any(action in ACTIVITY_ACTIONS for action in actions):
+            return Activity.objects.none()
+        scope = permissions.scope_q(user, Action.PUBLISH, "organisation__path")
+        queryset = Activity.objects.all()
+        return queryset if scope is None else queryset.filter(scope)
+
+    def users_with_any_permission(self, actions):
+        if not any(action in ACTIVITY_ACTIONS for action in actions):
+            return get_user_model().objects.none()
+        return _active_role_holders(permissions.roles_granting(Action.PUBLISH))
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        if not any(action in ACTIVITY_ACTIONS for action in actions):
+            return get_user_model().objects.none()
+        node = instance.organisation
+        above = Organisation.objects.filter(
+            path__in=[
+                node.path[:end] for end in range(node.steplen, len(node.path) + 1, node.steplen)
+            ]
+        )
+        return _active_role_holders(permissions.roles_granting(Action.PUBLISH), above)
+
+
+def is_town_admin(user) -> bool:
+    """Manages roles at a root of the tree (the town), or is a superuser."""
+    cached = getattr(user, "_shazhou_town_admin", None)
+    if cached is None:
+        cached = permissions.is_superuser(user) or (
+            permissions.can_anywhere(user, Action.MANAGE_ROLES)
+            and any(
+                permissions.can(user, Action.MANAGE_ROLES, root)
+                for root in Organisation.get_root_nodes()
+            )
+        )
+        if user is not None:
+            user._shazhou_town_admin = cached
+    return cached
+
+
+class ActivityCategoryPermissionPolicy(BasePermissionPolicy):
+    """The category list belongs to the whole town: only its administrators edit it."""
+
+    def user_has_permission(self, user, action):
+        return action in CATEGORY_ACTIONS and is_town_admin(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "delete" and instance.activities.exists():
+            return False  # activities still use it (and PROTECT it)
+        return self.user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        if not any(action in CATEGORY_ACTIONS for action in actions):
+            return get_user_model().objects.none()
+        roots = Organisation.get_root_nodes()
+        return _active_role_holders(permissions.roles_granting(Action.MANAGE_ROLES), roots)
+
+
+def guard_object_urls(urlpatterns, model, policy):
+    """Refuse every per-object admin URL the policy does not allow for that object.
+
+    Wagtail checks only the model-wide permission on several of its views (history,
+    usage, delete, revisions); wrapping each URL that names an object closes them all.
+    An object outside the user's subtree is 404, as if it did not exist; one inside it
+    that refuses this action (deleting a published activity) is 403.
+    """
+    for pattern in urlpatterns:
+        if "pk" not in pattern.pattern.regex.groupindex:
+            continue
+        action = "delete" if pattern.name == "delete" else "change"
+        pattern.callback = _guarded(pattern.callback, model, policy, action)
+    return urlpatterns
+
+
+def _guarded(view, model, policy, action):
+    def guarded(request, *args, **kwargs):
+        try:
+            pk = int(unquote(str(kwargs.get("pk", ""))))
+        except ValueError:
+            raise Http404 from None
+        instance = model._default_manager.filter(pk=pk).first()
+        if instance is None:
+            raise Http404
+        if not policy.user_has_permission_for_instance(request.user, "change", instance):
+            raise Http404  # outside the user's subtree: as if it did not exist
+        if action != "change" and not policy.user_has_permission_for_instance(
+            request.user, action, instance
+        ):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return update_wrapper(guarded, view)
+
+
+activity_policy = ActivityPermissionPolicy(Activity)
+category_policy = ActivityCategoryPermissionPolicy(ActivityCategory)

@@ -1,0 +1,209 @@
+"""Reads that pages share: activity lists, places left, a person's place on an activity."""
+
+import datetime
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from . import permissions
+from .models import (
+    Activity,
+    ActivityCategory,
+    Attendance,
+    Organisation,
+    Person,
+    ScanAttempt,
+    SignUp,
+)
+
+SignUpStatus = SignUp.Status
+
+
+def activity_time_span(activity: Activity) -> str:
+    """“5月3日 09:00–11:30”, or with both dates when it runs past midnight (Shanghai time)."""
+    start = timezone.localtime(activity.starts_at)
+    end = timezone.localtime(activity.ends_at)
+    end_format = "H:i" if start.date() == end.date() else "n月j日 H:i"
+    return f"{date_format(start, 'n月j日 H:i')}–{date_format(end, end_format)}"
+
+
+def with_signup_counts(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Annotate ``confirmed_count`` and ``waitlist_count`` in the same query."""
+    return queryset.annotate(
+        confirmed_count=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)),
+        waitlist_count=Count("signups", filter=Q(signups__status=SignUpStatus.WAITLISTED)),
+    )
+
+
+UPCOMING = "upcoming"
+PAST = "past"
+
+
+def activities_published(
+    *,
+    when: str = "",
+    category: ActivityCategory | None = None,
+    community: Organisation | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Activity]:
+    """Published activities with counts: upcoming (soonest first), then past (latest first)."""
+    now = now or timezone.now()
+    queryset = Activity.objects.published().select_related("organisation", "category")
+    if when == UPCOMING:
+        queryset = queryset.filter(ends_at__gte=now).order_by("starts_at", "id")
+    elif when == PAST:
+        queryset = queryset.filter(ends_at__lt=now).order_by("-starts_at", "-id")
+    else:
+        is_past = Case(When(ends_at__lt=now, then=Value(1)), default=Value(0))
+        queryset = queryset.annotate(is_past=is_past).order_by(
+            "is_past",
+            # Within the upcoming block the soonest comes first; the past block is all
+            # NULL here and falls through to the latest first.
+            Case(When(is_past=0, then=F("starts_at"))).asc(),
+            F("starts_at").desc(),
+            "id",
+        )
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    if community is not None:
+        queryset = queryset.filter(organisation__path__startswith=community.path)
+    return with_signup_counts(queryset)
+
+
+def activity_public(pk: int) -> Activity | None:
+    """One activity as the public sees it (published or cancelled, never a draft), with counts."""
+    queryset = Activity.objects.filter(pk=pk, live=True).select_related(
+        "organisation", "category", "audience_team", "cover_image"
+    )
+    return with_signup_counts(queryset).first()
+
+
+def signup_counts(activity: Activity) -> tuple[int, int]:
+    """(confirmed, waitlisted), from the annotation when the activity carries one."""
+    if hasattr(activity, "confirmed_count"):
+        return activity.confirmed_count, activity.waitlist_count
+    counts = SignUp.objects.filter(activity=activity).aggregate(
+        confirmed=Count("pk", filter=Q(status=SignUpStatus.CONFIRMED)),
+        waitlisted=Count("pk", filter=Q(status=SignUpStatus.WAITLISTED)),
+    )
+    return counts["confirmed"], counts["waitlisted"]
+
+
+def places_left(activity: Activity) -> int | None:
+    """Free places, or None when the activity has no limit."""
+    if activity.capacity is None:
+        return None
+    confirmed, _waitlisted = signup_counts(activity)
+    return max(0, activity.capacity - confirmed)
+
+
+def person_for_user(user) -> Person | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def person_signup(activity: Activity, person: Person | None) -> SignUp | None:
+    if person is None:
+        return None
+    return SignUp.objects.filter(activity=activity, person=person).first()
+
+
+def waitlist_position(signup: SignUp) -> int | None:
+    """1 for the first person waiting; None unless the sign-up is waitlisted."""
+    if signup.status != SignUpStatus.WAITLISTED:
+        return None
+    ahead = SignUp.objects.filter(
+        activity_id=signup.activity_id, status=SignUpStatus.WAITLISTED
+    ).filter(Q(queued_at__lt=signup.queued_at) | Q(queued_at=signup.queued_at, id__lt=signup.id))
+    return ahead.count() + 1
+
+
+def person_signup_statuses(person: Person | None, activity_ids) -> dict[int, str]:
+    """activity id → the person's live sign-up status, for badges on a list page."""
+    if person is None or not activity_ids:
+        return {}
+    rows = SignUp.objects.filter(
+        person=person, activity_id__in=list(activity_ids), status__in=SignUpStatus.values
+    ).exclude(status=SignUpStatus.CANCELLED)
+    return dict(rows.values_list("activity_id", "status"))
+
+
+def communities() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=Organisation.Kind.COMMUNITY).order_by("path")
+
+
+def activity_categories() -> QuerySet[ActivityCategory]:
+    return ActivityCategory.objects.all()
+
+
+# --- Check-in: the organiser's screen, scanner and attendance list ---------------------------
+# (Appended as its own block: imports kept here so the block above stays untouched.)
+
+
+def activity_attendances(activity: Activity) -> QuerySet[Attendance]:
+    """Everyone recorded at the activity, removed check-ins included (they are flagged)."""
+    return (
+        Attendance.objects.filter(activity=activity)
+        .select_related("person")
+        .order_by("checked_in_at", "id")
+    )
+
+
+def activity_checkin_counts(activity: Activity) -> dict[str, int]:
+    """How many are checked in and how many of them have checked out; removed ones not counted."""
+    counts = Attendance.objects.filter(activity=activity, removed_at__isnull=True).aggregate(
+        checked_in=Count("id"),
+        checked_out=Count("id", filter=Q(checked_out_at__isnull=False)),
+    )
+    return {"in": counts["checked_in"] or 0, "out": counts["checked_out"] or 0}
+
+
+def activity_no_shows(activity: Activity) -> QuerySet[SignUp]:
+    """Confirmed sign-ups with no standing check-in (a removed check-in counts as absent)."""
+    standing = Attendance.objects.filter(
+        activity=activity, person=OuterRef("person"), removed_at__isnull=True
+    )
+    return (
+        SignUp.objects.filter(activity=activity, status=SignUpStatus.CONFIRMED)
+        .filter(~Exists(standing))
+        .select_related("person")
+        .order_by("queued_at", "id")
+    )
+
+
+def activity_refused_scans(activity: Activity, *, limit: int = 20) -> QuerySet[ScanAttempt]:
+    """The latest refused scans at the activity, newest first, so an organiser sees why."""
+    return (
+        ScanAttempt.objects.filter(activity=activity, accepted=False)
+        .select_related("person")
+        .order_by("-scanned_at", "-id")[:limit]
+    )
+
+
+def activities_to_run(user, *, now: datetime.datetime | None = None) -> QuerySet[Activity]:
+    """Published activities the user may run check-in for, from today on (the organiser's list)."""
+    now = now or timezone.now()
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    queryset = Activity.objects.published().filter(
+        ends_at__gte=start_of_today, starts_at__lt=now + datetime.timedelta(days=7)
+    )
+    scope = permissions.scope_q(user, permissions.Action.CHECK_IN, "organisation__path")
+    if scope is not None:
+        queryset = queryset.filter(scope)
+    return queryset.order_by("starts_at")
+
+
+def person_upcoming_signups(person: Person | None, *, limit: int = 5) -> QuerySet[SignUp]:
+    if person is None:
+        return SignUp.objects.none()
+    return (
+        SignUp.objects.filter(
+            person=person,
+            status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED],
+            activity__ends_at__gte=timezone.now(),
+        )
+        .select_related("activity")
+        .order_by("activity__starts_at")[:limit]
+    )
