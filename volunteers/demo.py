@@ -17,22 +17,45 @@ import bisect
 import datetime
 import itertools
 import random
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from volunteers.errors import DomainError
 from volunteers.identity import id_number_checksum, new_volunteer_number, protect_id_number
-from volunteers.models import Membership, Organisation, Person
+from volunteers.models import (
+    Activity,
+    ActivityCategory,
+    Attendance,
+    CommunityReport,
+    Membership,
+    Method,
+    Organisation,
+    Person,
+    ScanAttempt,
+    SignUp,
+)
+from volunteers.services.activities import activity_cancel, activity_create
 from volunteers.services.audit import audit_record
+from volunteers.services.checkin import (
+    attendance_add_manual,
+    attendance_check_in,
+    attendance_check_out,
+    attendances_close_open,
+    checkout_grace,
+)
 from volunteers.services.memberships import membership_grant
 from volunteers.services.organisations import organisation_add
 from volunteers.services.people import person_create, person_link_user
+from volunteers.services.reports import report_apply, report_confirm
+from volunteers.services.signups import signup_create
+from volunteers.tokens import Purpose
 
 Kind = Organisation.Kind
 Role = Membership.Role
@@ -461,7 +484,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         phone="13800000002",
         real_name="李淑芬",
         role_label="梨园社区党委书记",
-        try_this="管理梨园社区的网格、党支部和人员，调整积分；桥北社区的数据看不到",
+        try_this=(
+            "管理梨园社区的网格、党支部和人员，调整积分；/reports/ 确认一位在职党员的报到、"
+            "打印报到海报；桥北社区的数据看不到"
+        ),
         political_status=Status.PARTY_MEMBER,
         home_grid=grid_code("liyuan", 1),
         party_branch=branch_code("liyuan", 1),
@@ -472,7 +498,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         phone="13800000003",
         real_name="张志强",
         role_label="梨园文明交通劝导队队长",
-        try_this="为本队发布活动、组织扫码签到；不能管理人员",
+        try_this=(
+            "今天的“阳关中路与沙州路口文明交通劝导”正在进行：打开它的签到屏幕出示二维码，"
+            "或扫队员的个人签到码；为本队发布活动；不能管理人员"
+        ),
         home_grid=grid_code("liyuan", 2),
         roles=((DEMO_TEAM, Role.LEADER),),
     ),
@@ -481,7 +510,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         phone="13800000004",
         real_name="赵文静",
         role_label="在职党员（敦煌市文化和旅游局，已向梨园社区报到）",
-        try_this="/me/ 查看报到社区、党支部和积分；报名梨园社区的活动",
+        try_this="/me/report/ 查看报到社区和报到记录；报名梨园社区的党员志愿者奉献日",
         political_status=Status.PARTY_MEMBER,
         home_grid=grid_code("liyuan", 5),
         party_branch=branch_code("liyuan", 2),
@@ -493,7 +522,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         phone="13800000005",
         real_name="陈小燕",
         role_label="志愿者（群众，梨园社区第3网格，文明交通劝导队队员）",
-        try_this="/me/ 查看志愿者编号；报名活动，扫码签到和签退",
+        try_this="扫队长出示的二维码签到今天的文明交通劝导；报名活动（敬老助残已满员可候补）",
         home_grid=grid_code("liyuan", 3),
         roles=((DEMO_TEAM, Role.MEMBER),),
     ),
@@ -501,6 +530,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 DEMO_PHONES = frozenset(a.phone for a in DEMO_ACCOUNTS)
 # Generated role holders leave these places to the demo accounts.
 DEMO_HELD = frozenset(role for a in DEMO_ACCOUNTS for role in a.roles if role[1] != Role.MEMBER)
+
+
+def _demo_phone(username: str) -> str:
+    return next(a.phone for a in DEMO_ACCOUNTS if a.username == username)
 
 
 def ensure_demo_accounts(nodes: dict[str, Organisation]) -> dict[str, int]:
@@ -536,12 +569,6 @@ def ensure_demo_accounts(nodes: dict[str, Organisation]) -> dict[str, int]:
                 f"{account.phone} belongs to another account; the demo account "
                 f"{account.username!r} cannot be set up in this database.",
             )
-        if account.reported_community and person.reported_community_id is None:
-            # There is no 报到 service yet; this is the state one would leave behind.
-            Person.objects.filter(pk=person.pk).update(
-                reported_community=nodes[account.reported_community],
-                reported_at=timezone.now(),
-            )
         for code, role in account.roles:
             organisation = nodes[code]
             held = Membership.objects.filter(
@@ -567,8 +594,18 @@ def _volunteer_numbers(seed: int):
             yield number
 
 
-def insert_people(specs: list[PersonSpec], nodes: dict[str, Organisation], seed: int) -> int:
-    """bulk_create the residents whose phone is not registered yet."""
+def insert_people(
+    specs: list[PersonSpec],
+    nodes: dict[str, Organisation],
+    seed: int,
+    *,
+    unreported: frozenset[str] = frozenset(),
+) -> int:
+    """bulk_create the residents whose phone is not registered yet.
+
+    In-service party members have reported to the community they live in, except the
+    phones in ``unreported``: newcomers whose 报到 is still waiting for the secretary.
+    """
     existing = set(Person.objects.values_list("phone", flat=True))
     digests = set(
         Person.objects.filter(id_number_digest__isnull=False).values_list(
@@ -595,8 +632,9 @@ def insert_people(specs: list[PersonSpec], nodes: dict[str, Organisation], seed:
         if spec.in_service:
             person.in_service = True
             person.employer_unit_id = nodes[spec.employer_unit].pk
-            person.reported_community_id = nodes[spec.community].pk
-            person.reported_at = spec.reported_at
+            if spec.phone not in unreported:
+                person.reported_community_id = nodes[spec.community].pk
+                person.reported_at = spec.reported_at
         if spec.id_number:
             digest, ciphertext, masked = protect_id_number(spec.id_number)
             if digest not in digests:
@@ -716,6 +754,706 @@ def insert_memberships(
     return created
 
 
+# --- 在职党员报到 ----------------------------------------------------------------
+
+REPORT_COMMUNITY = "liyuan"
+Via = CommunityReport.Via
+
+
+def report_newcomer(specs: list[PersonSpec]) -> PersonSpec | None:
+    """The generated in-service party member whose 报到 to 梨园社区 awaits the secretary.
+
+    Preferably one who lives in 梨园 and so has not reported anywhere yet; in a town too
+    small to have one, any in-service member (who has moved, and reports anew).
+    """
+    in_service = [s for s in specs if s.in_service]
+    local = [s for s in in_service if s.community == REPORT_COMMUNITY]
+    return (local or in_service or [None])[0]
+
+
+def unreported_phones(specs: list[PersonSpec]) -> frozenset[str]:
+    newcomer = report_newcomer(specs)
+    if newcomer is None or newcomer.community != REPORT_COMMUNITY:
+        return frozenset()
+    return frozenset({newcomer.phone})
+
+
+def insert_report_history() -> int:
+    """Give each person reported to a community, with no 报到 record at all, the confirmed one.
+
+    The bulk residents are written already reported, as a roster would have them; this
+    is the record their secretary's confirmation would have left (decided by nobody
+    in particular: the roster came before the platform).
+    """
+    rows = list(
+        Person.objects.filter(
+            reported_community__isnull=False, community_reports__isnull=True
+        ).values_list("pk", "phone", "reported_community_id", "reported_at")
+    )
+    now = timezone.now()
+    batch = []
+    for pk, phone, community_id, reported_at in rows:
+        decided_at = reported_at or now
+        roll = zlib.crc32(phone.encode())
+        batch.append(
+            CommunityReport(
+                person_id=pk,
+                community_id=community_id,
+                status=CommunityReport.Status.CONFIRMED,
+                via=CommunityReport.Via.POSTER if roll % 3 else CommunityReport.Via.SELF,
+                applied_at=decided_at - datetime.timedelta(hours=2 + roll % 70),
+                decided_at=decided_at,
+            )
+        )
+    CommunityReport.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+    return len(batch)
+
+
+def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def ensure_demo_reports(
+    specs: list[PersonSpec], nodes: dict[str, Organisation], now: datetime.datetime
+) -> int:
+    """partymember's confirmed 报到 to 梨园社区, and a newcomer's, pending, for `secretary`.
+
+    Both go through the 报到 services. Neither is redone once the person has a record
+    of it, so what a demo visitor decides (confirm, reject) survives the next seed.
+    """
+    community = nodes[REPORT_COMMUNITY]
+    today = timezone.localdate(now, SHANGHAI)
+    created = 0
+    member = Person.objects.filter(phone=_demo_phone("partymember")).first()
+    if (
+        member is not None
+        and member.reported_community_id is None
+        and not member.community_reports.exists()
+    ):
+        secretary = get_user_model().objects.get(username="secretary")
+        applied = _local(today - datetime.timedelta(days=46), 19, 42)
+        report = report_apply(person=member, community=community, via=Via.POSTER, at=applied)
+        confirmed = _local(applied.date() + datetime.timedelta(days=1), 9, 15)
+        report_confirm(report=report, by=secretary, at=confirmed)
+        created += 1
+    newcomer = report_newcomer(specs)
+    person = newcomer and Person.objects.filter(phone=newcomer.phone, in_service=True).first()
+    if (
+        person
+        and person.reported_community_id != community.pk
+        and not person.community_reports.filter(
+            Q(status=CommunityReport.Status.PENDING) | Q(community=community)
+        ).exists()
+    ):
+        at = _local(today - datetime.timedelta(days=2), 20, 8)
+        report_apply(person=person, community=community, via=Via.POSTER, at=at)
+        created += 1
+    return created
+
+
+# --- Activities: a living calendar ----------------------------------------------
+#
+# The demo's activities follow a fixed timetable of recurring events, the way the
+# town's teams work: traffic duty every Monday morning, a night patrol every other
+# Friday, home visits to the elderly on the second Saturday of the month, and so on.
+# Each run adds the occurrences between CALENDAR_PAST_DAYS ago and CALENDAR_FUTURE_DAYS
+# ahead that are not there yet, keyed on (organisation, title, start date in Shanghai).
+# Times of day are the timetable's, in Shanghai time, and "every other week" counts
+# from a fixed Monday (CALENDAR_EPOCH), so the calendar does not shift with the day the
+# seed runs: a second run the same day finds every occurrence and writes nothing; a run
+# on a later day adds only the days that have come into the window.
+#
+# An occurrence still to come gets sign-ups, made through the sign-up service at times
+# before the seed (the next 敬老助残上门服务 is over-subscribed: a waiting list; the
+# next 党河风情线环境整治 is cancelled for a sandstorm warning). One that is over gets
+# its sign-ups, then check-ins and check-outs through the check-in services at the
+# times they would have happened, a log of the scans, some attendances left open for
+# the automatic close, and is marked finished. One made on an earlier day that is now
+# over is completed by the first run on a later day (never by a run the same day, so
+# that a re-run changes nothing); a finished one is never touched again.
+#
+# One activity is not on the timetable: today's traffic duty at 阳关中路与沙州路口,
+# running from about an hour before the seed to about three hours after it, so that
+# `leader` can show its QR and `volunteer` can scan it straight away. Its start is the
+# seed time less an hour, rounded down to five minutes but never before today's
+# midnight (so it always starts today and is found again by the same key); its end is
+# the seed time plus three hours, rounded up to five minutes. A run later the same day
+# finds it and leaves it alone; a run on another day adds that day's.
+
+CALENDAR_EPOCH = datetime.date(2026, 1, 5)  # a Monday
+CALENDAR_PAST_DAYS = 91  # about three months back
+CALENDAR_FUTURE_DAYS = 28  # four weeks ahead
+Audience = Activity.Audience
+TRAFFIC_CROSSING = "阳关中路与沙州路口"
+LIYUAN_CENTRE = "梨园社区党群服务中心"
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """A recurring event of the timetable."""
+
+    key: str
+    organisation: str  # code of the publishing node
+    community: str  # slug of the community whose residents take part
+    title: str
+    category: str
+    address: str
+    start: datetime.time
+    minutes: int
+    description: str
+    weekdays: tuple[int, ...] = ()  # weekly on these days (0 = Monday) …
+    every_weeks: int = 1  # … every this many weeks …
+    week_offset: int = 0  # … counted from CALENDAR_EPOCH
+    nth_weekday: tuple[int, int] | None = None  # or monthly: (weekday, n), e.g. 2nd Saturday
+    audience: str = Audience.EVERYONE
+    signup_required: bool = True
+    checkout_required: bool = False
+    capacity: int | None = None
+    turnout: tuple[int, int] = (5, 10)
+    regulars: tuple[str, ...] = ()  # demo accounts who sign up and come
+    full_next: bool = False  # the next occurrence is over-subscribed
+    cancel_next: str = ""  # the next occurrence is cancelled, for this reason
+
+    def falls_on(self, day: datetime.date) -> bool:
+        if self.nth_weekday is not None:
+            weekday, n = self.nth_weekday
+            return day.weekday() == weekday and (day.day - 1) // 7 == n - 1
+        weeks = (day - CALENDAR_EPOCH).days // 7
+        return day.weekday() in self.weekdays and weeks % self.every_weeks == self.week_offset
+
+
+SERVICE_WEEK = "在职党员义务服务周"
+SERVICE_WEEK_NOTE = "在职党员下班后回居住地社区服务，参加情况计入在职党员积分，作为年度评议的依据。"
+TIMETABLE: tuple[SeriesSpec, ...] = (
+    SeriesSpec(
+        key="traffic-rush",
+        organisation=DEMO_TEAM,
+        community="liyuan",
+        title="早高峰文明交通劝导",
+        category="文明交通劝导",
+        address=TRAFFIC_CROSSING,
+        start=datetime.time(8, 0),
+        minutes=120,
+        weekdays=(0,),
+        checkout_required=True,
+        capacity=12,
+        turnout=(4, 8),
+        regulars=("leader", "volunteer"),
+        description=(
+            "早高峰在路口劝导行人走斑马线、非机动车不逆行不闯红灯。"
+            "请穿红马甲，7:50 到岗扫码签到，结束时扫码签退。"
+        ),
+    ),
+    SeriesSpec(
+        key="patrol",
+        organisation=team_code("liyuan", "patrol"),
+        community="liyuan",
+        title="社区治安联防夜间巡逻",
+        category="社区治安联防",
+        address=f"{LIYUAN_CENTRE}（集合后分组巡逻各网格）",
+        start=datetime.time(20, 30),
+        minutes=120,
+        weekdays=(4,),
+        every_weeks=2,
+        audience=Audience.SUBTREE,
+        checkout_required=True,
+        capacity=10,
+        turnout=(3, 7),
+        description=(
+            "以网格为单位分组巡查楼道、车棚和背街小巷，排查消防和治安隐患，"
+            "发现问题当场登记、及时上报。仅限本队队员参加。"
+        ),
+    ),
+    SeriesSpec(
+        key="elderly",
+        organisation=team_code("liyuan", "elderly"),
+        community="liyuan",
+        title="敬老助残上门服务",
+        category="敬老助残",
+        address=f"梨园社区独居、空巢老人家中（在{LIYUAN_CENTRE}集合）",
+        start=datetime.time(9, 0),
+        minutes=150,
+        nth_weekday=(5, 2),
+        capacity=10,
+        turnout=(6, 9),
+        full_next=True,
+        description=(
+            "两人一组走访独居、空巢和残疾老人，帮忙打扫卫生、理发、测血压，陪老人聊聊天。"
+            "名额有限，报满后可以候补，有人取消时按候补顺序递补。"
+        ),
+    ),
+    SeriesSpec(
+        key="riverside",
+        organisation=team_code("liyuan", "environment"),
+        community="liyuan",
+        title="党河风情线环境整治",
+        category="环境整治",
+        address="党河风情线梨园段（在党河西岸步道入口集合）",
+        start=datetime.time(8, 30),
+        minutes=150,
+        weekdays=(5,),
+        every_weeks=4,
+        week_offset=1,
+        signup_required=False,
+        turnout=(6, 12),
+        cancel_next="沙尘暴天气预警，为安全起见本次活动取消，时间另行通知。",
+        description=(
+            "沿党河风情线捡拾垃圾、清理河道漂浮物，劝导游客文明游览。"
+            "工具由社区提供，请自带水杯、戴好帽子。无需报名，到场扫码签到。"
+        ),
+    ),
+    SeriesSpec(
+        key="party-day",
+        organisation=committee_code("liyuan"),
+        community="liyuan",
+        title="党员志愿者奉献日",
+        category="党员义务服务",
+        address=LIYUAN_CENTRE,
+        start=datetime.time(9, 0),
+        minutes=150,
+        nth_weekday=(5, 1),
+        audience=Audience.PARTY_MEMBERS,
+        turnout=(5, 10),
+        regulars=("partymember", "secretary"),
+        description=(
+            "每月第一个周六，社区党员亮身份、做表率：认领居民“微心愿”，开展政策宣讲和便民服务。"
+            "有难找支部，服务找党员。"
+        ),
+    ),
+    SeriesSpec(
+        key="service-week-mon",
+        organisation="liyuan",
+        community="liyuan",
+        title=f"{SERVICE_WEEK}：政策宣讲进网格",
+        category="政策宣传",
+        address=f"梨园社区各网格（在{LIYUAN_CENTRE}集合）",
+        start=datetime.time(18, 30),
+        minutes=120,
+        weekdays=(0,),
+        every_weeks=6,
+        week_offset=2,
+        audience=Audience.PARTY_MEMBERS,
+        turnout=(4, 8),
+        regulars=("partymember",),
+        description=SERVICE_WEEK_NOTE,
+    ),
+    SeriesSpec(
+        key="service-week-wed",
+        organisation="liyuan",
+        community="liyuan",
+        title=f"{SERVICE_WEEK}：便民义诊与家电维修",
+        category="党员义务服务",
+        address="梨园社区文化广场",
+        start=datetime.time(18, 30),
+        minutes=120,
+        weekdays=(2,),
+        every_weeks=6,
+        week_offset=2,
+        audience=Audience.PARTY_MEMBERS,
+        turnout=(4, 8),
+        description=SERVICE_WEEK_NOTE,
+    ),
+    SeriesSpec(
+        key="service-week-fri",
+        organisation="liyuan",
+        community="liyuan",
+        title=f"{SERVICE_WEEK}：清洁家园",
+        category="环境整治",
+        address="梨园社区各小区楼道和背街小巷",
+        start=datetime.time(18, 30),
+        minutes=120,
+        weekdays=(4,),
+        every_weeks=6,
+        week_offset=2,
+        audience=Audience.PARTY_MEMBERS,
+        turnout=(4, 8),
+        regulars=("partymember",),
+        description=SERVICE_WEEK_NOTE,
+    ),
+    SeriesSpec(
+        key="helpers",
+        organisation=team_code("liyuan", "helpers"),
+        community="liyuan",
+        title="困难群众走访帮扶",
+        category="弱势群体帮扶",
+        address=f"梨园社区低保户、困难家庭（在{LIYUAN_CENTRE}集合）",
+        start=datetime.time(15, 0),
+        minutes=120,
+        nth_weekday=(2, 3),
+        capacity=6,
+        turnout=(3, 6),
+        description="走访低保户和困难家庭，了解生活需求，登记“微心愿”，帮助申请临时救助。",
+    ),
+    SeriesSpec(
+        key="anti-fraud",
+        organisation="qiaobei",
+        community="qiaobei",
+        title="反诈宣传进社区",
+        category="政策宣传",
+        address="桥北社区文化广场",
+        start=datetime.time(10, 0),
+        minutes=90,
+        weekdays=(2,),
+        every_weeks=3,
+        signup_required=False,
+        turnout=(5, 9),
+        description="发放防范电信网络诈骗宣传资料，现场帮助居民安装国家反诈中心 App。",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class TodaySpec:
+    key: str = "today"
+    organisation: str = DEMO_TEAM
+    community: str = "liyuan"
+    title: str = f"{TRAFFIC_CROSSING}文明交通劝导"
+    category: str = "文明交通劝导"
+    address: str = TRAFFIC_CROSSING
+    description: str = (
+        "路口执勤：劝导行人走斑马线、非机动车不逆行。无需报名，所有人都可以参加。"
+        "到场后扫队长手机上的二维码签到，离开时扫码签退。"
+    )
+    early_birds: int = 5  # already checked in when the seed runs
+    audience: str = Audience.EVERYONE
+    turnout: tuple[int, int] = (4, 8)
+    regulars: tuple[str, ...] = ()
+
+
+TODAY = TodaySpec()
+# Who records check-ins by personal code or by hand, per publishing node.
+ORGANISERS = {DEMO_TEAM: "leader", "liyuan": "secretary", committee_code("liyuan"): "secretary"}
+MANUAL_REASON = "手机没电，现场登记"
+Reason = ScanAttempt.Reason
+
+
+def running_today_times(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """Today's running activity: about an hour before ``now`` to about three hours after."""
+    local = timezone.localtime(now, SHANGHAI)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = local - datetime.timedelta(hours=1)
+    start = start.replace(minute=start.minute - start.minute % 5, second=0, microsecond=0)
+    end = local + datetime.timedelta(hours=3)
+    end = end.replace(second=0, microsecond=0)
+    end += datetime.timedelta(minutes=-end.minute % 5)
+    return max(start, midnight), end
+
+
+@dataclass
+class CalendarResult:
+    activities: int = 0
+    signups: int = 0
+    attendances: int = 0
+    finished: int = 0
+
+
+class Calendar:
+    """Builds the demo's activities around ``now``; see the notes above."""
+
+    def __init__(self, *, seed: int, nodes: dict[str, Organisation], now: datetime.datetime):
+        self.seed = seed
+        self.nodes = nodes
+        self.now = now
+        self.today = timezone.localdate(now, SHANGHAI)
+        self.first_day = self.today - datetime.timedelta(days=CALENDAR_PAST_DAYS)
+        self.last_day = self.today + datetime.timedelta(days=CALENDAR_FUTURE_DAYS)
+        self.result = CalendarResult()
+        self.categories = {c.name: c for c in ActivityCategory.objects.all()}
+        users = get_user_model().objects.filter(username__in=set(ORGANISERS.values()))
+        self.users = {u.username: u for u in users}
+        demo_people = Person.objects.filter(phone__in=DEMO_PHONES).select_related("user")
+        self.demo_people = {p.user.username: p for p in demo_people if p.user is not None}
+        self._pools: dict[tuple[str, str], tuple[list[Person], list[Person]]] = {}
+
+    # -- which people --
+
+    def _pool(self, organisation: str, community: str) -> tuple[list[Person], list[Person]]:
+        """(members of the publishing node, other residents of the community), by phone."""
+        key = (organisation, community)
+        if key not in self._pools:
+            node = self.nodes[organisation]
+            members = list(
+                Person.objects.filter(
+                    memberships__organisation=node, memberships__end_date__isnull=True
+                )
+                .exclude(phone__in=DEMO_PHONES)
+                .distinct()
+                .order_by("phone")
+            )
+            path = self.nodes[community].path
+            member_ids = {p.pk for p in members}
+            residents = [
+                p
+                for p in Person.objects.filter(
+                    Q(home_grid__path__startswith=path) | Q(reported_community__path=path)
+                )
+                .exclude(phone__in=DEMO_PHONES)
+                .distinct()
+                .order_by("phone")
+                if p.pk not in member_ids
+            ]
+            self._pools[key] = (members, residents)
+        return self._pools[key]
+
+    def _people(self, spec, rng: random.Random, count: int, *, regulars=True) -> list[Person]:
+        members, residents = self._pool(spec.organisation, spec.community)
+        if spec.audience == Audience.SUBTREE:
+            residents = []
+        elif spec.audience == Audience.PARTY_MEMBERS:
+            members = [p for p in members if p.is_party_member]
+            residents = [p for p in residents if p.is_party_member]
+        chosen = []
+        if regulars:
+            chosen = [self.demo_people[u] for u in spec.regulars if u in self.demo_people]
+        from_members = rng.sample(members, min(len(members), max(0, count - len(chosen))))
+        chosen += from_members
+        chosen += rng.sample(residents, min(len(residents), max(0, count - len(chosen))))
+        return chosen
+
+    # -- the occurrences --
+
+    def _existing(self, pairs: set[tuple[int, str]]) -> dict[tuple, Activity]:
+        """The calendar's activities already there, by (organisation id, title, start date)."""
+        since = _local(self.first_day, 0) - datetime.timedelta(days=1)
+        until = _local(self.last_day, 0) + datetime.timedelta(days=2)
+        rows = Activity.objects.filter(
+            organisation_id__in={org for org, _title in pairs},
+            title__in={title for _org, title in pairs},
+            starts_at__gte=since,
+            starts_at__lt=until,
+        )
+        return {
+            (a.organisation_id, a.title, timezone.localdate(a.starts_at, SHANGHAI)): a for a in rows
+        }
+
+    def build(self) -> CalendarResult:
+        pairs = {(self.nodes[s.organisation].pk, s.title) for s in TIMETABLE}
+        today_node = self.nodes[TODAY.organisation]
+        pairs.add((today_node.pk, TODAY.title))
+        existing = self._existing(pairs)
+        created: list[Activity] = []
+        days = [
+            self.first_day + datetime.timedelta(days=n)
+            for n in range((self.last_day - self.first_day).days + 1)
+        ]
+        for spec in TIMETABLE:
+            node = self.nodes[spec.organisation]
+            upcoming = 0
+            for day in filter(spec.falls_on, days):
+                starts_at = datetime.datetime.combine(day, spec.start, tzinfo=SHANGHAI)
+                is_next = starts_at > self.now and upcoming == 0
+                upcoming += starts_at > self.now
+                if (node.pk, spec.title, day) in existing:
+                    continue
+                created.append(self._add_occurrence(spec, day, starts_at, is_next=is_next))
+        if (today_node.pk, TODAY.title, self.today) not in existing:
+            self._add_today()
+        self._complete_past(pairs, created)
+        return self.result
+
+    def _create(self, spec, starts_at, ends_at, **fields) -> Activity:
+        activity = activity_create(
+            organisation=self.nodes[spec.organisation],
+            title=spec.title,
+            category=self.categories[spec.category],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            address=spec.address,
+            description=spec.description,
+            **fields,
+        )
+        self.result.activities += 1
+        return activity
+
+    def _add_occurrence(self, spec: SeriesSpec, day, starts_at, *, is_next: bool) -> Activity:
+        rng = random.Random(f"{self.seed}:{spec.key}:{day.isoformat()}")  # noqa: S311
+        activity = self._create(
+            spec,
+            starts_at,
+            starts_at + datetime.timedelta(minutes=spec.minutes),
+            audience=spec.audience,
+            audience_team=self.nodes[spec.organisation] if spec.audience == Audience.TEAM else None,
+            signup_required=spec.signup_required,
+            checkout_required=spec.checkout_required,
+            capacity=spec.capacity,
+        )
+        if is_next and spec.cancel_next:
+            return activity_cancel(activity=activity, reason=spec.cancel_next)
+        if not spec.signup_required:
+            return activity
+        over = activity.ends_at + checkout_grace() < self.now
+        if over:
+            # Sign-ups came in during the week before.
+            count = rng.randint(*spec.turnout) + rng.randint(0, 2)
+            people = self._people(spec, rng, count)
+            times = sorted(
+                starts_at - datetime.timedelta(hours=rng.uniform(3, 24 * 7)) for _ in people
+            )
+        else:
+            count = rng.randint(*spec.turnout)
+            if is_next and spec.full_next:
+                count = (spec.capacity or count) + 3
+            elif starts_at - self.now > datetime.timedelta(days=10):
+                count = max(1, count // 2)  # far off: fewer have signed up yet
+            people = self._people(spec, rng, count, regulars=not spec.full_next)
+            latest = min(self.now, starts_at) - datetime.timedelta(minutes=20)
+            times = sorted(latest - datetime.timedelta(hours=rng.uniform(0, 96)) for _ in people)
+        for person, at in zip(people, times, strict=True):
+            try:
+                signup_create(activity=activity, person=person, now=at)
+            except DomainError:
+                continue  # not in the audience, say: the town's own rules apply
+            self.result.signups += 1
+        return activity
+
+    def _add_today(self) -> None:
+        starts_at, ends_at = running_today_times(self.now)
+        activity = self._create(
+            TODAY,
+            starts_at,
+            ends_at,
+            audience=Audience.EVERYONE,
+            signup_required=False,
+            checkout_required=True,
+        )
+        # A few were there before the seed ran: the live count does not start at zero.
+        rng = random.Random(f"{self.seed}:today:{self.today.isoformat()}")  # noqa: S311
+        earliest = max(activity.checkin_opens_at, starts_at - datetime.timedelta(minutes=10))
+        latest = min(self.now, starts_at + datetime.timedelta(minutes=45))
+        people = self._people(TODAY, rng, TODAY.early_birds, regulars=False)
+        scans = []
+        for n, person in enumerate(people):
+            at = earliest + (latest - earliest) * rng.random()
+            method = Method.PERSONAL_CODE if n == 0 else Method.ACTIVITY_QR
+            by = self.users.get("leader") if method == Method.PERSONAL_CODE else None
+            if self._check_in(activity, person, at, method, by, scans):
+                self.result.attendances += 1
+        ScanAttempt.objects.bulk_create(scans)
+
+    # -- what happened at an activity that is over --
+
+    def _check_in(self, activity, person, at, method, by, scans) -> bool:
+        try:
+            result = attendance_check_in(
+                activity=activity, person=person, method=method, at=at, by=by
+            )
+        except DomainError:
+            return False
+        if method != Method.MANUAL:
+            scans.append(_scan(activity, person, Purpose.CHECK_IN, method, at, by))
+        return result.created
+
+    def _complete_past(self, pairs: set[tuple[int, str]], created: list[Activity]) -> None:
+        """Fill in and finish what is over: made over in this run, or left from an earlier day.
+
+        An activity made on an earlier run is completed only once its day is past, so a
+        re-run later the same day finds nothing to do.
+        """
+        grace = checkout_grace()
+        left_over = Activity.objects.filter(
+            finished_at__isnull=True,
+            cancelled_at__isnull=True,
+            live=True,
+            ends_at__lt=self.now - grace,
+            starts_at__gte=_local(self.first_day, 0),
+            starts_at__lt=_local(self.today, 0),
+            organisation_id__in={org for org, _title in pairs},
+            title__in={title for _org, title in pairs},
+        ).exclude(pk__in=[a.pk for a in created])
+        due = [a for a in created if a.live and not a.cancelled_at and a.ends_at + grace < self.now]
+        due += list(left_over.select_related("organisation").order_by("starts_at", "pk"))
+        if not due:
+            return
+        specs = {(self.nodes[s.organisation].pk, s.title): s for s in TIMETABLE}
+        specs[(self.nodes[TODAY.organisation].pk, TODAY.title)] = TODAY
+        for activity in due:
+            spec = specs[(activity.organisation_id, activity.title)]
+            if not activity.attendances.exists():
+                self._attend(activity, spec)
+        # Whoever did not check out is checked out at the end, flagged as automatic.
+        attendances_close_open(now=self.now)
+        for activity in due:
+            Activity.objects.filter(pk=activity.pk).update(finished_at=activity.ends_at + grace)
+        self.result.finished += len(due)
+
+    def _attend(self, activity: Activity, spec) -> None:
+        day = timezone.localdate(activity.starts_at, SHANGHAI)
+        rng = random.Random(f"{self.seed}:{spec.key}:{day.isoformat()}:came")  # noqa: S311
+        regulars = {self.demo_people[u].pk for u in spec.regulars if u in self.demo_people}
+        if activity.signup_required:
+            signed_up = [
+                s.person
+                for s in activity.signups.filter(status=SignUp.Status.CONFIRMED)
+                .select_related("person")
+                .order_by("queued_at", "pk")
+            ]
+            people = [p for p in signed_up if p.pk in regulars or rng.random() < 0.88]
+        else:
+            people = self._people(spec, rng, rng.randint(*spec.turnout))
+        organiser = self.users.get(ORGANISERS.get(activity.organisation.code, ""))
+        duration = activity.ends_at - activity.starts_at
+        scans: list[ScanAttempt] = []
+        for person in people:
+            arrived = activity.starts_at + datetime.timedelta(minutes=rng.triangular(-25, 15, -8))
+            arrived = max(arrived, activity.checkin_opens_at)
+            roll = rng.random()
+            if roll < 0.06 and organiser is not None:
+                try:
+                    attendance_add_manual(
+                        activity=activity,
+                        person=person,
+                        reason=MANUAL_REASON,
+                        by=organiser,
+                        checked_in_at=arrived,
+                    )
+                except DomainError:
+                    continue
+                method = Method.ACTIVITY_QR
+            else:
+                method = Method.PERSONAL_CODE if roll < 0.18 else Method.ACTIVITY_QR
+                if method == Method.ACTIVITY_QR and rng.random() < 0.05:
+                    # A screenshot from the group chat, refused, before the real scan.
+                    stale = arrived - datetime.timedelta(seconds=40)
+                    refused = _scan(
+                        activity, person, Purpose.CHECK_IN, method, stale, None, Reason.EXPIRED
+                    )
+                    scans.append(refused)
+                by = organiser if method == Method.PERSONAL_CODE else None
+                if not self._check_in(activity, person, arrived, method, by, scans):
+                    continue
+            self.result.attendances += 1
+            leaving = rng.random()
+            if leaving < 0.62:
+                left = activity.ends_at + datetime.timedelta(minutes=rng.uniform(-10, 12))
+            elif leaving < 0.72:
+                left = activity.starts_at + duration * rng.uniform(0.25, 0.5)  # left early
+            else:
+                continue  # forgot to check out: closed automatically
+            by = organiser if method == Method.PERSONAL_CODE else None
+            try:
+                attendance_check_out(
+                    activity=activity, person=person, method=method, at=left, by=by
+                )
+            except DomainError:
+                continue
+            scans.append(_scan(activity, person, Purpose.CHECK_OUT, method, left, by))
+        ScanAttempt.objects.bulk_create(scans)
+
+
+def _scan(activity, person, purpose, method, at, by, reason=Reason.OK) -> ScanAttempt:
+    """The scan log line the check-in views would have written for this scan."""
+    return ScanAttempt(
+        activity=activity,
+        person=person,
+        purpose=purpose,
+        method=method,
+        accepted=reason in (Reason.OK, Reason.ALREADY),
+        reason=reason,
+        scanned_at=at,
+        recorded_by=by,
+    )
+
+
 # --- The whole seed -------------------------------------------------------------
 
 
@@ -725,23 +1463,56 @@ class SeedResult:
     people: int = 0
     memberships: int = 0
     users: int = 0
+    reports: int = 0
+    activities: int = 0
+    signups: int = 0
+    attendances: int = 0
+    finished: int = 0
 
     @property
     def changed(self) -> bool:
-        return any((self.organisations, self.people, self.memberships, self.users))
+        return any(
+            (
+                self.organisations,
+                self.people,
+                self.memberships,
+                self.users,
+                self.reports,
+                self.activities,
+                self.signups,
+                self.attendances,
+                self.finished,
+            )
+        )
 
 
 @transaction.atomic
-def seed_demo_town(*, seed: int = DEFAULT_SEED, people: int = DEFAULT_PEOPLE) -> SeedResult:
-    """Build (or complete) the demo town; returns what this run created."""
+def seed_demo_town(
+    *,
+    seed: int = DEFAULT_SEED,
+    people: int = DEFAULT_PEOPLE,
+    now: datetime.datetime | None = None,
+) -> SeedResult:
+    """Build (or complete) the demo town; returns what this run created.
+
+    ``now`` (default: the clock) is what the activity calendar is built around.
+    """
+    now = now or timezone.now()
     result = SeedResult()
     nodes, result.organisations = build_town()
     demo = ensure_demo_accounts(nodes)
     result.users = demo.get("users", 0)
     specs = ResidentGenerator(seed, reserved_phones=DEMO_PHONES).people(people)
-    result.people = demo.get("people", 0) + insert_people(specs, nodes, seed)
+    inserted = insert_people(specs, nodes, seed, unreported=unreported_phones(specs))
+    result.people = demo.get("people", 0) + inserted
     planned = plan_roles(specs, seed)
     result.memberships = demo.get("memberships", 0) + insert_memberships(planned, specs, nodes)
+    result.reports = insert_report_history() + ensure_demo_reports(specs, nodes, now)
+    calendar = Calendar(seed=seed, nodes=nodes, now=now).build()
+    result.activities = calendar.activities
+    result.signups = calendar.signups
+    result.attendances = calendar.attendances
+    result.finished = calendar.finished
     if result.changed:
         audit_record(
             actor=None,
@@ -752,6 +1523,10 @@ def seed_demo_town(*, seed: int = DEFAULT_SEED, people: int = DEFAULT_PEOPLE) ->
             people=result.people,
             memberships=result.memberships,
             users=result.users,
+            reports=result.reports,
+            activities=result.activities,
+            signups=result.signups,
+            attendances=result.attendances,
         )
     return result
 
@@ -776,4 +1551,11 @@ def town_counts() -> dict[str, dict[str, int]]:
         },
         "memberships": by(Membership.objects.filter(end_date__isnull=True), "role"),
         "users": {"total": get_user_model().objects.count()},
+        "reports": by(CommunityReport.objects.all(), "status"),
+        "activities": {
+            "total": Activity.objects.count(),
+            "finished": Activity.objects.filter(finished_at__isnull=False).count(),
+            "signups": SignUp.objects.count(),
+            "attendances": Attendance.objects.count(),
+        },
     }

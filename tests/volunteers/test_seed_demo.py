@@ -1,13 +1,16 @@
 """seed_demo builds the real town's shape, five working demo accounts, and is idempotent."""
 
+import datetime
 import io
 import re
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cms.models import HomePage
 from volunteers import demo
@@ -17,10 +20,23 @@ from volunteers.identity import (
     validate_id_number,
     validate_mainland_mobile,
 )
-from volunteers.models import Membership, Organisation, Person
+from volunteers.models import (
+    Activity,
+    Attendance,
+    CommunityReport,
+    Membership,
+    Organisation,
+    Person,
+    ScanAttempt,
+    SignUp,
+)
 from volunteers.permissions import Action, can
+from volunteers.services.checkin import checkout_grace, scan_activity_code
+from volunteers.services.reports import report_confirm
+from volunteers.tokens import Purpose, make_token
 
 PEOPLE = 60
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 VOLUNTEER_NUMBER_RE = re.compile(rf"^SZ[{VOLUNTEER_NUMBER_ALPHABET}]{{8}}$")
 
 
@@ -140,6 +156,35 @@ def test_partymember_is_in_service_and_reported_to_liyuan(seeded):
     assert person.employer_unit.kind == "unit"
     assert person.reported_community.code == "liyuan"
     assert person.reported_at is not None
+    # …through the 报到 services: the confirmed report is in the history.
+    report = CommunityReport.objects.get(person=person)
+    assert (report.community.code, report.status) == ("liyuan", "confirmed")
+    assert report.decided_by == user("secretary")
+    assert report.decided_at == person.reported_at
+    assert report.applied_at < report.decided_at < timezone.now()
+
+
+def test_the_secretary_has_one_report_to_confirm(seeded):
+    secretary = user("secretary")
+    pending = CommunityReport.objects.get(status="pending")
+    newcomer = pending.person
+    assert pending.community.code == "liyuan"
+    assert newcomer.in_service and newcomer.user is None
+    assert newcomer.reported_community_id != pending.community_id
+
+    report_confirm(report=pending, by=secretary)
+
+    newcomer.refresh_from_db()
+    assert newcomer.reported_community.code == "liyuan"
+
+
+def test_every_reported_person_has_the_confirmed_report_behind_it(seeded):
+    reported = Person.objects.filter(reported_community__isnull=False)
+    assert reported.count() > 1
+    for person in reported:
+        assert CommunityReport.objects.filter(
+            person=person, community=person.reported_community, status="confirmed"
+        ).exists(), person
 
 
 def test_volunteer_is_a_plain_resident_of_liyuan_on_the_leaders_team(seeded):
@@ -186,7 +231,8 @@ def test_every_person_is_valid_and_volunteer_numbers_avoid_look_alikes(seeded):
         if person.in_service:
             assert person.is_party_member
             assert person.employer_unit.kind == "unit"
-            assert person.reported_community is not None
+            has_pending = person.community_reports.filter(status="pending").exists()
+            assert person.reported_community is not None or has_pending
         if person.id_number_encrypted:
             validate_id_number(reveal_id_number(person.id_number_encrypted))
     assert any(p.id_number_encrypted for p in people)
@@ -250,3 +296,139 @@ def test_demo_accounts_prints_each_login_with_its_password(db):
     assert "shazhou2026" in text
     assert "梨园社区党委书记" in text
     assert "seed_demo" not in text  # every account exists, so no hint to seed first
+
+
+# --- Activities ----------------------------------------------------------------------
+
+
+def running_today() -> Activity:
+    return Activity.objects.get(
+        organisation__code=demo.DEMO_TEAM,
+        title=demo.TODAY.title,
+        starts_at__date=timezone.localdate(),
+    )
+
+
+def test_an_activity_is_running_now_that_the_leader_runs_and_the_volunteer_can_scan(seeded):
+    activity = running_today()
+    now = timezone.now()
+
+    assert activity.checkin_opens_at <= now <= activity.ends_at
+    assert activity.ends_at >= now + datetime.timedelta(hours=2)
+    assert activity.status == "published"
+    assert (activity.audience, activity.signup_required) == ("everyone", False)
+    assert can(user("leader"), Action.CHECK_IN, activity)
+    assert activity.attendances.count() == demo.TODAY.early_birds  # the live count is not zero
+    volunteer = user("volunteer").person
+    assert not activity.attendances.filter(person=volunteer).exists()
+
+    token = make_token(purpose=Purpose.CHECK_IN, subject_id=activity.pk)
+    result = scan_activity_code(token=token, person=volunteer)
+
+    assert result.created
+    assert activity.attendances.filter(person=volunteer).exists()
+
+
+def test_the_past_three_months_are_finished_with_attendance(seeded):
+    now = timezone.now()
+    over = Activity.objects.filter(ends_at__lt=now - checkout_grace(), cancelled_at__isnull=True)
+    assert over.count() >= 20
+    assert over.earliest("starts_at").starts_at >= now - datetime.timedelta(days=92)
+    assert not over.filter(finished_at__isnull=True).exists()
+
+    attendances = Attendance.objects.filter(activity__in=over)
+    assert attendances.count() >= 60
+    assert not attendances.filter(checked_out_at__isnull=True).exists()
+    assert not attendances.filter(minutes_served__isnull=True).exists()
+    assert attendances.filter(auto_closed=True, check_out_method="automatic").exists()
+    assert attendances.filter(auto_closed=False).exists()
+    methods = set(attendances.values_list("check_in_method", flat=True))
+    assert {"activity_qr", "personal_code", "manual"} <= methods
+    for attendance in attendances.select_related("activity"):
+        activity = attendance.activity
+        assert activity.checkin_opens_at <= attendance.checked_in_at <= activity.ends_at
+        assert attendance.minutes_served <= activity.duration_minutes
+    # Where sign-up was required, only those signed up came.
+    required = attendances.filter(activity__signup_required=True, check_in_method="activity_qr")
+    for attendance in required:
+        assert SignUp.objects.filter(
+            activity=attendance.activity, person=attendance.person, status="confirmed"
+        ).exists()
+    assert ScanAttempt.objects.filter(activity__in=over, accepted=True).count() >= 60
+    # The demo volunteer has a record worth showing.
+    volunteer = user("volunteer").person
+    assert attendances.filter(person=volunteer).count() >= 8
+
+
+def test_the_coming_weeks_have_sign_ups_and_one_has_a_waiting_list(seeded):
+    now = timezone.now()
+    coming = Activity.objects.filter(starts_at__gt=now)
+    assert coming.count() >= 8
+    assert coming.latest("starts_at").starts_at <= now + datetime.timedelta(days=29)
+    assert not Attendance.objects.filter(activity__in=coming).exists()
+    assert SignUp.objects.filter(activity__in=coming, status="confirmed").count() >= 15
+    full = [
+        a
+        for a in coming.filter(capacity__isnull=False)
+        if a.signups.filter(status="confirmed").count() == a.capacity
+        and a.signups.filter(status="waitlisted").exists()
+    ]
+    assert [a.title for a in full] == ["敬老助残上门服务"]
+    assert coming.filter(cancelled_at__isnull=False).count() == 1
+    titles = set(Activity.objects.values_list("title", flat=True))
+    assert {"早高峰文明交通劝导", "社区治安联防夜间巡逻", "党河风情线环境整治"} <= titles
+    assert any(t.startswith("在职党员义务服务周") for t in titles)
+    assert "党员志愿者奉献日" in titles
+
+
+def test_a_rerun_later_the_same_day_finds_the_running_activity_and_changes_nothing(db):
+    today = timezone.localdate()
+    morning = datetime.datetime.combine(today, datetime.time(8, 5), tzinfo=SHANGHAI)
+    evening = datetime.datetime.combine(today, datetime.time(21, 40), tzinfo=SHANGHAI)
+    demo.seed_demo_town(people=PEOPLE, now=morning)
+    counts = table_counts()
+
+    again = demo.seed_demo_town(people=PEOPLE, now=evening)
+
+    assert not again.changed
+    assert table_counts() == counts
+    assert Activity.objects.filter(title=demo.TODAY.title).count() == 1
+
+
+def test_a_run_on_a_later_day_adds_only_that_days_calendar(db):
+    today = timezone.localdate()
+    first = datetime.datetime.combine(today, datetime.time(10, 0), tzinfo=SHANGHAI)
+    demo.seed_demo_town(people=PEOPLE, now=first)
+    yesterdays = Activity.objects.get(title=demo.TODAY.title)
+
+    demo.seed_demo_town(people=PEOPLE, now=first + datetime.timedelta(days=1))
+
+    assert Activity.objects.filter(title=demo.TODAY.title).count() == 2
+    yesterdays.refresh_from_db()
+    assert yesterdays.finished_at is not None  # and its open attendances closed
+    assert not yesterdays.attendances.filter(checked_out_at__isnull=True).exists()
+    keys = Counter(
+        (a.organisation_id, a.title, timezone.localdate(a.starts_at))
+        for a in Activity.objects.all()
+    )
+    assert max(keys.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("clock", "start", "end"),
+    [
+        ("14:07", "13:05", "17:10"),
+        ("00:20", "00:00", "03:20"),  # never starts yesterday
+        ("23:31", "22:30", "02:35"),  # may end tomorrow
+    ],
+)
+def test_the_running_activity_starts_about_an_hour_before_the_seed(clock, start, end):
+    day = datetime.date(2026, 5, 4)
+    hour, minute = map(int, clock.split(":"))
+    now = datetime.datetime.combine(day, datetime.time(hour, minute, 42), tzinfo=SHANGHAI)
+
+    starts_at, ends_at = demo.running_today_times(now)
+
+    assert starts_at.date() == day
+    assert starts_at.strftime("%H:%M") == start
+    assert timezone.localtime(ends_at, SHANGHAI).strftime("%H:%M") == end

@@ -64,11 +64,14 @@ class Command(BaseCommand):
         self.stdout.write(line("people", counts["people"], ("total", *STATUS_ORDER)))
         self.stdout.write(line("memberships", counts["memberships"]))
         self.stdout.write(line("users", counts["users"]))
+        self.stdout.write(line("activities", counts["activities"]))
+        self.stdout.write(line("报到 reports", counts["reports"]))
         if created.changed:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Created {created.organisations} organisations, {created.people} people, "
-                    f"{created.memberships} memberships, {created.users} users."
+                    f"{created.memberships} memberships, {created.users} users, "
+                    f"{created.activities} activities, {created.attendances} attendances."
                 )
             )
         else:
