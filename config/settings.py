@@ -309,5 +309,11 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "shazhou.sms": {"level": "INFO"},
+        # Wagtail logs every revision at INFO; the demo seed publishes hundreds.
+        "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
+        "celery": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        # The in-memory broker of the embedded default has no hostname, and kombu says so.
+        "kombu": {"level": "ERROR"},
     },
 }

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from . import permissions, selectors
 from .models import Person
 
 
@@ -21,6 +22,8 @@ def me(request):
         )
         for membership in memberships:
             (current_memberships if membership.is_active else past_memberships).append(membership)
+    user = request.user
+    can = permissions.can_anywhere
     return render(
         request,
         "volunteers/me.html",
@@ -28,5 +31,16 @@ def me(request):
             "person": person,
             "current_memberships": current_memberships,
             "past_memberships": past_memberships,
+            "upcoming_signups": selectors.person_upcoming_signups(person),
+            "organiser": {
+                "check_in": can(user, permissions.Action.CHECK_IN),
+                "manage_people": can(user, permissions.Action.MANAGE_PEOPLE),
+                "admin": user.has_perm("wagtailadmin.access_admin"),
+            },
+            "activities_to_run": (
+                selectors.activities_to_run(user)[:6]
+                if can(user, permissions.Action.CHECK_IN)
+                else []
+            ),
         },
     )
