@@ -29,6 +29,8 @@ run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch it)
+# Two workers: the machine has two cores and much of the suite waits on the database.
+PYTEST_ARGS ?= -n 2
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
