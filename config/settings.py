@@ -8,6 +8,7 @@ and Redis; DJANGO_ENV=production turns on the production safeguards.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -153,6 +154,13 @@ AUTH_USER_MODEL = "volunteers.User"
 
 # --- Cache, rate limits, Celery --------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Tests clear the cache between tests, and a Redis clear flushes a whole database:
+    # each parallel test worker (gw0, gw1, …) gets a database of its own, counting down.
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    _url = urlsplit(REDIS_URL)
+    _base = int(_url.path.strip("/") or 0)
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{(_base - _worker) % 16}"))
 if REDIS_URL:
     CACHES = {
         "default": {

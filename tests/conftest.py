@@ -120,7 +120,11 @@ def make_activity(town):
         now = timezone.now()
         kwargs.setdefault("organisation", town.liyuan)
         kwargs.setdefault("title", "文明交通劝导")
-        kwargs.setdefault("category", ActivityCategory.objects.get(name="文明交通劝导"))
+        # get_or_create: a transactional test before this one may have flushed the
+        # categories that a data migration put in.
+        kwargs.setdefault(
+            "category", ActivityCategory.objects.get_or_create(name="文明交通劝导")[0]
+        )
         kwargs.setdefault("starts_at", now - datetime.timedelta(minutes=10))
         kwargs.setdefault("ends_at", kwargs["starts_at"] + datetime.timedelta(hours=2))
         kwargs.setdefault("address", "沙州镇阳关中路与鸣山路十字")
