@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, qr, tokens
+from .decorators import allowed_somewhere
 from .errors import DomainError
 from .models import CommunityReport, Organisation, Person
 from .services.reports import (
@@ -276,21 +277,10 @@ def my_report(request):
 # --- The secretary's queue -------------------------------------------------------
 
 
-def manage_people_required(view):
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not permissions.can_anywhere(request.user, Action.MANAGE_PEOPLE):
-            return _refusal(
-                request,
-                _("没有权限"),
-                _("确认在职党员报到需要社区书记（管理员）的权限。"),
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manage_people_required = allowed_somewhere(
+    Action.MANAGE_PEOPLE,
+    message=gettext_lazy("确认在职党员报到需要社区书记（管理员）的权限。"),
+)
 
 
 def _in_scope(user, queryset):

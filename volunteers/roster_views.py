@@ -4,11 +4,8 @@ Thin on purpose: parsing and checking live in ``roster``, every write in
 ``services.roster``; these views turn their answers and refusals into pages.
 """
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,10 +13,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, roster
+from .decorators import allowed_somewhere
 from .errors import DomainError
 from .models import Person, RosterImport
 from .services.roster import (
@@ -66,25 +63,12 @@ def _error_page(request, title: str, message: str, *, status: int):
     )
 
 
-def manage_people_required(view):
-    """Signed in, and allowed to manage people somewhere in the tree; else a Chinese 403."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not permissions.can_anywhere(request.user, Action.MANAGE_PEOPLE):
-            return _error_page(
-                request,
-                _("没有权限"),
-                _(
-                    "导入和导出名册需要社区、网格或党组织书记（管理员）的权限。如需开通，请联系所在社区。"
-                ),
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manage_people_required = allowed_somewhere(
+    Action.MANAGE_PEOPLE,
+    message=gettext_lazy(
+        "导入和导出名册需要社区、网格或党组织书记（管理员）的权限。如需开通，请联系所在社区。"
+    ),
+)
 
 
 def _own_import(request, pk: int) -> RosterImport:
