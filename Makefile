@@ -24,8 +24,11 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## run: set up, migrate, seed the demo town and serve on http://127.0.0.1:$(PORT)
+# The periodic jobs (closing attendances left open, …) run beside the server, in-process.
 run: seed
 	$(BIN)/python manage.py demo_accounts
+	$(BIN)/python manage.py run_periodic_jobs & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch it)

@@ -182,6 +182,16 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every periodic job, in one place: celery beat reads it in production, and
+# `manage.py run_periodic_jobs` (started by `make run`) runs it in-process without Redis.
+CELERY_BEAT_SCHEDULE = {
+    "close-open-attendances": {
+        "task": "volunteers.tasks.close_open_attendances",
+        "schedule": 60.0,
+    },
+}
+# Minutes after an activity's end before open attendances are closed automatically.
+CHECKOUT_GRACE_MINUTES = int(os.environ.get("CHECKOUT_GRACE_MINUTES", "30"))
 
 # --- Auth and accounts ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

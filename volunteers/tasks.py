@@ -90,3 +90,11 @@ def notify_signup_promoted(signup_id: int) -> int:
         # One promotion, one SMS: a later promotion (after cancelling and re-joining) is new.
         key = f"signup-promoted:{signup.pk}:{signup.promoted_at.timestamp():.0f}"
         return int(_send_once(key, phone=signup.person.phone, message=message))
+
+
+@shared_task
+def close_open_attendances() -> int:
+    """Close attendances still open after their activity's end plus the grace period."""
+    from .services.checkin import attendances_close_open
+
+    return attendances_close_open()

@@ -1,0 +1,47 @@
+"""``manage.py run_periodic_jobs``: the beat schedule, run in this process.
+
+For the embedded default (no Redis, no worker): `make run` starts it beside the
+development server. Production runs `celery -A config beat` and workers instead.
+"""
+
+import time
+
+from celery import current_app
+from celery.schedules import schedule as every
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+
+class Command(BaseCommand):
+    help = "Run the jobs in CELERY_BEAT_SCHEDULE in-process when they are due (no broker needed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Run every job once and stop.")
+        parser.add_argument(
+            "--tick", type=float, default=5.0, help="Seconds between checks (default 5)."
+        )
+
+    def handle(self, *args, once: bool, tick: float, **options):
+        jobs = {}
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+            when = entry["schedule"]
+            if isinstance(when, int | float):
+                when = every(run_every=when, app=current_app)
+            jobs[name] = (entry["task"], when, None)
+        self.stdout.write(f"Periodic jobs: {', '.join(jobs)}")
+        while True:
+            for name, (task_name, when, last_run) in list(jobs.items()):
+                due = once or last_run is None or when.is_due(last_run).is_due
+                if not due:
+                    continue
+                jobs[name] = (task_name, when, timezone.now())
+                try:
+                    result = current_app.tasks[task_name].apply().get(disable_sync_subtasks=False)
+                except Exception as exc:
+                    self.stderr.write(f"{name}: failed: {exc!r}")
+                else:
+                    self.stdout.write(f"{timezone.localtime():%H:%M:%S} {name}: {result}")
+            if once:
+                return
+            time.sleep(tick)
