@@ -509,6 +509,9 @@ def attendance_remove(*, attendance: Attendance, reason: str, by) -> Attendance:
     attendance.removed_at = timezone.now()
     attendance.removed_reason = reason
     attendance.save(update_fields=["removed_at", "removed_reason"])
+    from points.services import points_reverse_for_attendance  # points builds on check-in
+
+    points_reverse_for_attendance(attendance=attendance, reason=reason, by=by)
     audit_record(
         actor=by,
         action="attendance.remove",

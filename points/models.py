@@ -1,1 +1,0 @@
-"""The points ledger, service hours and rankings (see the points issue)."""

@@ -1,0 +1,132 @@
+"""The rules that turn service into points, editable by town admins.
+
+``PointsRule`` says how many points an attendance earns, per activity category
+and audience, and caps what one person can earn in a day and a year in that
+category. ``PointsPolicy`` holds what is per audience rather than per category:
+the party-member rubric's yearly caps (e.g. a 100-point year, with a cap on each
+item) and whether a balance may go below zero.
+
+The most specific rule wins: (category, audience), (category, anyone),
+(no category, audience), (no category, anyone). Migration 0003 creates the last
+one, the default rule; if it is ever missing the services recreate it.
+"""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .ledger import Category
+
+
+class Audience(models.TextChoices):
+    ANYONE = "anyone", _("所有人")
+    VOLUNTEERS = "volunteers", _("志愿者（非党员）")
+    PARTY_MEMBERS = "party_members", _("党员")
+
+
+DEFAULT_RULE_NAME = "默认规则"
+
+
+class PointsRule(models.Model):
+    """Points for attending, per activity category and audience."""
+
+    name = models.CharField(_("名称"), max_length=60)
+    category = models.ForeignKey(
+        "volunteers.ActivityCategory",
+        verbose_name=_("活动类别"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_rules",
+        help_text=_("留空表示适用于所有类别。"),
+    )
+    audience = models.CharField(
+        _("适用对象"), max_length=16, choices=Audience.choices, default=Audience.ANYONE
+    )
+    points_per_attendance = models.PositiveIntegerField(
+        _("每次出勤积分"), default=0, help_text=_("达到最低出勤比例即得，与时长无关。")
+    )
+    points_per_hour = models.PositiveIntegerField(
+        _("每小时积分"), default=1, help_text=_("按服务时长计，不足 1 分的部分不计。")
+    )
+    daily_cap = models.PositiveIntegerField(
+        _("本类别每日上限"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("同一人一天内在本类别活动中最多得多少分；留空不限。"),
+    )
+    yearly_cap = models.PositiveIntegerField(
+        _("本类别每年上限"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("同一人一年内在本类别活动中最多得多少分；留空不限。"),
+    )
+    rubric_category = models.CharField(
+        _("计入积分细则"),
+        max_length=12,
+        choices=[(c.value, c.label) for c in Category if c != Category.DEDUCTION],
+        default=Category.SERVICE,
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+        ordering = ["category__sort_order", "audience", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "audience"],
+                condition=Q(category__isnull=False),
+                name="rule_one_per_category_audience",
+            ),
+            models.UniqueConstraint(
+                fields=["audience"],
+                condition=Q(category__isnull=True),
+                name="rule_one_general_per_audience",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PointsPolicy(models.Model):
+    """Per-audience limits: the yearly rubric caps and whether a balance may go negative."""
+
+    audience = models.CharField(
+        _("适用对象"),
+        max_length=16,
+        choices=[(a.value, a.label) for a in Audience if a != Audience.ANYONE],
+        unique=True,
+    )
+    yearly_total_cap = models.PositiveIntegerField(
+        _("年度积分上限"),
+        null=True,
+        blank=True,
+        help_text=_("一年内基础、服务、奖励积分合计最多多少分（扣分不占额度）；留空不限。"),
+    )
+    basic_cap = models.PositiveIntegerField(_("基础积分年度上限"), null=True, blank=True)
+    service_cap = models.PositiveIntegerField(_("服务积分年度上限"), null=True, blank=True)
+    reward_cap = models.PositiveIntegerField(_("奖励积分年度上限"), null=True, blank=True)
+    allow_negative_balance = models.BooleanField(
+        _("允许余额为负"), default=False, help_text=_("不允许时，扣分和调整不能使可用积分低于零。")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("积分细则")
+        verbose_name_plural = _("积分细则")
+
+    def __str__(self) -> str:
+        return str(self.get_audience_display())
+
+    def item_cap(self, category: str) -> int | None:
+        return {
+            Category.BASIC: self.basic_cap,
+            Category.SERVICE: self.service_cap,
+            Category.REWARD: self.reward_cap,
+        }.get(category)

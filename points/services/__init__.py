@@ -1,0 +1,46 @@
+"""Every write to the points domain: awards, reversals, adjustments, redemptions, back-fills.
+
+Each function is keyword-only, runs in ``transaction.atomic`` and raises
+``volunteers.errors.DomainError`` (with a code and a Chinese message) on refusal.
+Ledger lines and totals are written only through ``points.services.ledger``.
+"""
+
+from django.db import transaction
+
+from .awards import Award, award_for_attendance
+from .bulk import ledger_bulk_append
+from .corrections import (
+    points_adjust,
+    points_redeem,
+    points_reverse,
+    points_reverse_for_attendance,
+)
+from .ledger import scope_totals_rebuild
+from .records import (
+    servicerecord_approve,
+    servicerecord_backfill,
+    servicerecord_reject,
+    servicerecord_revoke,
+)
+
+
+@transaction.atomic
+def points_award_for_attendance(*, attendance) -> Award:
+    """Credit a closed attendance's hours and points, exactly once."""
+    return award_for_attendance(attendance)
+
+
+__all__ = [
+    "Award",
+    "ledger_bulk_append",
+    "points_adjust",
+    "points_award_for_attendance",
+    "points_redeem",
+    "points_reverse",
+    "points_reverse_for_attendance",
+    "scope_totals_rebuild",
+    "servicerecord_approve",
+    "servicerecord_backfill",
+    "servicerecord_reject",
+    "servicerecord_revoke",
+]

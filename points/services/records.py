@@ -1,0 +1,220 @@
+"""Back-filled service hours (补录): entered by a secretary, decided by a higher role."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from volunteers import permissions
+from volunteers.errors import DomainError
+from volunteers.models import Activity, Attendance, Organisation, Person
+from volunteers.services.audit import audit_record
+
+from ..models import ServiceRecord
+from ..scopes import STEPLEN, ancestor_paths
+from .awards import award_for_record, meets_share, required_minutes
+from .corrections import entry_reverse, record_revoke, require_adjuster, require_reason
+from .ledger import person_lock
+
+Action = permissions.Action
+Status = ServiceRecord.Status
+
+
+def _check_minutes(minutes, activity: Activity) -> int:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise DomainError("bad_minutes", _("服务时长必须是正整数（分钟）。"), field="minutes")
+    if minutes > activity.duration_minutes:
+        raise DomainError(
+            "too_long",
+            _("补录时长 %(minutes)d 分钟超过了活动时长（%(duration)d 分钟）。")
+            % {"minutes": minutes, "duration": activity.duration_minutes},
+            field="minutes",
+        )
+    if not meets_share(activity, minutes):
+        raise DomainError(
+            "below_share",
+            _("服务时长须达到活动时长的 %(share)d%%（至少 %(needed)d 分钟）才能计入。")
+            % {"share": activity.min_share_percent, "needed": required_minutes(activity)},
+            field="minutes",
+        )
+    return minutes
+
+
+@transaction.atomic
+def servicerecord_backfill(
+    *, person: Person, activity: Activity, minutes: int, reason: str, by
+) -> ServiceRecord:
+    """A secretary records service that was not checked in; it waits for approval."""
+    require_adjuster(by, person)
+    reason = require_reason(reason)
+    if activity.cancelled_at is not None:
+        raise DomainError("cancelled", _("活动已取消，不能补录。"))
+    if activity.ends_at > timezone.now():
+        raise DomainError("not_over", _("活动结束后才能补录服务时长。"))
+    minutes = _check_minutes(minutes, activity)
+    if Attendance.objects.filter(
+        person=person, activity=activity, removed_at__isnull=True
+    ).exists():
+        raise DomainError(
+            "has_attendance", _("该人员在本活动已有签到记录，时长按签到核定，无需补录。")
+        )
+    try:
+        with transaction.atomic():
+            record = ServiceRecord.objects.create(
+                person=person,
+                activity=activity,
+                source=ServiceRecord.Source.BACKFILL,
+                status=Status.PENDING,
+                minutes=minutes,
+                occurred_at=activity.starts_at,
+                reason=reason,
+                entered_by=by,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "already_recorded", _("该人员在本活动已有服务时长记录（或待审核的补录）。")
+        ) from None
+    audit_record(
+        actor=by,
+        action="servicerecord.backfill",
+        target=record,
+        organisation=activity.organisation,
+        person_id=person.pk,
+        activity_id=activity.pk,
+        record_id=record.pk,
+        minutes=minutes,
+        reason=reason,
+    )
+    return record
+
+
+def _outermost(paths) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(paths):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def is_town_admin(user, organisation: Organisation) -> bool:
+    """Does ``user`` manage the town that ``organisation`` lies in (the admin role on it)?"""
+    town = (
+        Organisation.objects.filter(
+            kind=Organisation.Kind.TOWN, path__in=ancestor_paths([organisation.path])
+        )
+        .order_by("depth")
+        .first()
+    )
+    return town is not None and permissions.can(user, Action.MANAGE_ROLES, town)
+
+
+def scope_strictly_contains(user, other) -> bool:
+    """Is every subtree where ``other`` may adjust points strictly inside ``user``'s?"""
+    if other is None:
+        return False
+    paths = permissions.organisations_in_scope(other, Action.ADJUST_POINTS).values_list(
+        "path", flat=True
+    )
+    tops = _outermost(paths)
+    if not tops or any(len(path) <= STEPLEN for path in tops):
+        return False  # no scope, or the root itself: nothing is strictly above it
+    parents = Organisation.objects.filter(path__in={path[:-STEPLEN] for path in tops})
+    return all(permissions.can(user, Action.ADJUST_POINTS, parent) for parent in parents)
+
+
+def may_decide(user, record: ServiceRecord) -> bool:
+    if user is None or not user.is_authenticated or user.pk == record.entered_by_id:
+        return False
+    if is_town_admin(user, record.activity.organisation):
+        return True
+    return permissions.can(user, Action.ADJUST_POINTS, record.person) and scope_strictly_contains(
+        user, record.entered_by
+    )
+
+
+def _lock_pending(record: ServiceRecord, by) -> ServiceRecord:
+    record = (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("activity__organisation", "activity__category", "person", "entered_by")
+        .get(pk=record.pk)
+    )
+    if record.entered_by_id is not None and by is not None and record.entered_by_id == by.pk:
+        raise DomainError("own_record", _("不能审核自己录入的补录。"))
+    if not may_decide(by, record):
+        raise DomainError(
+            "forbidden", _("补录须由录入人的上级组织（或镇管理员）审核，您无权审核这条记录。")
+        )
+    if record.status != Status.PENDING:
+        raise DomainError(
+            "not_pending",
+            _("这条补录已处理（%(status)s）。") % {"status": record.get_status_display()},
+        )
+    return record
+
+
+@transaction.atomic
+def servicerecord_approve(*, record: ServiceRecord, by) -> ServiceRecord:
+    """Credit a back-fill's minutes and award its points."""
+    lock = person_lock(record.person_id)
+    record = _lock_pending(record, by)
+    record.status = Status.APPROVED
+    record.decided_by = by
+    record.decided_at = timezone.now()
+    record.save(update_fields=["status", "decided_by", "decided_at"])
+    entry = award_for_record(lock, record, by=by)
+    audit_record(
+        actor=by,
+        action="servicerecord.approve",
+        target=record,
+        organisation=record.activity.organisation,
+        person_id=record.person_id,
+        record_id=record.pk,
+        minutes=record.minutes,
+        entry_id=entry.pk,
+        points=entry.amount,
+    )
+    return record
+
+
+@transaction.atomic
+def servicerecord_reject(*, record: ServiceRecord, by, note: str = "") -> ServiceRecord:
+    """Turn a back-fill down; nothing is credited."""
+    record = _lock_pending(record, by)
+    record.status = Status.REJECTED
+    record.decided_by = by
+    record.decided_at = timezone.now()
+    record.decision_note = (note or "").strip()[:200]
+    record.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=by,
+        action="servicerecord.reject",
+        target=record,
+        organisation=record.activity.organisation,
+        person_id=record.person_id,
+        record_id=record.pk,
+        note=record.decision_note,
+    )
+    return record
+
+
+@transaction.atomic
+def servicerecord_revoke(*, record: ServiceRecord, reason: str, by) -> ServiceRecord:
+    """Take back an approved back-fill found to be wrong: its minutes and its points."""
+    person = Person.objects.get(pk=record.person_id)
+    require_adjuster(by, person)
+    reason = require_reason(reason)
+    if record.source != ServiceRecord.Source.BACKFILL:
+        raise DomainError("from_attendance", _("签到得来的时长请通过撤销签到来更正。"))
+    lock = person_lock(person.pk)
+    record = record_revoke(lock, record, reason=reason)
+    for entry in record.points_entries.filter(reversed_by__isnull=True, reverses__isnull=True):
+        entry_reverse(lock, entry, reason=reason, by=by)
+    audit_record(
+        actor=by,
+        action="servicerecord.revoke",
+        target=record,
+        organisation=record.activity.organisation,
+        person_id=person.pk,
+        record_id=record.pk,
+        reason=reason,
+    )
+    return record
