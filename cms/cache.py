@@ -1,0 +1,117 @@
+"""Whole-page caching of the publicity site for anonymous visitors.
+
+``AnonymousPageCacheMiddleware`` answers a GET from the cache before any URL is
+resolved, so a cached page costs two cache reads and no query. Only responses of
+Wagtail pages are stored (``SitePage.serve`` marks them), and only for visitors
+without a session: anyone logged in sees their own header and sign-up badges.
+
+Keys carry a *site content version*. Publishing, unpublishing, moving or deleting a
+page, saving the site settings, and any change to an activity or the organisation
+tree bump it (``cms.signals``), which purges every cached page at once; entries
+also expire after ``CMS_PAGE_CACHE_SECONDS`` (5 minutes), the most the live
+figures (hours served, places left) may lag.
+
+The footer's language switcher is a POST form with a CSRF token. A cached page must
+not hand one visitor's token to the next, so the token is stored as a placeholder
+and each hit gets a fresh token of its own (and the CSRF cookie to go with it).
+"""
+
+import hashlib
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils import translation
+
+VERSION_KEY = "cms:content-version"
+CSRF_PLACEHOLDER = "__cms_csrf_token__"
+MAX_QUERY_STRING = 300
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Referrer-Policy")
+
+
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 300))
+
+
+def content_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY) or "0"
+    return version
+
+
+def bump_content_version() -> str:
+    """Purge every cached page: later requests look under a new version."""
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def page_cache_key(request) -> str | None:
+    """The cache key for this request, or None when it must not be served from the cache."""
+    if request.method not in ("GET", "HEAD") or page_cache_seconds() <= 0:
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return None  # logged in, or a message waiting to be shown
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > MAX_QUERY_STRING:
+        return None
+    try:
+        host = request.get_host()
+    except Exception:
+        return None
+    language = getattr(request, "LANGUAGE_CODE", "") or translation.get_language()
+    url = f"{request.scheme}://{host}{request.path}?{query}"
+    digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+    return f"cms:page:{content_version()}:{language}:{digest}"
+
+
+def _entry(response) -> dict:
+    content = response.content.decode(response.charset or "utf-8")
+    content = _CSRF_INPUT.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", content)
+    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+    return {"content": content, "headers": headers}
+
+
+def _response(request, entry):
+    from django.http import HttpResponse
+
+    content = entry["content"]
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+    response = HttpResponse(content)
+    for name, value in entry["headers"].items():
+        response[name] = value
+    response["X-Cache"] = "HIT"
+    return response
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve and store anonymous GETs of Wagtail pages (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = page_cache_key(request)
+        if key is not None:
+            entry = cache.get(key)
+            if entry is not None:
+                return _response(request, entry)
+        response = self.get_response(request)
+        if (
+            key is not None
+            and request.method == "GET"
+            and getattr(request, "cms_cacheable", False)
+            and response.status_code == 200
+            and not response.streaming
+            and not getattr(response, "cookies", None)
+        ):
+            cache.set(key, _entry(response), page_cache_seconds())
+            response["X-Cache"] = "MISS"
+        return response

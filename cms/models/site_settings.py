@@ -1,0 +1,124 @@
+"""Site-wide values editors change in 设置 → 站点设置, read by the header and footer."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+class RankingNames(models.TextChoices):
+    MASKED = "masked", _("隐去中间字（李*芬）")
+    FULL = "full", _("显示全名")
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    """Brand, contact points and the public-ranking privacy choice."""
+
+    brand_name = models.CharField(
+        _("品牌名称"),
+        max_length=20,
+        default="美丽沙州",
+        help_text=_("页眉、页脚和分享卡片上显示的名称。"),
+    )
+    brand_subtitle = models.CharField(
+        _("品牌副标题"),
+        max_length=30,
+        blank=True,
+        default="志愿服务 · 党员积分",
+        help_text=_("品牌名下方的小字；手机上会隐藏。"),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("标志"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("正方形图片，至少 192×192 像素；留空则使用默认的沙山图标。"),
+    )
+    hotline = models.CharField(
+        _("民情呼叫热线"),
+        max_length=30,
+        blank=True,
+        help_text=_("社区民情呼叫热线号码，显示在页脚，手机上可点击拨打。"),
+    )
+    hotline_hours = models.CharField(
+        _("热线接听时间"),
+        max_length=40,
+        blank=True,
+        help_text=_("例如“每天 8:00–20:00”。"),
+    )
+    footer_text = models.TextField(
+        _("页脚文字"),
+        blank=True,
+        default="有难找支部，服务找党员",
+        help_text=_("页脚的一两句话，例如口号或主办单位。"),
+    )
+    wechat_name = models.CharField(
+        _("微信公众号名称"),
+        max_length=30,
+        blank=True,
+        default="聚焦沙州",
+        help_text=_("页脚二维码旁显示的公众号名称。"),
+    )
+    wechat_qr = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("公众号二维码"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("“聚焦沙州”公众号的二维码图片，显示在页脚。"),
+    )
+    join_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("“加入我们”页面"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("导航栏“加入我们”指向的页面；留空则指向注册页。"),
+    )
+    ranking_names = models.CharField(
+        _("排行榜姓名显示"),
+        max_length=8,
+        choices=RankingNames.choices,
+        default=RankingNames.MASKED,
+        help_text=_("公开的排行榜和光荣榜上，姓名显示全名还是隐去中间字。"),
+    )
+
+    select_related = ["logo", "wechat_qr", "join_page"]
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("brand_name"), FieldPanel("brand_subtitle"), FieldPanel("logo")],
+            heading=_("品牌"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("hotline"),
+                FieldPanel("hotline_hours"),
+                FieldPanel("wechat_name"),
+                FieldPanel("wechat_qr"),
+                FieldPanel("footer_text"),
+            ],
+            heading=_("联系方式与页脚"),
+        ),
+        MultiFieldPanel([FieldPanel("join_page")], heading=_("导航")),
+        MultiFieldPanel([FieldPanel("ranking_names")], heading=_("隐私")),
+    ]
+
+    class Meta:
+        verbose_name = _("站点设置")
+        verbose_name_plural = _("站点设置")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @staticmethod
+    def ranking_names_for(request=None) -> str:
+        """ "full" or "masked", from the cached site chrome (no query when it is warm)."""
+        from cms.chrome import site_chrome
+
+        return site_chrome(may_query=True)["ranking_names"]
