@@ -1513,6 +1513,7 @@ def seed_demo_town(
     result.signups = calendar.signups
     result.attendances = calendar.attendances
     result.finished = calendar.finished
+    __import__("cms.demo").demo.seed_site(now=now)  # the publicity site's pages (cms/demo.py)
     if result.changed:
         audit_record(
             actor=None,

@@ -62,6 +62,12 @@ def org(code: str) -> Organisation:
     return Organisation.objects.get(code=code)
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """seed_demo also draws the publicity site's pictures: keep them out of var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def seeded(db):
     seed()
