@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("volunteers.urls")),
+    path("", include("points.urls")),
     # The publicity site's search, RSS feed and sitemap.xml (before Wagtail's catch-all).
     path("", include("cms.urls")),
 ]
