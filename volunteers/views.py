@@ -35,6 +35,7 @@ def me(request):
             "organiser": {
                 "check_in": can(user, permissions.Action.CHECK_IN),
                 "manage_people": can(user, permissions.Action.MANAGE_PEOPLE),
+                "adjust_points": can(user, permissions.Action.ADJUST_POINTS),
                 "admin": user.has_perm("wagtailadmin.access_admin"),
             },
             "activities_to_run": (

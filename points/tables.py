@@ -1,0 +1,467 @@
+"""The secretary's tables: the branch points table and the 双报到 service report.
+
+Reads only. The branch table lists everyone under one organisation node with
+their period totals from ``PersonTotal`` and their rubric categories summed from
+the ledger for just the people on the page, so a page costs the same few queries
+whatever the number of rows. The 双报到反馈 report sums, for each in-service
+party member of an employer unit, only the ledger lines and service records of
+activities held in the community the member reported to.
+
+Both build their .xlsx with openpyxl's write-only workbook, as the roster and
+attendance exports do, with phones masked.
+"""
+
+import datetime
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from volunteers.models import Membership, Organisation, Person
+
+from .models import Category, PersonTotal, PointsEntry, ServiceRecord
+from .periods import (
+    SHANGHAI,
+    PeriodKind,
+    month_key,
+    period_bounds,
+    period_kind,
+    period_label,
+    quarter_key,
+    year_key,
+)
+
+CATEGORIES = (Category.BASIC, Category.SERVICE, Category.REWARD, Category.DEDUCTION)
+EXPORT_CHUNK = 500
+
+
+# --- Periods ---------------------------------------------------------------------------
+
+
+class BadPeriod(ValueError):
+    """A period key the table does not offer (junk, or all time)."""
+
+
+def check_period(key: str, *, kinds: Sequence[str]) -> str:
+    try:
+        kind = period_kind(key)
+        period_bounds(key)  # the pattern lets "2026-13" through; the calendar does not
+    except ValueError:
+        raise BadPeriod(key) from None
+    if kind not in kinds:
+        raise BadPeriod(key)
+    return key
+
+
+def _today() -> datetime.date:
+    return timezone.localdate(timezone=SHANGHAI)
+
+
+def _months_back(day: datetime.date, n: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 - n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def period_choices(
+    *, years: int = 3, quarters: int = 8, months: int = 12, current: str = ""
+) -> list[tuple]:
+    """Grouped (label, [(key, label)]) choices, the newest first, for a select.
+
+    ``current`` (a period typed into the URL, older than the list) is added to its group.
+    """
+    today = _today()
+    groups = []
+    for kind, count, key_of in (
+        (PeriodKind.YEAR, years, lambda n: year_key(datetime.date(today.year - n, 1, 1))),
+        (PeriodKind.QUARTER, quarters, lambda n: quarter_key(_months_back(today, 3 * n))),
+        (PeriodKind.MONTH, months, lambda n: month_key(_months_back(today, n))),
+    ):
+        if not count:
+            continue
+        keys = [key_of(n) for n in range(count)]
+        if current and current not in keys and period_kind(current) == kind:
+            keys.append(current)
+        groups.append((kind.label, [(k, period_label(k)) for k in keys]))
+    return groups
+
+
+def this_year() -> str:
+    return year_key(_today())
+
+
+def this_quarter() -> str:
+    return quarter_key(_today())
+
+
+def _in_period(key: str, field_name: str = "occurred_at") -> Q:
+    start, end = period_bounds(key)
+    return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+
+
+def hours(minutes: int) -> float:
+    return round((minutes or 0) / 60, 1)
+
+
+# --- The branch table ------------------------------------------------------------------
+
+
+class Sort:
+    POINTS = "points"
+    NAME = "name"
+    CHOICES = (
+        (POINTS, gettext_lazy("按合计积分")),
+        (NAME, gettext_lazy("按姓名")),
+    )
+
+
+@dataclass
+class Row:
+    """One person's line in the branch table."""
+
+    person: Person
+    points: int = 0
+    minutes: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def masked_phone(self) -> str:
+        return self.person.masked_phone
+
+    @property
+    def hours(self) -> float:
+        return hours(self.minutes)
+
+    @property
+    def categories(self) -> list[int]:
+        """The rubric categories in column order."""
+        return [self.by_category.get(c, 0) for c in CATEGORIES]
+
+    @property
+    def labelled_categories(self) -> list[tuple[str, int]]:
+        return [(c.label, self.by_category.get(c, 0)) for c in CATEGORIES]
+
+
+def people_under(organisation: Organisation) -> QuerySet[Person]:
+    """Everyone tied to ``organisation`` or a node below it, as the rankings count them.
+
+    The same ties as ``points.scopes``: home grid, party branch, employer unit,
+    reported community, and open memberships. Subqueries, not joins, so nobody is
+    listed twice and no DISTINCT is needed.
+    """
+    subtree = Organisation.objects.filter(path__startswith=organisation.path).values("pk")
+    members = Membership.objects.filter(
+        organisation__path__startswith=organisation.path, end_date__isnull=True
+    ).values("person_id")
+    return Person.objects.filter(
+        Q(home_grid__in=subtree)
+        | Q(party_branch__in=subtree)
+        | Q(employer_unit__in=subtree)
+        | Q(reported_community__in=subtree)
+        | Q(pk__in=members)
+    )
+
+
+def branch_people(organisation: Organisation, period: str, *, sort: str = Sort.POINTS):
+    """People under ``organisation`` with their ``PersonTotal`` for ``period``, one query."""
+    totals = PersonTotal.objects.filter(person=OuterRef("pk"), period=period)
+    zero = Value(0, output_field=IntegerField())
+    people = (
+        people_under(organisation)
+        .only("pk", "real_name", "phone", "volunteer_number")
+        .annotate(
+            period_points=Coalesce(Subquery(totals.values("points")[:1]), zero),
+            period_minutes=Coalesce(Subquery(totals.values("minutes")[:1]), zero),
+        )
+    )
+    if sort == Sort.NAME:
+        return people.order_by("real_name", "pk")
+    return people.order_by("-period_points", "-period_minutes", "real_name", "pk")
+
+
+def category_sums(person_ids: Iterable[int], period: str) -> dict[int, dict[str, int]]:
+    """{person: {category: net points}} from the ledger, reversals included; one query."""
+    person_ids = list(person_ids)
+    sums: dict[int, dict[str, int]] = defaultdict(dict)
+    if not person_ids:
+        return sums
+    rows = (
+        PointsEntry.objects.filter(_in_period(period), person_id__in=person_ids)
+        .exclude(category="")
+        .order_by()
+        .values("person_id", "category")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        sums[row["person_id"]][row["category"]] = row["total"] or 0
+    return sums
+
+
+def branch_rows(people: Sequence[Person], period: str) -> list[Row]:
+    """Rows for people from ``branch_people`` (already fetched): one more query."""
+    sums = category_sums((p.pk for p in people), period)
+    return [
+        Row(
+            person=p,
+            points=p.period_points,
+            minutes=p.period_minutes,
+            by_category=sums.get(p.pk, {}),
+        )
+        for p in people
+    ]
+
+
+def person_row(person: Person, period: str) -> Row:
+    """One person's row, for their adjustment page."""
+    total = PersonTotal.objects.filter(person=person, period=period).first()
+    return Row(
+        person=person,
+        points=total.points if total else 0,
+        minutes=total.minutes if total else 0,
+        by_category=category_sums([person.pk], period).get(person.pk, {}),
+    )
+
+
+def person_entries(person: Person, period: str, *, limit: int = 200) -> list[PointsEntry]:
+    """The person's ledger lines in ``period``, newest first, with what reversed each."""
+    return list(
+        PointsEntry.objects.filter(_in_period(period), person=person)
+        .select_related("reversed_by", "activity", "actor__person")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def is_reversible_adjustment(entry: PointsEntry) -> bool:
+    """A manual adjustment that nothing has reversed yet: the table may reverse it."""
+    if entry.source_ref != "adjustment" or entry.kind not in ("adjustment", "deduction"):
+        return False
+    return not hasattr(entry, "reversed_by")  # the reverse one-to-one, select_related
+
+
+def _chunked(queryset: QuerySet, size: int = EXPORT_CHUNK) -> Iterator[list]:
+    chunk: list = []
+    for item in queryset.iterator(chunk_size=size):
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def branch_rows_all(organisation: Organisation, period: str, *, sort: str) -> Iterator[Row]:
+    """Every row, for the export: a category query per 500 people."""
+    for chunk in _chunked(branch_people(organisation, period, sort=sort)):
+        yield from branch_rows(chunk, period)
+
+
+BRANCH_COLUMNS = (
+    (gettext_lazy("姓名"), 12),
+    (gettext_lazy("手机号"), 14),
+    *((c.label, 10) for c in CATEGORIES),
+    (gettext_lazy("合计"), 9),
+    (gettext_lazy("服务时长（小时）"), 12),
+)
+
+
+def _row_values(row: Row) -> list:
+    return [row.person.real_name, row.masked_phone, *row.categories, row.points, row.hours]
+
+
+# --- 双报到反馈 ---------------------------------------------------------------------------
+
+
+@dataclass
+class DualRow:
+    """An in-service party member's service in the community they reported to."""
+
+    person: Person
+    points: int = 0
+    minutes: int = 0
+    activities: int = 0
+
+    @property
+    def masked_phone(self) -> str:
+        return self.person.masked_phone
+
+    @property
+    def hours(self) -> float:
+        return hours(self.minutes)
+
+
+def in_service_members(unit: Organisation) -> QuerySet[Person]:
+    """In-service party members whose employer is ``unit`` or below it."""
+    subtree = Organisation.objects.filter(path__startswith=unit.path).values("pk")
+    return (
+        Person.objects.filter(in_service=True, employer_unit__in=subtree)
+        .select_related("reported_community", "employer_unit")
+        .only(
+            "pk",
+            "real_name",
+            "phone",
+            "volunteer_number",
+            "reported_at",
+            "reported_community__name",
+            "reported_community__path",
+            "employer_unit__name",
+        )
+        .order_by("real_name", "pk")
+    )
+
+
+def _in_reported_community() -> Q:
+    # The activity was held in the community the member reported to, or below it
+    # (its grids, its party committee). A member who has not reported has none.
+    return Q(
+        person__reported_community__isnull=False,
+        activity__organisation__path__startswith=F("person__reported_community__path"),
+    )
+
+
+def dual_rows(people: Sequence[Person], quarter: str) -> list[DualRow]:
+    """Rows for already-fetched members: two queries (ledger points, credited minutes)."""
+    ids = [p.pk for p in people]
+    points: dict[int, int] = {}
+    served: dict[int, tuple[int, int]] = {}
+    if ids:
+        points = dict(
+            PointsEntry.objects.filter(
+                _in_period(quarter), _in_reported_community(), person_id__in=ids
+            )
+            .exclude(category="")
+            .order_by()
+            .values("person_id")
+            .annotate(total=Sum("amount"))
+            .values_list("person_id", "total")
+        )
+        served = {
+            pid: (minutes or 0, count)
+            for pid, minutes, count in ServiceRecord.objects.filter(
+                _in_period(quarter),
+                _in_reported_community(),
+                person_id__in=ids,
+                status=ServiceRecord.Status.APPROVED,
+            )
+            .order_by()
+            .values("person_id")
+            .annotate(minutes=Sum("minutes"), count=Count("activity", distinct=True))
+            .values_list("person_id", "minutes", "count")
+        }
+    return [
+        DualRow(
+            person=p,
+            points=points.get(p.pk) or 0,
+            minutes=served.get(p.pk, (0, 0))[0],
+            activities=served.get(p.pk, (0, 0))[1],
+        )
+        for p in people
+    ]
+
+
+def dual_rows_all(unit: Organisation, quarter: str) -> Iterator[DualRow]:
+    for chunk in _chunked(in_service_members(unit)):
+        yield from dual_rows(chunk, quarter)
+
+
+DUAL_COLUMNS = (
+    (gettext_lazy("姓名"), 12),
+    (gettext_lazy("手机号"), 14),
+    (gettext_lazy("在职单位"), 22),
+    (gettext_lazy("报到社区"), 14),
+    (gettext_lazy("服务次数"), 9),
+    (gettext_lazy("服务时长（小时）"), 12),
+    (gettext_lazy("社区服务积分"), 12),
+)
+
+
+def _dual_values(row: DualRow) -> list:
+    person = row.person
+    return [
+        person.real_name,
+        row.masked_phone,
+        person.employer_unit.name if person.employer_unit else "",
+        person.reported_community.name if person.reported_community else _("尚未报到"),
+        row.activities,
+        row.hours,
+        row.points,
+    ]
+
+
+# --- .xlsx ------------------------------------------------------------------------------
+
+
+def _workbook(
+    title: str, columns: Sequence[tuple], rows: Iterable[list], about: Sequence[tuple]
+) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for index, (_label, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for label, _width in columns:
+        cell = WriteOnlyCell(sheet, value=str(label))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for values in rows:
+        line = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a name that starts with "=" is text, not a formula
+            line.append(cell)
+        sheet.append(line)
+    notes = workbook.create_sheet(_("说明"))
+    for label, value in about:
+        notes.append([str(label), str(value)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _exported_at() -> str:
+    return timezone.localtime(timezone=SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def build_branch_xlsx(organisation: Organisation, period: str, *, sort: str) -> bytes:
+    return _workbook(
+        _("积分表"),
+        BRANCH_COLUMNS,
+        (_row_values(row) for row in branch_rows_all(organisation, period, sort=sort)),
+        (
+            (_("组织"), organisation.name),
+            (_("期间"), period_label(period)),
+            (_("导出时间"), _exported_at()),
+            (_("说明"), _("积分按发生时间计入期间；冲正计入原记录所在期间。手机号已脱敏。")),
+        ),
+    )
+
+
+def build_dual_xlsx(unit: Organisation, quarter: str) -> bytes:
+    return _workbook(
+        _("双报到反馈"),
+        DUAL_COLUMNS,
+        (_dual_values(row) for row in dual_rows_all(unit, quarter)),
+        (
+            (_("在职单位"), unit.name),
+            (_("季度"), period_label(quarter)),
+            (_("导出时间"), _exported_at()),
+            (
+                _("说明"),
+                _(
+                    "只统计在职党员在其报到社区（含下属网格、党组织）参加活动所得的积分和"
+                    "认定时长；手工调整不计入。手机号已脱敏。"
+                ),
+            ),
+        ),
+    )
