@@ -296,6 +296,11 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# 志愿服务记录证明 PDFs embed a Chinese font from the machine. Empty: ask fontconfig for
+# Noto Sans CJK SC (Debian's fonts-noto-cjk). Or a .ttf/.otf/.ttc file, with the face's
+# index inside a .ttc collection.
+CERTIFICATE_FONT = os.environ.get("CERTIFICATE_FONT", "")
+CERTIFICATE_FONT_INDEX = int(os.environ.get("CERTIFICATE_FONT_INDEX") or 0)
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "美丽沙州"

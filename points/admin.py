@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import PointsEntry
+from .models import Certificate, PointsEntry, Redemption
 
 
 @admin.register(PointsEntry)
@@ -25,3 +25,33 @@ class PointsEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Changed only through the services (redeem, hand over, cancel; issue, revoke)."""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "code", "reward", "person", "price", "status", "handed_over_at")
+    list_filter = ("status",)
+    search_fields = ("code", "person__real_name", "reward__name")
+    list_select_related = ("reward", "person")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ("number", "person", "issued_on", "total_minutes", "revoked_at")
+    search_fields = ("number", "person__real_name")
+    list_select_related = ("person",)

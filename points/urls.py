@@ -21,3 +21,38 @@ urlpatterns += [
     path("points/dual-report/", table_views.dual_report, name="dual_report"),
     path("points/dual-report/export.xlsx", table_views.dual_report_xlsx, name="dual_report_xlsx"),
 ]
+
+# 爱心超市 and 志愿服务记录证明: shelves, redeeming, 我的兑换, the counter, the monthly
+# report; the person's certificates, their PDF, the public check page and revocation.
+from . import certificate_views, shop_views  # noqa: E402
+
+urlpatterns += [
+    path("shop/", shop_views.shop_index, name="shop"),
+    path("shop/hand-over/", shop_views.shop_hand_over, name="shop_hand_over"),
+    path("shop/report/", shop_views.shop_report, name="shop_report"),
+    path("shop/report.xlsx", shop_views.shop_report_xlsx, name="shop_report_xlsx"),
+    path("shop/rewards/<int:pk>/redeem/", shop_views.reward_redeem_view, name="reward_redeem"),
+    path("shop/<slug:community>/", shop_views.shop_community, name="shop_community"),
+    path("me/redemptions/", shop_views.my_redemptions, name="my_redemptions"),
+    path(
+        "me/redemptions/<int:pk>/cancel/",
+        shop_views.my_redemption_cancel,
+        name="my_redemption_cancel",
+    ),
+    path("me/certificates/", certificate_views.my_certificates, name="my_certificates"),
+    path(
+        "me/certificates/<str:number>.pdf",
+        certificate_views.certificate_download,
+        name="certificate_pdf",
+    ),
+    path(
+        "certificates/<str:number>/",
+        certificate_views.certificate_verify,
+        name="certificate_verify",
+    ),
+    path(
+        "certificates/<str:number>/revoke/",
+        certificate_views.certificate_revoke_view,
+        name="certificate_revoke",
+    ),
+]

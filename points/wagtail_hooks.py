@@ -134,3 +134,123 @@ class PointsPolicyViewSet(SnippetViewSet):
 
 register_snippet(PointsRuleViewSet)
 register_snippet(PointsPolicyViewSet)
+
+
+# --- 爱心超市: each community's reward catalogue -------------------------------------------
+#
+# Whoever runs a community's shop (the shop action of the one rule: secretary, admin)
+# keeps its catalogue; they see and change the rewards of their own subtree only.
+# Stock is also changed by redemptions (a conditional UPDATE); an edit here sets it.
+
+from django import forms  # noqa: E402
+from wagtail.admin.forms import WagtailAdminModelForm  # noqa: E402
+from wagtail.admin.panels import ObjectList  # noqa: E402
+from wagtail.admin.ui.tables import Column  # noqa: E402
+
+from volunteers.admin_permissions import guard_object_urls as _guard  # noqa: E402
+
+from .models import Reward  # noqa: E402
+from .services.rewards import SHOP_ACTION  # noqa: E402
+
+REWARD_ACTIONS = frozenset({"add", "change", "delete", "view"})
+
+
+class RewardPolicy(BasePermissionPolicy):
+    def user_has_permission(self, user, action):
+        return action in REWARD_ACTIONS and permissions.can_anywhere(user, SHOP_ACTION)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action not in REWARD_ACTIONS:
+            return False
+        if action == "delete" and instance.redemptions.exists():
+            return False  # redemptions name it (PROTECT): take it off the shelf instead
+        return permissions.can(user, SHOP_ACTION, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not any(action in REWARD_ACTIONS for action in actions):
+            return Reward.objects.none()
+        scope = permissions.scope_q(user, SHOP_ACTION, "community__path")
+        return Reward.objects.all() if scope is None else Reward.objects.filter(scope)
+
+    def users_with_any_permission(self, actions):
+        if not any(action in REWARD_ACTIONS for action in actions):
+            return get_user_model().objects.none()
+        return _active_role_holders(permissions.roles_granting(SHOP_ACTION))
+
+
+reward_policy = RewardPolicy(Reward)
+register_permission_policy(Reward, reward_policy, exact_class=True)
+
+
+class RewardAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("community")
+        if field is not None:
+            field.queryset = (
+                permissions.organisations_in_scope(self.for_user, SHOP_ACTION)
+                .filter(kind=Organisation.Kind.COMMUNITY)
+                .order_by("path")
+            )
+            field.error_messages["invalid_choice"] = gettext_lazy("只能选择您管理的社区。")
+            field.help_text = gettext_lazy("只能选择您管理的社区。")
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("available_from"), cleaned.get("available_until")
+        if starts and ends and ends <= starts:
+            self.add_error("available_until", gettext_lazy("截止兑换必须晚于开始兑换。"))
+        if cleaned.get("price") == 0:
+            self.add_error("price", gettext_lazy("所需积分至少为 1。"))
+        return cleaned
+
+
+class RewardViewSet(SnippetViewSet):
+    model = Reward
+    icon = "pick"
+    menu_label = gettext_lazy("爱心超市")
+    menu_name = "rewards"
+    menu_order = 160
+    add_to_admin_menu = True
+    search_fields = ["name"]
+    list_filter = ["active"]
+    ordering = ["community__path", "price", "id"]
+    copy_view_enabled = True
+    list_display = [
+        "name",
+        Column("community", label=gettext_lazy("所属社区"), accessor=lambda r: r.community.name),
+        "price",
+        "stock",
+        "per_person_limit",
+        "active",
+    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("community", widget=forms.Select),
+            FieldPanel("name"),
+            FieldPanel("description"),
+            FieldPanel("image"),
+            MultiFieldPanel(
+                [FieldPanel("price"), FieldPanel("stock"), FieldPanel("per_person_limit")],
+                heading=gettext_lazy("积分与库存"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("available_from"), FieldPanel("available_until"), FieldPanel("active")],
+                heading=gettext_lazy("上架时间"),
+            ),
+        ],
+        base_form_class=RewardAdminForm,
+    )
+
+    def get_queryset(self, request):
+        scoped = reward_policy.instances_user_has_any_permission_for(request.user, ["change"])
+        return scoped.select_related("community")
+
+    def get_urlpatterns(self):
+        return _guard(super().get_urlpatterns(), self.model, reward_policy)
+
+
+register_snippet(RewardViewSet)

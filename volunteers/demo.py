@@ -486,7 +486,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         role_label="梨园社区党委书记",
         try_this=(
             "管理梨园社区的网格、党支部和人员，调整积分；/reports/ 确认一位在职党员的报到、"
-            "打印报到海报；桥北社区的数据看不到"
+            "打印报到海报；/shop/hand-over/ 为居民发放爱心超市兑换的商品；桥北社区的数据看不到"
         ),
         political_status=Status.PARTY_MEMBER,
         home_grid=grid_code("liyuan", 1),
@@ -522,7 +522,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         phone="13800000005",
         real_name="陈小燕",
         role_label="志愿者（群众，梨园社区第3网格，文明交通劝导队队员）",
-        try_this="扫队长出示的二维码签到今天的文明交通劝导；报名活动（敬老助残已满员可候补）",
+        try_this=(
+            "扫队长出示的二维码签到今天的文明交通劝导；报名活动（敬老助残已满员可候补）；"
+            "/shop/ 用积分兑换爱心超市商品；/me/certificates/ 下载志愿服务记录证明"
+        ),
         home_grid=grid_code("liyuan", 3),
         roles=((DEMO_TEAM, Role.MEMBER),),
     ),
@@ -1514,6 +1517,7 @@ def seed_demo_town(
     result.attendances = calendar.attendances
     result.finished = calendar.finished
     __import__("cms.demo").demo.seed_site(now=now)  # the publicity site's pages (cms/demo.py)
+    __import__("points.demo").demo.seed_shop()  # 爱心超市 shelves and points (points/demo.py)
     if result.changed:
         audit_record(
             actor=None,

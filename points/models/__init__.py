@@ -1,6 +1,8 @@
-"""The points domain's models: the ledger, service hours, rules and totals."""
+"""The points domain's models: the ledger, service hours, rules, totals, rewards, certificates."""
 
+from .certificates import Certificate, ImmutableCertificateError
 from .ledger import AppendOnlyError, Category, Kind, PointsEntry
+from .rewards import Redemption, Reward
 from .rules import Audience, PointsPolicy, PointsRule
 from .service import ServiceRecord
 from .totals import PersonTotal, Population, ScopeTotal
@@ -9,12 +11,16 @@ __all__ = [
     "AppendOnlyError",
     "Audience",
     "Category",
+    "Certificate",
+    "ImmutableCertificateError",
     "Kind",
     "PersonTotal",
     "PointsEntry",
     "PointsPolicy",
     "PointsRule",
     "Population",
+    "Redemption",
+    "Reward",
     "ScopeTotal",
     "ServiceRecord",
 ]

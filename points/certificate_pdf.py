@@ -1,0 +1,211 @@
+"""The 志愿服务记录证明 as a PDF: A4, a CJK font embedded, a QR that opens the check page.
+
+The font comes from the machine (Debian's ``fonts-noto-cjk``), found with
+``fc-match`` unless ``settings.CERTIFICATE_FONT`` names a file; fpdf2 embeds the
+subset of glyphs the certificate uses, so the PDF reads the same on a phone with
+no Chinese fonts at all. Rendering reads only the certificate's frozen facts:
+the same certificate gives the same text whenever it is downloaded.
+"""
+
+import functools
+import io
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from volunteers import qr
+
+from .models import Certificate
+
+# fontTools narrates every subset it makes at INFO: one certificate, forty lines of log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+# Characters every certificate prints: a font without them cannot render one.
+REQUIRED_TEXT = "志愿服务记录证明编号"
+FONT_FAMILY = "cjk"
+# One regular face is embedded; headings stand out by a sand fill, not by a bold face.
+HEADINGS = FontFace(emphasis="", fill_color=(245, 236, 220))
+
+
+class CertificateFontMissing(ImproperlyConfigured):
+    """No usable Chinese font: the message says how to install or configure one."""
+
+
+def _fc_match() -> tuple[str, int] | None:
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603 -- a fixed program and arguments, no shell
+            [fc_match, "--format=%{file}\n%{index}", "Noto Sans CJK SC:lang=zh-cn"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path, _newline, index = result.stdout.partition("\n")
+    return (path.strip(), int(index or 0)) if path.strip() else None
+
+
+def _covers_chinese(path: str, index: int) -> bool:
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(path, fontNumber=index, lazy=True)
+        cmap = font.getBestCmap() or {}
+    except Exception:  # any unreadable file is simply not a usable font
+        return False
+    return all(ord(char) in cmap for char in REQUIRED_TEXT)
+
+
+@functools.lru_cache(maxsize=4)
+def _resolve(configured: str, configured_index: int | None) -> tuple[str, int]:
+    if configured:
+        candidates = [(configured, configured_index or 0)]
+    else:
+        found = _fc_match()
+        candidates = [found] if found else []
+    for path, index in candidates:
+        if Path(path).is_file() and _covers_chinese(path, index):
+            return path, index
+    where = f"（已设置 CERTIFICATE_FONT={configured}）" if configured else ""
+    raise CertificateFontMissing(
+        "找不到可用于志愿服务记录证明的中文字体"
+        f"{where}：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），"
+        "或在设置 CERTIFICATE_FONT 中指定一个含简体中文的字体文件（.ttf、.otf 或 .ttc），"
+        ".ttc 文件可用 CERTIFICATE_FONT_INDEX 指定字体序号。"
+    )
+
+
+def certificate_font() -> tuple[str, int]:
+    """(font file, index in a collection) for certificates; CertificateFontMissing if none."""
+    return _resolve(
+        getattr(settings, "CERTIFICATE_FONT", "") or "",
+        getattr(settings, "CERTIFICATE_FONT_INDEX", None),
+    )
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:.1f}"
+
+
+class CertificateDocument(FPDF):
+    def __init__(self, certificate: Certificate):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.certificate = certificate
+        path, index = certificate_font()
+        self.add_font(FONT_FAMILY, fname=path, collection_font_number=index)
+        self.set_margins(20, 20, 20)
+        self.set_auto_page_break(auto=True, margin=22)
+        self.set_title(f"志愿服务记录证明 {certificate.number}")
+        self.set_author(certificate.facts.get("organisation", ""))
+        self.set_creator("美丽沙州")
+
+    def footer(self):
+        self.set_y(-15)
+        self.set_font(FONT_FAMILY, size=8)
+        self.set_text_color(110, 110, 110)
+        self.cell(
+            0,
+            5,
+            f"证明编号 {self.certificate.number}  ·  第 {self.page_no()} 页 / 共 {{nb}} 页",
+            align="C",
+        )
+
+
+def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
+    """The certificate as PDF bytes; ``verify_url`` is what its QR code opens."""
+    facts = certificate.facts
+    pdf = CertificateDocument(certificate)
+    pdf.add_page()
+    width = pdf.epw
+
+    pdf.set_font(FONT_FAMILY, size=22)
+    pdf.set_text_color(142, 53, 34)
+    pdf.cell(width, 14, "志愿服务记录证明", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, size=9)
+    pdf.set_text_color(110, 110, 110)
+    pdf.cell(
+        width, 6, f"编号：{certificate.number}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.ln(6)
+
+    pdf.set_text_color(30, 30, 30)
+    pdf.set_font(FONT_FAMILY, size=12)
+    id_part = f"身份证号：{facts.get('id_number_masked') or '未登记'}，"
+    pdf.multi_cell(
+        width,
+        8,
+        f"兹证明 {facts['name']}（{id_part}志愿者编号：{facts['volunteer_number']}）"
+        f"参加志愿服务，经核实，截至 {facts['issued_on']} 累计已认定志愿服务时长 "
+        f"{_hours(facts['total_minutes'])} 小时（{facts['total_minutes']} 分钟）。明细如下：",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.ln(3)
+
+    pdf.set_font(FONT_FAMILY, size=13)
+    pdf.cell(width, 9, "一、按年度", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, size=11)
+    with pdf.table(
+        col_widths=(1, 1), text_align=("LEFT", "RIGHT"), line_height=7, headings_style=HEADINGS
+    ) as table:
+        table.row(("年度", "服务时长（小时）"))
+        for row in facts["by_year"]:
+            table.row((f"{row['year']} 年", _hours(row["minutes"])))
+        table.row(("合计", _hours(facts["total_minutes"])))
+    pdf.ln(4)
+
+    pdf.set_font(FONT_FAMILY, size=13)
+    pdf.cell(width, 9, "二、按活动", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, size=10)
+    with pdf.table(
+        col_widths=(22, 70, 50, 24),
+        text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
+        line_height=6,
+        headings_style=HEADINGS,
+    ) as table:
+        table.row(("日期", "活动", "组织单位", "时长（小时）"))
+        for row in facts["by_activity"]:
+            table.row((row["date"], row["title"], row["organisation"], _hours(row["minutes"])))
+    pdf.ln(6)
+
+    # The closing block (issuer, date, QR) stays together on one page.
+    if pdf.get_y() > pdf.h - 22 - 52:
+        pdf.add_page()
+    top = pdf.get_y()
+    qr_size = 38
+    pdf.image(
+        io.BytesIO(qr.qr_png(verify_url, box_size=8)),
+        x=pdf.l_margin + width - qr_size,
+        y=top,
+        w=qr_size,
+        h=qr_size,
+    )
+    pdf.set_font(FONT_FAMILY, size=12)
+    text_width = width - qr_size - 6
+    pdf.cell(
+        text_width, 8, f"出具单位：{facts['organisation']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.cell(text_width, 8, f"出具日期：{facts['issued_on']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(text_width, 8, f"证明编号：{certificate.number}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, size=9)
+    pdf.set_text_color(90, 90, 90)
+    pdf.multi_cell(
+        text_width,
+        5,
+        f"扫描右侧二维码或访问 {verify_url} 核验本证明的真伪和状态。"
+        "本证明依据“美丽沙州”平台记录的已认定服务时长出具。",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,236 @@
+"""爱心超市: redeeming a reward, handing it over, cancelling before hand-over.
+
+The ledger side goes through ``points_redeem`` and ``entry_reverse`` under the
+person's ledger lock, so the balance check and the per-person limit see a
+settled ledger. Stock moves only by conditional UPDATE (``stock > 0``), so the
+database, not a prior read, decides who gets the last item.
+"""
+
+import re
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from volunteers import permissions
+from volunteers.errors import DomainError
+from volunteers.identity import VOLUNTEER_NUMBER_ALPHABET
+from volunteers.models import Person
+from volunteers.services.audit import audit_record
+
+from ..models import Redemption, Reward
+from .corrections import entry_reverse, points_redeem
+from .ledger import person_lock
+
+# Who runs a community's shop: the people who may adjust points there (secretary, admin).
+SHOP_ACTION = permissions.Action.ADJUST_POINTS
+# Eight characters without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 8.5 × 10^11 codes,
+# short enough to read out at the counter, long enough that guessing one is hopeless.
+CODE_LENGTH = 8
+CODE_ALPHABET = VOLUNTEER_NUMBER_ALPHABET
+Status = Redemption.Status
+
+
+def redemption_code_new() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(value: str) -> str:
+    """What staff type: any case, spaces or dashes; a scanned hand-over URL works too."""
+    text = str(value or "").strip()
+    match = re.search(r"[?&]code=([^&#\s]+)", text)
+    if match:
+        text = match.group(1)
+    return re.sub(r"[\s\-_·]", "", text).upper()
+
+
+def may_run_shop(user, community) -> bool:
+    return permissions.can(user, SHOP_ACTION, community)
+
+
+def _check_open(reward: Reward, now) -> None:
+    if not reward.active:
+        raise DomainError("inactive", _("“%(name)s”已下架，不能兑换。") % {"name": reward.name})
+    if reward.available_from and now < reward.available_from:
+        raise DomainError(
+            "not_yet",
+            _("“%(name)s”%(when)s起才能兑换。")
+            % {
+                "name": reward.name,
+                "when": timezone.localtime(reward.available_from).strftime("%Y年%m月%d日 %H:%M"),
+            },
+        )
+    if reward.available_until and now >= reward.available_until:
+        raise DomainError(
+            "closed",
+            _("“%(name)s”的兑换已于%(when)s截止。")
+            % {
+                "name": reward.name,
+                "when": timezone.localtime(reward.available_until).strftime("%Y年%m月%d日 %H:%M"),
+            },
+        )
+
+
+def _check_limit(reward: Reward, person: Person) -> None:
+    if not reward.per_person_limit:
+        return
+    taken = (
+        Redemption.objects.filter(reward=reward, person=person)
+        .exclude(status=Status.CANCELLED)
+        .count()
+    )
+    if taken >= reward.per_person_limit:
+        raise DomainError(
+            "over_limit",
+            _("“%(name)s”每人限兑 %(limit)d 件，您已兑换 %(taken)d 件。")
+            % {"name": reward.name, "limit": reward.per_person_limit, "taken": taken},
+        )
+
+
+def _check_redeemer(by, person: Person) -> None:
+    if by is not None and by.is_authenticated and by.pk == person.user_id:
+        return
+    if not permissions.can(by, SHOP_ACTION, person):
+        raise DomainError("forbidden", _("只能用自己的积分兑换。"))
+
+
+@transaction.atomic
+def reward_redeem(*, reward: Reward, person: Person, by) -> Redemption:
+    """Spend the person's points on one item: a redemption entry, one less in stock, a code."""
+    _check_redeemer(by, person)
+    # The person's lock first: their limit and balance are read under it, and two
+    # redemptions by one person queue. Other people are not blocked by it.
+    lock = person_lock(person.pk)
+    reward = Reward.objects.select_related("community").get(pk=reward.pk)
+    now = timezone.now()
+    _check_open(reward, now)
+    _check_limit(reward, person)
+    if lock.balance < reward.price:
+        raise DomainError(
+            "insufficient_balance",
+            _("可用积分不足：兑换“%(name)s”需要 %(price)d 分，您现在有 %(balance)d 分。")
+            % {"name": reward.name, "price": reward.price, "balance": lock.balance},
+        )
+    taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
+    if not taken:
+        raise DomainError("out_of_stock", _("“%(name)s”已兑完，暂无库存。") % {"name": reward.name})
+    for _attempt in range(5):
+        code = redemption_code_new()
+        if not Redemption.objects.filter(code=code).exists():
+            break
+    entry = points_redeem(
+        person=person,
+        amount=reward.price,
+        idempotency_key=f"redemption:{code}",
+        reason=_("爱心超市兑换：%(name)s") % {"name": reward.name},
+        source_ref=f"redemption:{code}",
+        by=by,
+    )
+    try:
+        with transaction.atomic():
+            return Redemption.objects.create(
+                reward=reward,
+                person=person,
+                code=code,
+                price=reward.price,
+                status=Status.RESERVED,
+                entry=entry,
+                created_at=now,
+            )
+    except IntegrityError:  # pragma: no cover - a code clash between the check and the insert
+        raise DomainError("busy", _("系统繁忙，请重试。")) from None
+
+
+def redemption_find(code: str) -> Redemption:
+    """The redemption behind a typed or scanned code; a Chinese refusal when there is none."""
+    code = normalise_code(code)
+    if not code:
+        raise DomainError("missing_code", _("请输入兑换码。"), field="code")
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        raise DomainError(
+            "bad_code", _("兑换码应为 8 位字母和数字，请核对后重新输入。"), field="code"
+        )
+    redemption = (
+        Redemption.objects.select_related("reward__community", "person").filter(code=code).first()
+    )
+    if redemption is None:
+        raise DomainError("unknown_code", _("没有这个兑换码，请核对后重新输入。"), field="code")
+    return redemption
+
+
+def _require_shop_staff(by, redemption: Redemption) -> None:
+    if not may_run_shop(by, redemption.reward.community):
+        raise DomainError(
+            "forbidden",
+            _("这张兑换码属于%(community)s爱心超市，只能由该社区的书记（管理员）发放。")
+            % {"community": redemption.reward.community.name},
+        )
+
+
+@transaction.atomic
+def redemption_hand_over(*, code: str, by) -> Redemption:
+    """Shop staff hand the goods over against the code; a code works once."""
+    redemption = redemption_find(code)
+    _require_shop_staff(by, redemption)
+    now = timezone.now()
+    # Conditional: of two counters scanning the same code at once, one wins.
+    handed = Redemption.objects.filter(pk=redemption.pk, status=Status.RESERVED).update(
+        status=Status.HANDED_OVER,
+        handed_over_at=now,
+        handed_over_by=by if by is not None and by.is_authenticated else None,
+    )
+    redemption.refresh_from_db()
+    if not handed:
+        if redemption.status == Status.HANDED_OVER:
+            raise DomainError("already_used", _("已兑换，不能重复使用。"))
+        raise DomainError("cancelled", _("这张兑换码已取消，不能领取。"))
+    audit_record(
+        actor=by,
+        action="shop.hand_over",
+        target=redemption.person,
+        organisation=redemption.reward.community,
+        redemption_id=redemption.pk,
+        reward_id=redemption.reward_id,
+        code=redemption.code,
+    )
+    return redemption
+
+
+@transaction.atomic
+def redemption_cancel(*, redemption: Redemption, by, reason: str = "") -> Redemption:
+    """Before hand-over: points come back (a reversal entry), the item goes back on the shelf."""
+    redemption = Redemption.objects.select_related("reward__community", "person").get(
+        pk=redemption.pk
+    )
+    own = by is not None and by.is_authenticated and by.pk == redemption.person.user_id
+    if not own:
+        _require_shop_staff(by, redemption)
+    reason = (reason or "").strip()[:200] or (
+        _("本人取消兑换") if own else _("爱心超市工作人员取消兑换")
+    )
+    lock = person_lock(redemption.person_id)
+    redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+    if redemption.status == Status.HANDED_OVER:
+        raise DomainError("already_used", _("商品已领取，不能取消兑换。"))
+    if redemption.status == Status.CANCELLED:
+        raise DomainError("already_cancelled", _("这次兑换已经取消过了。"))
+    entry_reverse(lock, redemption.entry, reason=reason, by=by)
+    Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
+    redemption.status = Status.CANCELLED
+    redemption.cancelled_at = timezone.now()
+    redemption.cancelled_by = by if by is not None and by.is_authenticated else None
+    redemption.cancel_reason = reason
+    redemption.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    audit_record(
+        actor=by,
+        action="shop.cancel",
+        target=redemption.person,
+        organisation=redemption.reward.community,
+        redemption_id=redemption.pk,
+        reward_id=redemption.reward_id,
+        refunded=redemption.price,
+        reason=reason,
+    )
+    return redemption

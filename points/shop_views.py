@@ -1,0 +1,310 @@
+"""爱心超市 pages: the shelves, redeeming, 我的兑换 with its QR, the counter, the monthly report.
+
+Thin on purpose: every write is a call into ``services.rewards``, every "may they?"
+is ``volunteers.permissions``; these views turn answers and refusals into pages.
+"""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from volunteers import qr
+from volunteers.decorators import allowed_somewhere
+from volunteers.errors import DomainError
+from volunteers.models import Organisation, Person
+
+from . import shop_selectors as selectors
+from .models import Redemption, Reward
+from .periods import month_key
+from .services.rewards import (
+    SHOP_ACTION,
+    may_run_shop,
+    normalise_code,
+    redemption_cancel,
+    redemption_find,
+    redemption_hand_over,
+    reward_redeem,
+)
+
+Status = Redemption.Status
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+shop_staff_required = allowed_somewhere(
+    SHOP_ACTION,
+    message=gettext_lazy("爱心超市的发放和报表需要社区书记（管理员）的权限。"),
+)
+
+
+def _refusal(request, title: str, message: str, *, status: int):
+    return render(
+        request, "points/refusal.html", {"title": title, "message": message}, status=status
+    )
+
+
+def _person_of(user) -> Person | None:
+    return (
+        Person.objects.filter(user=user).select_related("home_grid", "reported_community").first()
+    )
+
+
+def _no_person(request):
+    return _refusal(
+        request,
+        _("账号未关联人员信息"),
+        _("您的账号还没有关联志愿者信息，不能兑换。请联系所在社区的工作人员为账号关联信息。"),
+        status=403,
+    )
+
+
+def hand_over_url(request, code: str) -> str:
+    """What a redemption's QR opens: the counter page with the code filled in."""
+    return request.build_absolute_uri(f"{reverse('points:shop_hand_over')}?code={code}")
+
+
+# --- The shelves ---------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def shop_index(request):
+    """Every community's 爱心超市, the person's own first."""
+    person = _person_of(request.user)
+    communities = list(selectors.shop_communities())
+    own = selectors.person_community(person)
+    if own is not None:
+        communities.sort(key=lambda c: c.pk != own.pk)
+    return render(
+        request,
+        "points/shop_index.html",
+        {
+            "person": person,
+            "balance": selectors.person_balance(person),
+            "communities": communities,
+            "own": own,
+        },
+    )
+
+
+def _shelf_page(request, community: Organisation, *, error: str = "", error_for=None, status=200):
+    person = _person_of(request.user)
+    rewards = list(selectors.shelf(community))
+    held = selectors.person_redeemed_counts(person, [r.pk for r in rewards])
+    now = timezone.now()
+    for reward in rewards:
+        reward.held = held.get(reward.pk, 0)
+        reward.open_now = reward.is_open(now)
+        reward.limit_reached = bool(reward.per_person_limit) and reward.held >= (
+            reward.per_person_limit
+        )
+    return render(
+        request,
+        "points/shop_community.html",
+        {
+            "community": community,
+            "person": person,
+            "balance": selectors.person_balance(person),
+            "rewards": rewards,
+            "error": error,
+            "error_for": error_for,
+            "thumbnail": selectors.THUMBNAIL,
+            "runs_shop": may_run_shop(request.user, community),
+        },
+        status=status,
+    )
+
+
+def _community(code: str) -> Organisation:
+    return get_object_or_404(Organisation, code=code, kind=Organisation.Kind.COMMUNITY)
+
+
+@never_cache
+@login_required
+@require_GET
+def shop_community(request, community: str):
+    return _shelf_page(request, _community(community))
+
+
+@never_cache
+@login_required
+@require_POST
+def reward_redeem_view(request, pk: int):
+    reward = get_object_or_404(Reward.objects.select_related("community"), pk=pk)
+    person = _person_of(request.user)
+    if person is None:
+        return _no_person(request)
+    try:
+        redemption = reward_redeem(reward=reward, person=person, by=request.user)
+    except DomainError as exc:
+        status = 403 if exc.code == "forbidden" else 409
+        return _shelf_page(
+            request, reward.community, error=exc.message, error_for=reward.pk, status=status
+        )
+    messages.success(
+        request,
+        _(
+            "兑换成功：%(name)s，消耗 %(price)d 积分。"
+            "请到%(community)s爱心超市出示兑换码 %(code)s 领取。"
+        )
+        % {
+            "name": reward.name,
+            "price": redemption.price,
+            "community": reward.community.name,
+            "code": redemption.display_code,
+        },
+    )
+    return redirect(f"{reverse('points:my_redemptions')}#redemption-{redemption.pk}")
+
+
+# --- 我的兑换 ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def my_redemptions(request):
+    person = _person_of(request.user)
+    if person is None:
+        return _no_person(request)
+    redemptions = list(selectors.person_redemptions(person))
+    for redemption in redemptions:
+        if redemption.status == Status.RESERVED:
+            # Only black modules as path data: the code shows once, as typed text below it.
+            redemption.qr_svg = mark_safe(qr.qr_svg(hand_over_url(request, redemption.code)))
+    return render(
+        request,
+        "points/my_redemptions.html",
+        {
+            "person": person,
+            "balance": selectors.person_balance(person),
+            "reserved": [r for r in redemptions if r.status == Status.RESERVED],
+            "past": [r for r in redemptions if r.status != Status.RESERVED],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def my_redemption_cancel(request, pk: int):
+    redemption = get_object_or_404(
+        Redemption.objects.select_related("reward"), pk=pk, person__user=request.user
+    )
+    try:
+        redemption_cancel(redemption=redemption, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已取消兑换“%(name)s”，%(price)d 积分已退回。")
+            % {"name": redemption.reward.name, "price": redemption.price},
+        )
+    return redirect("points:my_redemptions")
+
+
+# --- The counter ---------------------------------------------------------------------
+
+
+@shop_staff_required
+@require_http_methods(["GET", "POST"])
+def shop_hand_over(request):
+    """Type the code or scan the volunteer's QR (it opens this page with the code in it)."""
+    source = request.POST if request.method == "POST" else request.GET
+    raw = source.get("code", "")
+    code = normalise_code(raw)
+    context = {"code": code, "redemption": None, "error": "", "done": None}
+    status = 200
+    if request.method == "POST":
+        try:
+            context["done"] = redemption_hand_over(code=raw, by=request.user)
+        except DomainError as exc:
+            context["error"] = exc.message
+            status = {"forbidden": 403, "already_used": 409, "cancelled": 409}.get(
+                exc.code, 404 if exc.code == "unknown_code" else 400
+            )
+            if exc.code in ("already_used", "cancelled", "forbidden"):
+                context["redemption"] = redemption_find(raw)
+        else:
+            messages.success(
+                request,
+                _("已发放：%(name)s 兑换的“%(reward)s”。")
+                % {
+                    "name": context["done"].person.real_name,
+                    "reward": context["done"].reward.name,
+                },
+            )
+            context["code"] = ""
+    elif code:
+        try:
+            context["redemption"] = redemption_find(raw)
+        except DomainError as exc:
+            context["error"] = exc.message
+            status = 404 if exc.code == "unknown_code" else 400
+    redemption = context["redemption"]
+    if redemption is not None and not may_run_shop(request.user, redemption.reward.community):
+        context["error"] = context["error"] or _(
+            "这张兑换码属于%(community)s爱心超市，只能由该社区的书记（管理员）发放。"
+        ) % {"community": redemption.reward.community.name}
+        context["redemption"] = None  # not theirs: do not show whose it is
+        status = 403
+    return render(request, "points/hand_over.html", context, status=status)
+
+
+# --- The monthly report --------------------------------------------------------------
+
+
+def _report_args(request):
+    """(community, month) from the query string, or (None, refusal message)."""
+    communities = list(selectors.report_communities(request.user))
+    if not communities:
+        return None, None, communities, _("您管理的范围内没有社区的爱心超市。")
+    chosen = request.GET.get("community", "")
+    community = communities[0]
+    if chosen:
+        community = next((c for c in communities if str(c.pk) == chosen), None)
+        if community is None:
+            return None, None, communities, _("请选择您管理的社区。")
+    month = request.GET.get("month", "") or month_key(timezone.localdate())
+    if not MONTH_RE.match(month):
+        return None, None, communities, _("月份格式应为 2026-05 这样的年-月。")
+    return community, month, communities, ""
+
+
+@shop_staff_required
+@require_GET
+def shop_report(request):
+    community, month, communities, error = _report_args(request)
+    context = {"communities": communities, "error": error, "report": None, "month": month}
+    if error:
+        context["month"] = request.GET.get("month", "")
+        return render(request, "points/shop_report.html", context, status=400)
+    context["report"] = selectors.month_report(community, month)
+    return render(request, "points/shop_report.html", context)
+
+
+@shop_staff_required
+@require_GET
+def shop_report_xlsx(request):
+    community, month, _communities, error = _report_args(request)
+    if error:
+        return _refusal(request, _("无法导出"), error, status=400)
+    content = selectors.month_report_xlsx(selectors.month_report(community, month))
+    response = HttpResponse(content, content_type=selectors.XLSX_CONTENT_TYPE)
+    filename = _("%(community)s爱心超市兑换-%(month)s.xlsx") % {
+        "community": community.name,
+        "month": month,
+    }
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
