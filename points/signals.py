@@ -7,13 +7,13 @@ ended or removed, the projection is rebuilt in the same transaction. People
 without any totals cost one indexed EXISTS.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from volunteers.models import Membership, Person
 
 from .scopes import SCOPE_FIELDS
-from .services.ledger import scope_totals_rebuild
+from .services.ledger import scope_totals_rebuild, scope_totals_remove
 
 
 @receiver(post_save, sender=Person, dispatch_uid="points_person_saved")
@@ -31,3 +31,9 @@ def membership_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     scope_totals_rebuild(instance.person_id)
+
+
+@receiver(pre_delete, sender=Person, dispatch_uid="points_person_deleting")
+def person_deleting(sender, instance, **kwargs):
+    # Before the cascade removes their ranking rows, so the per-value counts follow.
+    scope_totals_remove(instance.pk)

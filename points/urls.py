@@ -56,3 +56,11 @@ urlpatterns += [
         name="certificate_revoke",
     ),
 ]
+
+# 我的积分 and the ranking page (排行榜).
+from . import ranking_views  # noqa: E402
+
+urlpatterns += [
+    path("me/points/", ranking_views.my_points, name="my_points"),
+    path("rankings/", ranking_views.rankings, name="rankings"),
+]

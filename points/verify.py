@@ -6,7 +6,7 @@ in person order; Python only rolls months up into quarters, years and all time
 and compares them with the stored rows, one person at a time. Nothing is held
 for more than one person, so it runs the same way at 2,000,000 lines as at 20.
 
-Three checks:
+Four checks:
 
 1. ``PersonTotal``: points (rubric lines), balance (all lines) and minutes
    (approved service records) per period, against the ledger.
@@ -14,6 +14,8 @@ Three checks:
    period (one SQL join).
 3. ``ScopeTotal`` rows: each person with totals has a row for every period under
    exactly the organisations and populations they rank under now.
+4. ``RankingValueCount``: each ranking's count of people per value, recounted
+   from the ``ScopeTotal`` rows that "my place" stands for (one SQL GROUP BY).
 """
 
 import itertools
@@ -27,7 +29,14 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 
 from volunteers.models import Membership, Organisation, Person
 
-from .models import PersonTotal, PointsEntry, ScopeTotal, ServiceRecord
+from .models import (
+    Measure,
+    PersonTotal,
+    PointsEntry,
+    RankingValueCount,
+    ScopeTotal,
+    ServiceRecord,
+)
 from .periods import ALL_TIME, SHANGHAI
 from .scopes import PERSON_LINK_FIELDS, scope_pairs
 
@@ -46,8 +55,16 @@ class Difference:
     actual: int | None
     organisation_id: int | None = None
     population: str = ""
+    measure: str = ""
+    value: int | None = None
 
     def __str__(self) -> str:
+        if self.table == "RankingValueCount":
+            return (
+                f"RankingValueCount: organisation {self.organisation_id} period {self.period} "
+                f"population {self.population} {self.measure} = {self.value} people: "
+                f"expected {self.expected or 0}, stored {self.actual or 0}"
+            )
         where = f"person {self.person_id} period {self.period}"
         if self.organisation_id is not None:
             where += f" organisation {self.organisation_id} population {self.population}"
@@ -272,12 +289,54 @@ def scope_row_differences() -> Iterator[Difference]:
                 )
 
 
+def ranking_count_differences() -> Iterator[Difference]:
+    """Per-value counts that do not match the ranking rows they count."""
+    scope = connection.ops.quote_name(ScopeTotal._meta.db_table)
+    count = connection.ops.quote_name(RankingValueCount._meta.db_table)
+    keys = ("organisation_id", "period", "population", "measure", "value")
+    on = " AND ".join(f"e.{k} = c.{k}" for k in keys)
+    sql = (
+        f"WITH e AS ("  # noqa: S608
+        f"SELECT organisation_id, period, population, %s AS measure, points AS value, "
+        f"COUNT(*) AS people FROM {scope} GROUP BY organisation_id, period, population, points "
+        f"UNION ALL "
+        f"SELECT organisation_id, period, population, %s, minutes, COUNT(*) FROM {scope} "
+        f"GROUP BY organisation_id, period, population, minutes) "
+        f"SELECT e.organisation_id, e.period, e.population, e.measure, e.value, e.people, "
+        f"c.people FROM e LEFT JOIN {count} c ON {on} "
+        f"WHERE c.people IS NULL OR c.people <> e.people "
+        f"UNION ALL "
+        f"SELECT c.organisation_id, c.period, c.population, c.measure, c.value, NULL, c.people "
+        f"FROM {count} c LEFT JOIN e ON {on} WHERE e.people IS NULL AND c.people <> 0"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(Measure.POINTS), str(Measure.MINUTES)])
+        found = cursor.fetchall()  # only the differences: empty when all is well
+    for org, period, population, measure, value, expected, actual in sorted(
+        found, key=lambda row: (row[0], row[1], row[2], row[3], row[4])
+    ):
+        yield Difference(
+            "RankingValueCount",
+            0,
+            period,
+            "people",
+            expected,
+            actual,
+            org,
+            population,
+            measure,
+            value,
+        )
+
+
 def ledger_differences(limit: int | None = None) -> list[Difference]:
     """Every difference between the stored totals and the ledger (at most ``limit``)."""
     wrong: dict = {}
     found = list(itertools.islice(person_total_differences(wrong), limit))
     if limit is not None and len(found) >= limit:
         return found
-    rest = itertools.chain(scope_value_differences(wrong), scope_row_differences())
+    rest = itertools.chain(
+        scope_value_differences(wrong), scope_row_differences(), ranking_count_differences()
+    )
     found += itertools.islice(rest, None if limit is None else limit - len(found))
     return found

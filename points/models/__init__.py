@@ -5,7 +5,7 @@ from .ledger import AppendOnlyError, Category, Kind, PointsEntry
 from .rewards import Redemption, Reward
 from .rules import Audience, PointsPolicy, PointsRule
 from .service import ServiceRecord
-from .totals import PersonTotal, Population, ScopeTotal
+from .totals import Measure, PersonTotal, Population, RankingValueCount, ScopeTotal
 
 __all__ = [
     "AppendOnlyError",
@@ -14,11 +14,13 @@ __all__ = [
     "Certificate",
     "ImmutableCertificateError",
     "Kind",
+    "Measure",
     "PersonTotal",
     "PointsEntry",
     "PointsPolicy",
     "PointsRule",
     "Population",
+    "RankingValueCount",
     "Redemption",
     "Reward",
     "ScopeTotal",

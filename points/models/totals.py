@@ -53,6 +53,16 @@ people.
 Team totals (total and per head) for team rankings can be summed from the
 ``ScopeTotal`` rows of each team node (the primary key leads with the
 organisation), or kept in an organisation-level table by the rankings work.
+
+``RankingValueCount`` is that count per value: for each (organisation, period,
+population, measure, value), how many ranking rows carry that value. "My place"
+is then ``1 + sum(people)`` over the values above mine — an index range over the
+distinct values of one ranking, however many people share them (``points.rankings``).
+Unlike ``ScopeTotal`` rows these are shared between people, so a transaction
+collects what it changes and writes them once, at its end, in one statement in
+key order (``points.services.ledger.ledger_atomic``): two writers take the shared
+rows in the same order and cannot deadlock. A row whose count falls to 0 stays
+(it adds nothing to a sum) until ``ranking_counts_rebuild`` drops it.
 """
 
 from django.db import models
@@ -64,6 +74,13 @@ from ..periods import PERIOD_KEY_LENGTH
 class Population(models.TextChoices):
     VOLUNTEERS = "volunteers", _("志愿者")  # everyone: every person is a registered volunteer
     PARTY_MEMBERS = "party_members", _("党员")
+
+
+class Measure(models.TextChoices):
+    """What a ranking orders by: the columns of ``ScopeTotal``."""
+
+    POINTS = "points", _("积分")
+    MINUTES = "minutes", _("服务时长")
 
 
 class PersonTotal(models.Model):
@@ -128,3 +145,31 @@ class ScopeTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.period} {self.population} {self.person_id}"
+
+
+class RankingValueCount(models.Model):
+    """How many people of one ranking share one value: what "my place" sums."""
+
+    pk = models.CompositePrimaryKey("organisation", "period", "population", "measure", "value")
+    organisation = models.ForeignKey(
+        "volunteers.Organisation",
+        verbose_name=_("组织"),
+        on_delete=models.CASCADE,  # goes with the organisation's ScopeTotal rows
+        related_name="+",
+        db_index=False,  # the primary key leads with it
+    )
+    period = models.CharField(_("期间"), max_length=PERIOD_KEY_LENGTH)
+    population = models.CharField(_("人群"), max_length=16, choices=Population.choices)
+    measure = models.CharField(_("排名依据"), max_length=8, choices=Measure.choices)
+    value = models.IntegerField(_("数值"))
+    people = models.IntegerField(_("人数"), default=0)
+
+    class Meta:
+        verbose_name = _("排名分值人数")
+        verbose_name_plural = _("排名分值人数")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation_id} {self.period} {self.population} {self.measure} "
+            f"{self.value}: {self.people}"
+        )

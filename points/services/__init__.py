@@ -1,11 +1,11 @@
 """Every write to the points domain: awards, reversals, adjustments, redemptions, back-fills.
 
-Each function is keyword-only, runs in ``transaction.atomic`` and raises
+Each function is keyword-only, runs in a transaction and raises
 ``volunteers.errors.DomainError`` (with a code and a Chinese message) on refusal.
-Ledger lines and totals are written only through ``points.services.ledger``.
+Ledger lines and totals are written only through ``points.services.ledger``; a
+service that takes a person's ledger lock runs in ``ledger_atomic`` (a
+``transaction.atomic`` that also writes the per-value ranking counts at its end).
 """
-
-from django.db import transaction
 
 from .awards import Award, award_for_attendance
 from .bulk import ledger_bulk_append
@@ -15,7 +15,7 @@ from .corrections import (
     points_reverse,
     points_reverse_for_attendance,
 )
-from .ledger import scope_totals_rebuild
+from .ledger import ledger_atomic, scope_totals_rebuild
 from .records import (
     servicerecord_approve,
     servicerecord_backfill,
@@ -24,7 +24,7 @@ from .records import (
 )
 
 
-@transaction.atomic
+@ledger_atomic()
 def points_award_for_attendance(*, attendance) -> Award:
     """Credit a closed attendance's hours and points, exactly once."""
     return award_for_attendance(attendance)
@@ -32,6 +32,7 @@ def points_award_for_attendance(*, attendance) -> Award:
 
 __all__ = [
     "Award",
+    "ledger_atomic",
     "ledger_bulk_append",
     "points_adjust",
     "points_award_for_attendance",

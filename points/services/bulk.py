@@ -10,17 +10,23 @@ believable ones; anything a person does goes through the other services).
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db import transaction
-
 from ..models import PersonTotal, PointsEntry, ScopeTotal, ServiceRecord
 from ..periods import ALL_TIME, period_keys
 from ..scopes import scopes_for_people
-from .ledger import PERSON_KEY, PERSON_VALUES, SCOPE_KEY, SCOPE_VALUES, upsert
+from .ledger import (
+    PERSON_KEY,
+    PERSON_VALUES,
+    SCOPE_KEY,
+    SCOPE_VALUES,
+    ledger_atomic,
+    ranking_rows_touch,
+    upsert,
+)
 
 BATCH = 2000
 
 
-@transaction.atomic
+@ledger_atomic()
 def ledger_bulk_append(
     *, entries: Sequence[PointsEntry] = (), records: Sequence[ServiceRecord] = ()
 ) -> tuple[int, int]:
@@ -29,6 +35,12 @@ def ledger_bulk_append(
     if not person_ids:
         return 0, 0
     scopes = scopes_for_people(person_ids)
+    # The ranking rows these lines will change, noted before they do (for the counts).
+    ranking_rows_touch(
+        person_ids,
+        {ALL_TIME}
+        | {key for item in (*entries, *records) for key in period_keys(item.occurred_at)},
+    )
     # Lock every person's ledger, in person order so two bulk writers cannot deadlock.
     created = upsert(
         PersonTotal,

@@ -3,7 +3,7 @@
 import datetime
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from volunteers.services.audit import audit_record
 
 from ..models import Category, Kind, PointsEntry, ServiceRecord
 from .awards import RUBRIC_EARNING, _usage
-from .ledger import PersonLock, entry_append, person_lock, totals_apply
+from .ledger import PersonLock, entry_append, ledger_atomic, person_lock, totals_apply
 from .rules import audience_of, policy_for
 
 MAX_ADJUSTMENT = 10_000
@@ -68,7 +68,7 @@ def entry_reverse(lock: PersonLock, entry: PointsEntry, *, reason: str, by=None)
         raise DomainError("already_reversed", _("这笔积分已经冲正过，不能重复冲正。")) from None
 
 
-@transaction.atomic
+@ledger_atomic()
 def points_reverse(*, entry: PointsEntry, reason: str, by) -> PointsEntry:
     """Cancel a ledger line with a reversal that names it; once only."""
     person = Person.objects.get(pk=entry.person_id)
@@ -103,7 +103,7 @@ def record_revoke(lock: PersonLock, record: ServiceRecord, *, reason: str) -> Se
     return record
 
 
-@transaction.atomic
+@ledger_atomic()
 def points_reverse_for_attendance(*, attendance: Attendance, reason: str, by=None) -> int:
     """A removed attendance: reverse its points and revoke its hours. Returns lines reversed.
 
@@ -195,7 +195,7 @@ def _check_balance(lock: PersonLock, person: Person, amount: int) -> None:
     )
 
 
-@transaction.atomic
+@ledger_atomic()
 def points_adjust(
     *,
     person: Person,
@@ -259,7 +259,7 @@ def points_adjust(
 # --- Redemption -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@ledger_atomic()
 def points_redeem(
     *,
     person: Person,

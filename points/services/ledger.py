@@ -14,15 +14,26 @@ Every points service goes through here, inside its own ``transaction.atomic``:
 The upserts are ``INSERT … ON CONFLICT … DO UPDATE SET x = x + excluded.x``,
 which SQLite and PostgreSQL both speak, so one statement changes all the rows of
 a table whether or not they existed.
+
+3. The per-value ranking counts (``RankingValueCount``) are shared between
+   people, so they are not written line by line: every service that takes a
+   person lock runs in ``ledger_atomic``, which notes the ranking rows of each
+   (person, period) before the transaction first touches them and, at its end,
+   reads them again and writes the difference to the counts — one statement, in
+   key order, so two transactions take the shared rows in the same order and
+   cannot deadlock. Comparing before and after, rather than adding up deltas as
+   they go, also stays right when a savepoint inside the transaction rolls back.
 """
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
-from ..models import PersonTotal, PointsEntry, ScopeTotal
+from ..models import Measure, PersonTotal, PointsEntry, RankingValueCount, ScopeTotal
 from ..periods import ALL_TIME, period_keys
 from ..scopes import person_scopes
 
@@ -85,15 +96,185 @@ SCOPE_KEY = ("organisation_id", "period", "population", "person_id")
 SCOPE_VALUES = ("points", "minutes")
 
 
+COUNT_KEY = ("organisation_id", "period", "population", "measure", "value")
+COUNT_VALUES = ("people",)
+MEASURES = (Measure.POINTS, Measure.MINUTES)  # the order of the values in a ScopeTotal row
+
+
+# --- Per-value ranking counts ------------------------------------------------------------
+
+
+@dataclass
+class _Seen:
+    """One person's ranking rows as they were before this transaction touched them."""
+
+    periods: set[str] = field(default_factory=set)
+    every_period: bool = False
+    counts: Counter = field(default_factory=Counter)  # count key → rows
+
+
+@dataclass
+class _CountState:
+    depth: int = 0
+    seen: dict[int, _Seen] = field(default_factory=dict)
+
+
+def _count_state() -> _CountState:
+    # On the connection, so each thread (each connection) keeps its own.
+    state = getattr(connection, "_points_ranking_counts", None)
+    if state is None:
+        state = connection._points_ranking_counts = _CountState()
+    return state
+
+
+@contextmanager
+def ledger_atomic():
+    """``transaction.atomic`` for a ledger service; writes the ranking counts at its end.
+
+    Nested blocks join the outermost one, which does the writing.
+    """
+    state = _count_state()
+    with transaction.atomic():
+        state.depth += 1
+        try:
+            yield
+        except BaseException:
+            state.depth -= 1
+            if state.depth == 0:
+                state.seen.clear()
+            raise
+        state.depth -= 1
+        if state.depth == 0:
+            try:
+                ranking_counts_flush()
+            finally:
+                state.seen.clear()
+
+
+def _count_keys(rows) -> Counter:
+    """Count keys of ScopeTotal rows: (organisation, period, population, points, minutes)."""
+    counts: Counter = Counter()
+    for org, period, population, *values in rows:
+        for measure, value in zip(MEASURES, values, strict=True):
+            counts[(org, period, population, str(measure), value)] += 1
+    return counts
+
+
+def _scope_rows(person_ids: Sequence[int], periods: Iterable[str] | None):
+    rows = ScopeTotal.objects.filter(person_id__in=person_ids)
+    if periods is not None:
+        rows = rows.filter(period__in=sorted(periods))
+    return rows.values_list(
+        "person_id", "organisation_id", "period", "population", "points", "minutes"
+    )
+
+
+def ranking_rows_touch(person_ids: Iterable[int], periods: Iterable[str] | None) -> None:
+    """Note the people's ranking rows for ``periods`` (None: all) before they change."""
+    state = _count_state()
+    if state.depth == 0:
+        raise RuntimeError("ranking rows must change inside points.services.ledger.ledger_atomic")
+    wanted = None if periods is None else set(periods)
+    todo: dict[int, set[str] | None] = {}
+    for pid in person_ids:
+        seen = state.seen.setdefault(pid, _Seen())
+        if seen.every_period:
+            continue
+        if wanted is None:
+            todo[pid] = None
+        elif missing := wanted - seen.periods:
+            todo[pid] = missing
+    if not todo:
+        return
+    all_periods = {p for missing in todo.values() if missing is not None for p in missing}
+    read_all = any(missing is None for missing in todo.values())
+    ids = sorted(todo)
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start : start + 10_000]
+        for pid, *row in _scope_rows(chunk, None if read_all else all_periods).iterator(
+            chunk_size=5000
+        ):
+            missing = todo[pid]
+            seen = state.seen[pid]
+            period = row[1]
+            if missing is None:
+                if period in seen.periods:
+                    continue  # noted before this transaction changed it
+            elif period not in missing:
+                continue
+            seen.counts.update(_count_keys([row]))
+    for pid, missing in todo.items():
+        seen = state.seen[pid]
+        if missing is None:
+            seen.every_period = True
+        else:
+            seen.periods |= missing
+
+
+def _ranking_rows_new(person_id: int, period: str) -> None:
+    """The person had no rows for ``period`` before: note that without reading."""
+    seen = _count_state().seen.setdefault(person_id, _Seen())
+    if not seen.every_period:
+        seen.periods.add(period)
+
+
+def ranking_counts_flush() -> int:
+    """Write what this transaction changed in the per-value counts: one statement, key order."""
+    state = _count_state()
+    if not state.seen:
+        return 0
+    delta: Counter = Counter()
+    people = sorted(state.seen)
+    everything = [pid for pid in people if state.seen[pid].every_period]
+    some = [pid for pid in people if not state.seen[pid].every_period]
+    for group, periods in (
+        (everything, None),
+        (some, {p for pid in some for p in state.seen[pid].periods}),
+    ):
+        for start in range(0, len(group), 10_000):
+            chunk = group[start : start + 10_000]
+            for pid, *row in _scope_rows(chunk, periods).iterator(chunk_size=5000):
+                seen = state.seen[pid]
+                if seen.every_period or row[1] in seen.periods:
+                    delta.update(_count_keys([row]))
+    for seen in state.seen.values():
+        delta.subtract(seen.counts)
+    state.seen.clear()
+    rows = [(*key, n) for key, n in sorted(delta.items()) if n]
+    return upsert(RankingValueCount, COUNT_KEY, COUNT_VALUES, rows)
+
+
+def ranking_counts_rebuild(*, using: str = "default") -> int:
+    """Recount every ranking from ``ScopeTotal`` (set-based); for repairs and bulk loads."""
+    table = _qn(RankingValueCount._meta.db_table)
+    scope = _qn(ScopeTotal._meta.db_table)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, period, population, measure, value, people) "  # noqa: S608
+            f"SELECT organisation_id, period, population, %s, points, COUNT(*) FROM {scope} "
+            f"GROUP BY organisation_id, period, population, points "
+            f"UNION ALL "
+            f"SELECT organisation_id, period, population, %s, minutes, COUNT(*) FROM {scope} "
+            f"GROUP BY organisation_id, period, population, minutes",
+            [str(Measure.POINTS), str(Measure.MINUTES)],
+        )
+        return max(cursor.rowcount, 0)
+
+
+# --- Locks and totals ----------------------------------------------------------------------
+
+
 def person_lock(person_id: int) -> PersonLock:
     """Lock the person's ledger for the rest of the transaction; call it first."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("person_lock must run inside transaction.atomic")
+    if _count_state().depth == 0 or not connection.in_atomic_block:
+        raise RuntimeError("person_lock must run inside points.services.ledger.ledger_atomic")
     scopes = person_scopes(person_id)
     created = upsert(
         PersonTotal, PERSON_KEY, PERSON_VALUES, [(person_id, ALL_TIME, 0, 0, 0)], add=False
     )
     if created:
+        _ranking_rows_new(person_id, ALL_TIME)
         # A new all-time row gets its ranking rows at once, like every other row.
         upsert(
             ScopeTotal,
@@ -122,6 +303,7 @@ def totals_apply(
 ) -> None:
     """Add to the person's totals for every period of ``occurred_at``, and to their ranking rows."""
     keys = period_keys(occurred_at)
+    ranking_rows_touch([lock.person_id], keys)
     upsert(
         PersonTotal,
         PERSON_KEY,
@@ -174,7 +356,7 @@ def scope_totals_rebuild(person_id: int) -> bool:
     """
     if not PersonTotal.objects.filter(person_id=person_id).exists():
         return False
-    with transaction.atomic():
+    with ledger_atomic():
         lock = person_lock(person_id)
         wanted = set(lock.scopes)
         present = set(
@@ -192,6 +374,7 @@ def scope_totals_rebuild(person_id: int) -> bool:
             expected_rows
         ):
             return False
+        ranking_rows_touch([person_id], None)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {_qn(ScopeTotal._meta.db_table)} WHERE {_qn('person_id')} = %s",  # noqa: S608
@@ -208,3 +391,16 @@ def scope_totals_rebuild(person_id: int) -> bool:
             ],
         )
         return True
+
+
+def scope_totals_remove(person_id: int) -> None:
+    """Take a person who is being deleted out of the rankings, counts included."""
+    if not ScopeTotal.objects.filter(person_id=person_id).exists():
+        return
+    with ledger_atomic():
+        ranking_rows_touch([person_id], None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {_qn(ScopeTotal._meta.db_table)} WHERE {_qn('person_id')} = %s",  # noqa: S608
+                [person_id],
+            )

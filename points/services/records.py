@@ -13,7 +13,7 @@ from ..models import ServiceRecord
 from ..scopes import STEPLEN, ancestor_paths
 from .awards import award_for_record, meets_share, required_minutes
 from .corrections import entry_reverse, record_revoke, require_adjuster, require_reason
-from .ledger import person_lock
+from .ledger import ledger_atomic, person_lock
 
 Action = permissions.Action
 Status = ServiceRecord.Status
@@ -151,7 +151,7 @@ def _lock_pending(record: ServiceRecord, by) -> ServiceRecord:
     return record
 
 
-@transaction.atomic
+@ledger_atomic()
 def servicerecord_approve(*, record: ServiceRecord, by) -> ServiceRecord:
     """Credit a back-fill's minutes and award its points."""
     lock = person_lock(record.person_id)
@@ -196,7 +196,7 @@ def servicerecord_reject(*, record: ServiceRecord, by, note: str = "") -> Servic
     return record
 
 
-@transaction.atomic
+@ledger_atomic()
 def servicerecord_revoke(*, record: ServiceRecord, reason: str, by) -> ServiceRecord:
     """Take back an approved back-fill found to be wrong: its minutes and its points."""
     person = Person.objects.get(pk=record.person_id)

@@ -22,7 +22,7 @@ from volunteers.services.audit import audit_record
 
 from ..models import Redemption, Reward
 from .corrections import entry_reverse, points_redeem
-from .ledger import person_lock
+from .ledger import ledger_atomic, person_lock
 
 # Who runs a community's shop: the people who may adjust points there (secretary, admin).
 SHOP_ACTION = permissions.Action.ADJUST_POINTS
@@ -96,7 +96,7 @@ def _check_redeemer(by, person: Person) -> None:
         raise DomainError("forbidden", _("只能用自己的积分兑换。"))
 
 
-@transaction.atomic
+@ledger_atomic()
 def reward_redeem(*, reward: Reward, person: Person, by) -> Redemption:
     """Spend the person's points on one item: a redemption entry, one less in stock, a code."""
     _check_redeemer(by, person)
@@ -198,7 +198,7 @@ def redemption_hand_over(*, code: str, by) -> Redemption:
     return redemption
 
 
-@transaction.atomic
+@ledger_atomic()
 def redemption_cancel(*, redemption: Redemption, by, reason: str = "") -> Redemption:
     """Before hand-over: points come back (a reversal entry), the item goes back on the shelf."""
     redemption = Redemption.objects.select_related("reward__community", "person").get(

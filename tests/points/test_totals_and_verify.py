@@ -170,13 +170,18 @@ def test_verify_ledger_finds_a_tampered_ranking_row(award, volunteer):
     ScopeTotal.objects.filter(person=volunteer, period="2026", organisation__code="liyuan").update(
         minutes=5
     )
-    [difference] = ledger_differences()
+    differences = ledger_differences()
+    [difference] = [d for d in differences if d.table == "ScopeTotal"]
     assert (difference.table, difference.period, difference.field) == (
         "ScopeTotal",
         "2026",
         "minutes",
     )
     assert (difference.expected, difference.actual) == (120, 5)
+    # The per-value counts no longer match the tampered row either: one person too many
+    # at 120 minutes, one too few at 5.
+    counts = {(d.value, d.expected, d.actual) for d in differences if d.table != "ScopeTotal"}
+    assert counts == {(120, None, 1), (5, 1, None)}
 
 
 def test_verify_ledger_finds_a_missing_ranking_row_and_a_total_without_a_ledger(

@@ -1,0 +1,307 @@
+"""我的积分 and the ranking page (排行榜): thin views over ``points.rankings``.
+
+Both are for people who have logged in: "我的积分" is the person's own ledger,
+and the ranking page shows full names only of people the viewer may see under
+the one permission rule (``permissions.people_in_scope``); everyone else reads
+masked (李*芬). The ranking page's switches are plain GET links, so a junk query
+string falls back to the defaults with a notice — a 200, never a 500.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from cms.selectors import mask_name
+from volunteers import permissions
+from volunteers.models import Organisation, Person
+
+from .explain import duration_text, entry_explanation
+from .models import Measure, PersonTotal, PointsEntry, Population
+from .periods import ALL_TIME, PeriodKind, period_key, period_label
+from .rankings import TOP, ranking_place, ranking_places, ranking_top, team_ranking
+from .scopes import PERSON_LINK_FIELDS, ancestor_paths
+from .stars import star_progress
+
+Kind = Organisation.Kind
+HISTORY_PAGE = 20
+
+PERIOD_CHOICES = {
+    PeriodKind.MONTH: gettext_lazy("本月"),
+    PeriodKind.QUARTER: gettext_lazy("本季度"),
+    PeriodKind.YEAR: gettext_lazy("本年度"),
+    PeriodKind.ALL: gettext_lazy("累计"),
+}
+MEASURE_CHOICES = {Measure.POINTS: gettext_lazy("积分"), Measure.MINUTES: gettext_lazy("服务时长")}
+POPULATION_CHOICES = {
+    Population.VOLUNTEERS: gettext_lazy("志愿者"),
+    Population.PARTY_MEMBERS: gettext_lazy("党员"),
+}
+TAB_CHOICES = {
+    "people": gettext_lazy("个人排名"),
+    "teams": gettext_lazy("队伍总量"),
+    "teams_per_head": gettext_lazy("队伍人均"),
+}
+
+
+def show_value(value: int | float | None, measure: str) -> str:
+    """“12分”, “3.5小时”."""
+    if value is None:
+        return "—"
+    if measure == Measure.MINUTES:
+        return _("%(hours)s小时") % {"hours": f"{value / 60:.1f}".removesuffix(".0")}
+    if isinstance(value, float):
+        return _("%(points)s分") % {"points": f"{value:.1f}".removesuffix(".0")}
+    return _("%(points)d分") % {"points": value}
+
+
+def _person_of(user):
+    return (
+        Person.objects.filter(user=user).select_related("home_grid", "reported_community").first()
+    )
+
+
+# --- 我的积分 -----------------------------------------------------------------------------
+
+
+@dataclass
+class PlaceRow:
+    organisation: Organisation
+    month: object  # rankings.Place
+    year: object
+
+
+@never_cache  # personal data: not for a shared phone's back button or a proxy
+@login_required
+def my_points(request):
+    """The person's balance, period totals, star level, places and explained history."""
+    person = _person_of(request.user)
+    if person is None:
+        return render(request, "points/my_points.html", {"person": None})
+    keys = {kind: period_key(kind) for kind in PeriodKind.values}
+    stored = {
+        row.period: row
+        for row in PersonTotal.objects.filter(person=person, period__in=list(keys.values()))
+    }
+    totals = []
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.ALL):
+        row = stored.get(keys[kind])
+        points, minutes = (row.points, row.minutes) if row else (0, 0)
+        totals.append(
+            {
+                "label": PERIOD_CHOICES[kind],
+                "period": period_label(keys[kind]),
+                "points": points,
+                "hours": show_value(minutes, Measure.MINUTES),
+            }
+        )
+    all_time = stored.get(ALL_TIME)
+    balance = all_time.balance if all_time else 0
+    star = star_progress(all_time.minutes if all_time else 0)
+
+    entries = (
+        PointsEntry.objects.filter(person=person)
+        .annotate(is_reversed=Exists(PointsEntry.objects.filter(reverses=OuterRef("pk"))))
+        .order_by("-occurred_at", "-id")
+    )
+    page = Paginator(entries, HISTORY_PAGE).get_page(request.GET.get("page"))
+    history = [
+        {"entry": entry, "explanation": entry_explanation(entry)} for entry in page.object_list
+    ]
+
+    # My place in my grid, community and town, this month and this year.
+    population = Population.PARTY_MEMBERS if person.is_party_member else Population.VOLUNTEERS
+    base = person.home_grid or person.reported_community
+    nodes = Organisation.objects.filter(kind__in=[Kind.GRID, Kind.COMMUNITY, Kind.TOWN])
+    if base is not None:
+        nodes = nodes.filter(path__in=sorted(ancestor_paths([base.path])))
+    else:
+        nodes = nodes.filter(depth=1)
+    nodes = list(nodes.order_by("-depth"))  # grid first, town last
+    month, year = keys[PeriodKind.MONTH], keys[PeriodKind.YEAR]
+    values = {period: stored[period].points if period in stored else 0 for period in (month, year)}
+    places = ranking_places(
+        organisations=nodes, values=values, population=population, measure=Measure.POINTS
+    )
+    place_rows = [
+        PlaceRow(node, places[(node.pk, month)], places[(node.pk, year)]) for node in nodes
+    ]
+    return render(
+        request,
+        "points/my_points.html",
+        {
+            "person": person,
+            "balance": balance,
+            "totals": totals,
+            "star": star,
+            "star_marks": "★" * star.level,
+            "star_hours": show_value(star.minutes, Measure.MINUTES),
+            "star_to_next": (duration_text(star.minutes_to_next) if star.minutes_to_next else ""),
+            "page": page,
+            "history": history,
+            "place_rows": place_rows,
+            "population_label": POPULATION_CHOICES[population],
+            "month_label": period_label(month),
+            "year_label": period_label(year),
+        },
+    )
+
+
+# --- 排行榜 -------------------------------------------------------------------------------
+
+
+def _choice(params, name: str, choices, default: str, invalid: list) -> str:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if value not in choices:
+        invalid.append(name)
+        return default
+    return value
+
+
+def _scope_options(user, person) -> list[Organisation]:
+    """The town, the nodes the viewer ranks under (as ``points.scopes``), and their subtrees."""
+    q = Q(depth=1, kind=Kind.TOWN)
+    if person is not None:
+        linked = [getattr(person, f"{f}_id") for f in PERSON_LINK_FIELDS]
+        paths = Organisation.objects.filter(
+            Q(pk__in=[pk for pk in linked if pk is not None])
+            | Q(memberships__person_id=person.pk, memberships__end_date__isnull=True)
+        ).values_list("path", flat=True)
+        q |= Q(path__in=sorted(ancestor_paths(paths)))
+    granted = permissions.scope_q(user, permissions.Action.VIEW)
+    q = Q() if granted is None else q | granted
+    return list(Organisation.objects.filter(q).only("pk", "name", "path", "depth", "kind"))
+
+
+@never_cache
+@login_required
+def rankings(request):
+    """排行榜: top 20 and my place, or the team rankings, for one scope × period × measure."""
+    params, invalid = request.GET, []
+    period_kind = _choice(params, "period", PERIOD_CHOICES, PeriodKind.MONTH, invalid)
+    measure = _choice(params, "measure", MEASURE_CHOICES, Measure.POINTS, invalid)
+    population = _choice(params, "population", POPULATION_CHOICES, Population.VOLUNTEERS, invalid)
+    tab = _choice(params, "tab", TAB_CHOICES, "people", invalid)
+
+    person = _person_of(request.user)
+    options = sorted(_scope_options(request.user, person), key=lambda org: org.path)
+    by_id = {org.pk: org for org in options}
+    town = next((org for org in options if org.depth == 1), options[0] if options else None)
+    scope = town
+    raw_org = params.get("org")
+    if raw_org:
+        try:
+            scope = by_id[int(raw_org)]
+        except (ValueError, KeyError, OverflowError):
+            invalid.append("org")  # junk, or a node the viewer may not see: the default
+    if scope is None:
+        return render(request, "points/rankings.html", {"no_scope": True}, status=200)
+    period = period_key(period_kind)
+
+    top, place, teams = [], None, []
+    if tab == "people":
+        rows = ranking_top(
+            organisation=scope, period=period, population=population, measure=measure
+        )
+        visible = _visible_people(request.user, person, [row.person_id for row in rows])
+        top = [
+            {
+                "place": row.place,
+                "name": row.name if row.person_id in visible else mask_name(row.name),
+                "value": show_value(row.value, measure),
+                "me": person is not None and row.person_id == person.pk,
+            }
+            for row in rows
+        ]
+        if person is not None:
+            place = ranking_place(
+                person=person,
+                organisation=scope,
+                period=period,
+                population=population,
+                measure=measure,
+            )
+    else:
+        teams = [
+            {
+                "place": team.place,
+                "name": team.organisation.name,
+                "total": show_value(team.total, measure),
+                "heads": team.heads,
+                "per_head": show_value(team.per_head, measure),
+            }
+            for team in team_ranking(
+                organisation=scope,
+                period=period,
+                population=population,
+                measure=measure,
+                per_head=tab == "teams_per_head",
+            )
+        ]
+
+    state = {
+        "org": scope.pk,
+        "period": period_kind,
+        "measure": measure,
+        "population": population,
+        "tab": tab,
+    }
+
+    def switches(name: str, choices: dict) -> list[dict]:
+        return [
+            {
+                "label": label,
+                "url": "?" + urlencode({**state, name: value}),
+                "current": state[name] == value,
+            }
+            for value, label in choices.items()
+        ]
+
+    return render(
+        request,
+        "points/rankings.html",
+        {
+            "scope": scope,
+            "scope_options": [
+                {"org": org, "indent": "　" * (org.depth - 1), "current": org.pk == scope.pk}
+                for org in options
+            ],
+            "state": state,
+            "period_label": period_label(period),
+            "measure_label": MEASURE_CHOICES[measure],
+            "population_label": POPULATION_CHOICES[population],
+            "tab_switches": switches("tab", TAB_CHOICES),
+            "period_switches": switches("period", PERIOD_CHOICES),
+            "measure_switches": switches("measure", MEASURE_CHOICES),
+            "population_switches": switches("population", POPULATION_CHOICES),
+            "tab": tab,
+            "top": top,
+            "top_size": TOP,
+            "place": place,
+            "place_value": show_value(place.value, measure) if place else "",
+            "teams": teams,
+            "person": person,
+            "invalid": invalid,
+        },
+    )
+
+
+def _visible_people(user, person, person_ids: list[int]) -> set[int]:
+    """Which of these people the viewer may see by name: themselves and their subtrees."""
+    visible = {person.pk} if person is not None else set()
+    if not person_ids:
+        return visible
+    if permissions.is_superuser(user):
+        return visible | set(person_ids)
+    if not permissions.can_anywhere(user, permissions.Action.VIEW):
+        return visible
+    in_scope = permissions.people_in_scope(user, permissions.Action.VIEW).filter(pk__in=person_ids)
+    return visible | set(in_scope.values_list("pk", flat=True))
