@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed serve lint format check deploy-check clean
+.PHONY: run test install migrate seed serve lint format check deploy-check bench clean
 
 # Create .venv and install the pinned set whenever pyproject.toml or constraints.txt change.
 $(STAMP): pyproject.toml constraints.txt
@@ -53,6 +53,17 @@ deploy-check: $(STAMP)
 	DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} ALLOWED_HOSTS=shazhou.example.cn \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## bench: the performance figures of issue 8 into bench/results.json (README, Performance)
+# Starts PostgreSQL and Redis if they are down, builds a fresh shazhou_bench database and
+# runs production gunicorn on loopback; BENCH_DATABASE_URL / BENCH_REDIS_URL move it.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3* var/static

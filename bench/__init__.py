@@ -1,0 +1,1 @@
+"""Benchmarks: ``make bench`` runs ``bench.run``; figures land in ``bench/results.json``."""

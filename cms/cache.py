@@ -1,15 +1,19 @@
 """Whole-page caching of the publicity site for anonymous visitors.
 
 ``AnonymousPageCacheMiddleware`` answers a GET from the cache before any URL is
-resolved, so a cached page costs two cache reads and no query. Only responses of
+resolved, so a cached page costs one cache read and no query. Only responses of
 Wagtail pages are stored (``SitePage.serve`` marks them), and only for visitors
 without a session: anyone logged in sees their own header and sign-up badges.
 
-Keys carry a *site content version*. Publishing, unpublishing, moving or deleting a
+Entries carry a *site content version*. Publishing, unpublishing, moving or deleting a
 page, saving the site settings, and any change to an activity or the organisation
-tree bump it (``cms.signals``), which purges every cached page at once; entries
-also expire after ``CMS_PAGE_CACHE_SECONDS`` (5 minutes), the most the live
-figures (hours served, places left) may lag.
+tree bump it (``cms.signals``), which purges every cached page at once: an entry of
+another version is a miss, and is overwritten in place. Entries also expire after
+``CMS_PAGE_CACHE_SECONDS`` (5 minutes), the most the live figures (hours served,
+places left) may lag. The version travels in the entry, not in the key, so one
+lookup (a single MGET) fetches both, the version and the page: every anonymous GET
+passes through here, pages or not, and the benchmark (issue 8) counted the second
+round trip on each of them.
 
 The footer's language switcher is a POST form with a CSRF token. A cached page must
 not hand one visitor's token to the next, so the token is stored as a placeholder
@@ -68,14 +72,24 @@ def page_cache_key(request) -> str | None:
     language = getattr(request, "LANGUAGE_CODE", "") or translation.get_language()
     url = f"{request.scheme}://{host}{request.path}?{query}"
     digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:40]
-    return f"cms:page:{content_version()}:{language}:{digest}"
+    return f"cms:page:{language}:{digest}"
 
 
-def _entry(response) -> dict:
+def cached_entry(key: str) -> tuple[str, dict | None]:
+    """The current content version and the entry under ``key`` if it is of that version."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or content_version()
+    entry = found.get(key)
+    if not isinstance(entry, dict) or entry.get("version") != version:
+        return version, None
+    return version, entry
+
+
+def _entry(response, version: str) -> dict:
     content = response.content.decode(response.charset or "utf-8")
     content = _CSRF_INPUT.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", content)
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-    return {"content": content, "headers": headers}
+    return {"version": version, "content": content, "headers": headers}
 
 
 def _response(request, entry):
@@ -100,7 +114,9 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         key = page_cache_key(request)
         if key is not None:
-            entry = cache.get(key)
+            # The version read now tags what is stored below: a purge during this request
+            # leaves the stored copy already stale.
+            version, entry = cached_entry(key)
             if entry is not None:
                 return _response(request, entry)
         response = self.get_response(request)
@@ -112,6 +128,6 @@ class AnonymousPageCacheMiddleware:
             and not response.streaming
             and not getattr(response, "cookies", None)
         ):
-            cache.set(key, _entry(response), page_cache_seconds())
+            cache.set(key, _entry(response, version), page_cache_seconds())
             response["X-Cache"] = "MISS"
         return response

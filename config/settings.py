@@ -167,7 +167,8 @@ if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, keeping one redis-py client per pool (config/cache.py).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "shazhou"),
         }
@@ -310,6 +311,12 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt"]
 # Anonymous visitors get Wagtail pages from the cache for this long at most; publishing
 # purges at once (cms.cache). 0 turns the page cache off.
 CMS_PAGE_CACHE_SECONDS = int(os.environ.get("CMS_PAGE_CACHE_SECONDS", "300"))
+
+# --- Benchmarks -------------------------------------------------------------
+# `make bench` sets BENCH=1 on its own loopback servers to route /bench/bare, the
+# cheapest request this stack serves, which the measured requests are compared with.
+# Off unless asked for, in production as everywhere.
+BENCH_ENABLED = env_bool("BENCH", default=False)
 
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -18,6 +18,12 @@ urlpatterns = [
     path("", include("cms.urls")),
 ]
 
+if settings.BENCH_ENABLED:
+    from config import bench
+
+    # Only under BENCH=1 (bench/run.py's own servers); a 404 everywhere else.
+    urlpatterns += [path("bench/bare", bench.bare, name="bench_bare")]
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -1,0 +1,70 @@
+"""Profile one kind of benchmark request in-process: ``python -m bench.profile checkin``.
+
+Runs after ``make bench`` (it reuses the bench database) with the same production
+settings, sending requests through Django's own handler (no gunicorn, no network), and
+prints pyinstrument's tree and the wall and CPU milliseconds per request. This is how
+the fixes listed under Performance in the README were found.
+"""
+
+import argparse
+import os
+import secrets
+import sys
+import time
+
+from bench import run
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("kind", choices=("bare", "checkin", "home", "home_uncached"))
+    parser.add_argument("-n", type=int, default=200, help="requests to profile")
+    args = parser.parse_args(argv)
+    os.environ.update(
+        run.bench_environment(
+            database_url=os.environ.get("BENCH_DATABASE_URL", run.DEFAULT_DATABASE_URL),
+            redis_url=os.environ.get("BENCH_REDIS_URL", run.DEFAULT_REDIS_URL),
+            secret_key=secrets.token_urlsafe(50),
+        )
+    )
+    if args.kind == "home_uncached":
+        os.environ["CMS_PAGE_CACHE_SECONDS"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    client = Client(HTTP_HOST="127.0.0.1")  # one handler, built once, as in a worker
+    if args.kind == "checkin":
+        sessions = run.prepare_phones(args.n + 1)
+        path = f"/c/{run.checkin_token(run.prepare_activity())}"
+    else:
+        sessions = []
+        path = "/bench/bare" if args.kind == "bare" else "/"
+
+    def request(number: int):
+        client.cookies.clear()
+        extra = {}
+        if sessions:
+            client.cookies["sessionid"] = sessions[number]
+            extra["HTTP_X_FORWARDED_FOR"] = run.forwarded_ip(number)
+        return client.get(path, **extra)
+
+    first = request(args.n)  # warm: templates, connections, the page cache
+    if first.status_code != 200:
+        sys.exit(f"bench.profile: {path} answered {first.status_code}")
+    profiler = Profiler(interval=0.0005)
+    wall, cpu = time.perf_counter(), time.process_time()
+    with profiler:
+        for number in range(args.n):
+            request(number)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(profiler.output_text(unicode=True, color=sys.stdout.isatty()))
+    print(f"{args.kind}: {wall * 1000 / args.n:.2f} ms wall, {cpu * 1000 / args.n:.2f} ms CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

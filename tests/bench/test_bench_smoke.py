@@ -1,0 +1,134 @@
+"""The benchmark's switch and its pure helpers; no timing is asserted here."""
+
+import importlib
+import json
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+from django.urls import clear_url_caches
+
+from bench import run
+
+
+def _reload_urls():
+    import config.urls
+
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def bench_on(settings):
+    settings.BENCH_ENABLED = True
+    _reload_urls()
+    yield
+    settings.BENCH_ENABLED = False
+    _reload_urls()
+
+
+@pytest.mark.django_db
+def test_bare_view_is_not_routed_by_default(client, settings):
+    assert settings.BENCH_ENABLED is False
+    # CommonMiddleware first tries the URL with a slash (Wagtail's catch-all); nothing there.
+    response = client.get("/bench/bare", follow=True)
+    assert response.status_code == 404
+    assert response.get("Content-Type", "").startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_bare_view_answers_json_when_the_bench_turns_it_on(client, bench_on):
+    response = client.get("/bench/bare")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+    assert client.post("/bench/bare").status_code == 405
+
+
+def test_bench_setting_comes_from_the_environment(monkeypatch):
+    from config.settings import env_bool
+
+    monkeypatch.delenv("BENCH", raising=False)
+    assert env_bool("BENCH", default=False) is False
+    monkeypatch.setenv("BENCH", "1")
+    assert env_bool("BENCH", default=False) is True
+
+
+def test_median_and_percentile():
+    assert run.median([3, 1, 2]) == 2
+    assert run.median([4, 1, 3, 2]) == 2.5
+    assert run.percentile(range(1, 101), 50) == 50
+    assert run.percentile(range(1, 101), 99) == 99
+    assert run.percentile([7], 99) == 7
+    with pytest.raises(ValueError):
+        run.median([])
+    with pytest.raises(ValueError):
+        run.percentile([], 50)
+
+
+def test_interleave_runs_every_kind_each_round_and_rotates_the_order():
+    schedule = run.interleave(["a", "b", "c"], 4)
+    assert len(schedule) == 12
+    rounds = [[kind for number, kind in schedule if number == n] for n in range(4)]
+    assert rounds == [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"], ["a", "b", "c"]]
+    assert {r[0] for r in rounds[:3]} == {"a", "b", "c"}  # nobody always goes first
+
+
+def test_paired_ratios_divide_round_by_round():
+    assert run.paired_ratios([50, 60], [100, 200]) == [0.5, 0.3]
+    with pytest.raises(ValueError):
+        run.paired_ratios([1], [1, 2])
+
+
+def test_merge_results_keeps_the_keys_of_others(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"ranking_ms_1k": 4.2, "checkin_rps": 1.0}))
+    merged = run.merge_results(path, {"checkin_rps": 250.5, "bare_rps": 900.0})
+    on_disk = json.loads(path.read_text())
+    assert on_disk == merged == {"bare_rps": 900.0, "checkin_rps": 250.5, "ranking_ms_1k": 4.2}
+    assert not (tmp_path / "results.json.tmp").exists()
+
+
+def test_merge_results_starts_over_from_a_broken_file(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text("{half a file")
+    assert run.merge_results(path, {"qr_svg_ms": 3.0}) == {"qr_svg_ms": 3.0}
+
+
+def test_table_flags_a_missed_target_and_a_missing_figure():
+    table = run.format_table({"checkin_ratio": 0.2, "home_cached_ratio": 0.9})
+    lines = {line.split()[0]: line for line in table.splitlines()[2:]}
+    assert "MISSED" in lines["checkin_ratio"]
+    assert lines["home_cached_ratio"].rstrip().endswith("ok")
+    assert "not measured" in lines["ranking_ms_100k"]
+
+
+def test_forwarded_addresses_are_distinct_and_stay_on_loopback():
+    addresses = [run.forwarded_ip(n) for n in range(70_000)]
+    assert len(set(addresses)) == len(addresses)
+    assert all(address.startswith("127.") for address in addresses)
+
+
+def test_production_environment_for_loopback_keeps_the_safeguards():
+    env = run.bench_environment(
+        database_url="postgres://x@127.0.0.1/b",
+        redis_url="redis://127.0.0.1:6379/1",
+        secret_key="k",
+    )
+    assert env["DJANGO_ENV"] == "production"
+    assert env["BENCH"] == "1"
+    assert env["SECURE_SSL_REDIRECT"] == "0"
+    assert "DEBUG" not in env
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # never connected: clients are built lazily
+        }
+    }
+)
+def test_redis_cache_reuses_one_client_per_pool():
+    cache = caches.create_connection("default")
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
