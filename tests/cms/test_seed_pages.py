@@ -65,9 +65,10 @@ def test_the_content_is_written_for_shazhou(seeded):
 
 
 def test_pictures_are_made_locally_and_described(seeded):
-    images = get_image_model().objects.all()
+    # The site's own pictures; the 爱心超市 goods (points/demo.py) are drawn the same way.
+    images = get_image_model().objects.exclude(title__startswith="爱心超市")
     assert images.count() == len(demo.PICTURES)
-    for image in images:
+    for image in get_image_model().objects.all():
         assert image.description, image.title
         assert image.width > 0 and image.file.size > 1000
     news = NewsPage.objects.live().first()
