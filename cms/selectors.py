@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import (
@@ -200,45 +201,44 @@ def _open_memberships(today: datetime.date) -> QuerySet[Membership]:
 def _figures_by_prefix(
     parent_path: str, prefix_length: int, *, activities: bool = True
 ) -> dict[str, dict[str, int]]:
-    """Members, minutes (and activities) per subtree of depth ``prefix_length`` (2–3 queries)."""
+    """Members, minutes (and activities) per subtree of depth ``prefix_length`` (1 query).
+
+    The grouped counts of each table come back together as one UNION ALL, each row
+    tagged with what it counts, so a page showing team figures pays one round trip.
+    """
     today = timezone.localdate()
-    figures: dict[str, dict[str, int]] = {}
-
-    def put(rows, name):
-        for path, value in rows:
-            figures.setdefault(path, {})[name] = value or 0
-
     members = (
         _open_memberships(today)
         .filter(organisation__path__startswith=parent_path)
         .annotate(prefix=Substr("organisation__path", 1, prefix_length))
         .order_by()
         .values("prefix")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("prefix", "n")
+        .annotate(n=Count("person", distinct=True), what=Value("members"))
+        .values_list("what", "prefix", "n")
     )
-    put(members, "members")
     minutes = (
         served_minutes(Attendance.objects.filter(activity__live=True))
         .filter(activity__organisation__path__startswith=parent_path)
         .annotate(prefix=Substr("activity__organisation__path", 1, prefix_length))
         .order_by()
         .values("prefix")
-        .annotate(n=Sum("minutes_served"))
-        .values_list("prefix", "n")
+        .annotate(n=Sum("minutes_served"), what=Value("minutes"))
+        .values_list("what", "prefix", "n")
     )
-    put(minutes, "minutes")
+    parts = [minutes]
     if activities:
-        counts = (
+        parts.append(
             Activity.objects.published()
             .filter(organisation__path__startswith=parent_path)
             .annotate(prefix=Substr("organisation__path", 1, prefix_length))
             .order_by()
             .values("prefix")
-            .annotate(n=Count("id"))
-            .values_list("prefix", "n")
+            .annotate(n=Count("id"), what=Value("activities"))
+            .values_list("what", "prefix", "n")
         )
-        put(counts, "activities")
+    figures: dict[str, dict[str, int]] = {}
+    for what, path, value in members.union(*parts, all=True):
+        figures.setdefault(path, {})[what] = value or 0
     return figures
 
 
@@ -343,12 +343,10 @@ def category_choices() -> list[tuple[str, str]]:
 
 # --- Rankings (光荣榜) -----------------------------------------------------------------------
 #
-# POINTS HOOK — published ranking snapshots.
-# ``points`` does not publish rankings yet (no RankingSnapshot model). When it does, make
-# ``published_boards`` read the published, frozen snapshots (newest first; a notice period
-# may still be running) and return them as ``Board`` objects; the honour roll page and the
-# leaderboard block render ``Board`` only, so nothing else in cms/ has to change. Names are
-# masked here according to the site setting, never in the template.
+# The honour roll and the leaderboard block show published, frozen ranking snapshots
+# (``points.models.RankingSnapshot``, written on the 1st of each month by
+# ``points.services.publication``). They render ``Board`` only. Names are masked here
+# according to the site setting, never in the template.
 
 
 @dataclass(frozen=True)
@@ -367,8 +365,19 @@ class Board:
     period_label: str
     measure_label: str
     published_at: datetime.datetime | None
-    notice_until: datetime.date | None = None
+    notice_until: datetime.date | None = None  # the last day of 公示, while it runs
     rows: list[RankRow] = field(default_factory=list)
+    snapshot_id: int | None = None  # the published snapshot, for its page and objections
+
+
+BOARD_TITLES = {
+    ("volunteers", "points"): _("志愿者积分榜"),
+    ("volunteers", "minutes"): _("志愿服务时长榜"),
+    ("party_members", "points"): _("党员积分榜"),
+    ("party_members", "minutes"): _("党员服务时长榜"),
+}
+BOARD_ORDER = [("volunteers", "points"), ("volunteers", "minutes")]
+BOARD_ORDER += [("party_members", "points"), ("party_members", "minutes")]
 
 
 def published_boards(
@@ -380,8 +389,76 @@ def published_boards(
     limit: int = 10,
     names: str = "masked",
 ) -> list[Board]:
-    """Published ranking snapshots, newest first. Empty until ``points`` publishes rankings."""
-    return []
+    """The newest published month's rankings of one scope (default: the town); 1 query.
+
+    ``period`` is a period kind: only months are published, so any other kind has no
+    boards. Empty ``population`` or ``measure`` means every one. Snapshots with nobody
+    on them are left out.
+    """
+    from points.models import RankingSnapshot, RankingSnapshotRow
+    from points.periods import period_label
+
+    if period not in ("", "month"):
+        return []
+    matching = RankingSnapshot.objects.filter(people__gt=0)
+    if scope_code:
+        matching = matching.filter(organisation__code=scope_code)
+    else:
+        matching = matching.filter(organisation__kind=Kind.TOWN, organisation__depth=1)
+    if population:
+        matching = matching.filter(population=population)
+    if measure:
+        matching = matching.filter(measure=measure)
+    newest = matching.order_by("-period").values("period")[:1]
+    limit = max(1, min(limit, 100))
+    # One query: the top rows of the newest month's snapshots, each with its snapshot.
+    rows = (
+        RankingSnapshotRow.objects.filter(
+            snapshot__in=matching.filter(period=Subquery(newest)), place__lte=limit
+        )
+        .select_related("snapshot")
+        .order_by("snapshot_id", "place", "person_id")
+    )
+    snapshots: dict[int, object] = {}
+    rows_by_snapshot: dict[int, list] = {}
+    for row in rows:
+        snapshots.setdefault(row.snapshot_id, row.snapshot)
+        kept = rows_by_snapshot.setdefault(row.snapshot_id, [])
+        if len(kept) < limit:
+            kept.append(row)
+    newest_snapshots = sorted(
+        snapshots.values(), key=lambda s: BOARD_ORDER.index((s.population, s.measure))
+    )
+    now = timezone.now()
+    boards = []
+    for snapshot in newest_snapshots:
+        open_until = None
+        if snapshot.notice_open(now):
+            open_until = timezone.localtime(
+                snapshot.notice_until - datetime.timedelta(microseconds=1)
+            ).date()
+        boards.append(
+            Board(
+                title=str(BOARD_TITLES[(snapshot.population, snapshot.measure)]),
+                scope=snapshot.scope_name,
+                period_label=period_label(snapshot.period),
+                measure_label=snapshot.get_measure_display(),
+                published_at=snapshot.published_at,
+                notice_until=open_until,
+                rows=[
+                    RankRow(
+                        rank=row.place,
+                        name=row.display_name if names == "full" else mask_name(row.display_name),
+                        organisation=row.organisation_name,
+                        value=snapshot.shown_value(row.value),
+                        unit=snapshot.unit,
+                    )
+                    for row in rows_by_snapshot[snapshot.pk]
+                ],
+                snapshot_id=snapshot.pk,
+            )
+        )
+    return boards
 
 
 def mask_name(name: str) -> str:

@@ -11,6 +11,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from points.models import RankingSnapshot
 from volunteers.models import Activity, Organisation
 
 from .cache import bump_content_version
@@ -51,6 +52,8 @@ def connect() -> None:
     post_delete.connect(page_deleted, sender=Page, dispatch_uid="cms_purge_deleted")
     post_save.connect(pages_changed, sender=SiteSettings, dispatch_uid="cms_purge_settings")
     post_save.connect(pages_changed, sender=get_image_model(), dispatch_uid="cms_purge_image")
+    # A newly published ranking snapshot changes the honour roll and the leaderboard block.
+    post_save.connect(content_changed, sender=RankingSnapshot, dispatch_uid="cms_purge_snapshot")
     for model in (Activity, Organisation, NewsCategory):
         post_save.connect(content_changed, sender=model, dispatch_uid=f"cms_purge_{model.__name__}")
         post_delete.connect(

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
     "close-open-attendances": {
         "task": "volunteers.tasks.close_open_attendances",
         "schedule": 60.0,
+    },
+    # Last month's rankings are frozen for 公示 at 01:00 on the 1st (CELERY_TIMEZONE: Shanghai).
+    "publish-monthly-rankings": {
+        "task": "points.tasks.publish_monthly_rankings",
+        "schedule": crontab(minute=0, hour=1, day_of_month=1),
     },
 }
 # Minutes after an activity's end before open attendances are closed automatically.

@@ -64,3 +64,26 @@ urlpatterns += [
     path("me/points/", ranking_views.my_points, name="my_points"),
     path("rankings/", ranking_views.rankings, name="rankings"),
 ]
+
+# 公示: a published ranking, objections to it, the secretary's queue.
+from . import publication_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "rankings/published/<int:pk>/",
+        publication_views.snapshot_detail,
+        name="snapshot_detail",
+    ),
+    path(
+        "rankings/published/<int:pk>/objection/",
+        publication_views.objection_lodge_view,
+        name="objection_lodge",
+    ),
+    path("me/objections/", publication_views.my_objections, name="my_objections"),
+    path("objections/", publication_views.objection_queue, name="objection_queue"),
+    path(
+        "objections/<int:pk>/answer/",
+        publication_views.objection_answer_view,
+        name="objection_answer",
+    ),
+]

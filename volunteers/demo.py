@@ -47,9 +47,9 @@ from volunteers.services.checkin import (
     attendance_add_manual,
     attendance_check_in,
     attendance_check_out,
-    attendances_close_open,
     checkout_grace,
 )
+from volunteers.services.finalise import activity_finish
 from volunteers.services.memberships import membership_grant
 from volunteers.services.organisations import organisation_add
 from volunteers.services.people import person_create, person_link_user
@@ -1369,14 +1369,17 @@ class Calendar:
             return
         specs = {(self.nodes[s.organisation].pk, s.title): s for s in TIMETABLE}
         specs[(self.nodes[TODAY.organisation].pk, TODAY.title)] = TODAY
+        due.sort(key=lambda a: (a.starts_at, a.pk))
         for activity in due:
             spec = specs[(activity.organisation_id, activity.title)]
             if not activity.attendances.exists():
                 self._attend(activity, spec)
-        # Whoever did not check out is checked out at the end, flagged as automatic.
-        attendances_close_open(now=self.now)
+        # Finished as the end-of-activity job would have, just after check-out closed:
+        # whoever did not check out is checked out at the end (flagged automatic), and
+        # each attendance earns its hours and points through the real ledger, once.
+        minute = datetime.timedelta(minutes=1)
         for activity in due:
-            Activity.objects.filter(pk=activity.pk).update(finished_at=activity.ends_at + grace)
+            activity_finish(activity=activity, now=activity.ends_at + grace + minute)
         self.result.finished += len(due)
 
     def _attend(self, activity: Activity, spec) -> None:
@@ -1457,6 +1460,134 @@ def _scan(activity, person, purpose, method, at, by, reason=Reason.OK) -> ScanAt
     )
 
 
+# --- Points history and the honour roll ------------------------------------------
+#
+# The past months' attendances earn hours and points when ``_complete_past`` finishes
+# their activities. On top of that, the party members who take part get the rubric's
+# monthly 基础积分 (for the branch's 主题党日 and paying dues), and each month
+# that is over is published as the 1st-of-the-month task would have: frozen rankings,
+# with the latest still inside its notice period and one objection waiting for the
+# secretary.
+
+BASIC_POINTS = 3  # a month; 12 × 3 stays under the rubric's 40-point yearly basic cap
+BASIC_REASON = "月度基础积分：按时参加支部主题党日、交纳党费"
+BASIC_DAY = 5  # booked on the 5th of each month, 09:00
+DEMO_OBJECTION = (
+    "我参加了本月的“在职党员义务服务周：清洁家园”，那天签退时手机没电，由社区现场登记，"
+    "服务时长好像少记了一小时，麻烦核实一下。"
+)
+
+
+def _month_starts(first_day: datetime.date, today: datetime.date) -> list[datetime.date]:
+    """The first day of each month from ``first_day``'s month to ``today``'s."""
+    months, day = [], first_day.replace(day=1)
+    while day <= today:
+        months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def basic_points_key(person_id: int, month: datetime.date) -> str:
+    return f"demo:basic:{person_id}:{month:%Y-%m}"
+
+
+def grant_basic_points(*, first_day: datetime.date, now: datetime.datetime) -> int:
+    """Monthly basic points for the party members who take part; idempotent by key.
+
+    Every party member who served in the calendar, and every demo account that is a
+    party member, gets each month's 基础积分 through ``points_adjust`` — checked against
+    the rubric's caps and audited, as the town admin would book it. The set is bounded
+    by the calendar's turnout, not by the number of residents: at 10^5 residents a
+    line per party member and month would fan out into millions of ranking rows.
+    """
+    from points.models import Category, PointsEntry
+    from points.services import points_adjust
+
+    today = timezone.localdate(now, SHANGHAI)
+    when = [_local(month.replace(day=BASIC_DAY), 9) for month in _month_starts(first_day, today)]
+    # Whole days only, so two runs on the same day grant the same months.
+    when = [at for at in when if first_day <= at.date() < today and at < timezone.now()]
+    admin = get_user_model().objects.filter(username="admin").first()
+    if not when or admin is None:
+        return 0
+    served = Attendance.objects.filter(
+        removed_at__isnull=True, activity__starts_at__gte=_local(first_day, 0)
+    ).values("person_id")
+    members = list(
+        Person.objects.filter(political_status__in=Person.PARTY_STATUSES)
+        .filter(Q(pk__in=served) | Q(phone__in=DEMO_PHONES))
+        .order_by("pk")
+    )
+    done = set(
+        PointsEntry.objects.filter(
+            person__in=members, idempotency_key__startswith="demo:basic:"
+        ).values_list("idempotency_key", flat=True)
+    )
+    created = 0
+    for person in members:
+        for at in when:
+            key = basic_points_key(person.pk, at.date())
+            if key in done:
+                continue
+            points_adjust(
+                person=person,
+                amount=BASIC_POINTS,
+                category=Category.BASIC,
+                reason=BASIC_REASON,
+                by=admin,
+                occurred_at=at,
+                idempotency_key=key,
+            )
+            created += 1
+    return created
+
+
+def publish_past_months(*, first_day: datetime.date, now: datetime.datetime) -> int:
+    """Publish each month of the calendar that is over, on its 1st at 01:00; idempotent.
+
+    The latest month is shown in its notice period: if its 1st is more than a few days
+    back, the demo pretends it was published two days ago.
+    """
+    from points.services.publication import notice_end, rankings_publish_month
+
+    months = [
+        m for m in _month_starts(first_day, timezone.localdate(now, SHANGHAI)) if m >= first_day
+    ]
+    created = 0
+    for n, month in enumerate(months[:-1]):  # the last one is the month now running
+        published = min(_local(months[n + 1], 1), now)
+        if n == len(months) - 2 and now >= notice_end(published) - datetime.timedelta(days=2):
+            published = now - datetime.timedelta(days=2)
+        created += rankings_publish_month(month=f"{month:%Y-%m}", now=published).created
+    return created
+
+
+def ensure_demo_objection(*, now: datetime.datetime) -> int:
+    """``partymember`` objects to the latest ranking of her branch, waiting for ``secretary``."""
+    from points.models import Objection, Population, RankingSnapshot
+    from points.services import objection_lodge
+
+    person = Person.objects.filter(phone=_demo_phone("partymember")).first()
+    if person is None or person.party_branch_id is None:
+        return 0
+    if Objection.objects.filter(person=person).exists():
+        return 0
+    snapshot = (
+        RankingSnapshot.objects.filter(
+            organisation_id=person.party_branch_id,
+            population=Population.PARTY_MEMBERS,
+            measure="minutes",
+        )
+        .order_by("-period")
+        .first()
+    )
+    lodged_at = min(snapshot.published_at + datetime.timedelta(hours=20), now) if snapshot else None
+    if snapshot is None or not snapshot.notice_open(lodged_at):
+        return 0
+    objection_lodge(snapshot=snapshot, person=person, text=DEMO_OBJECTION, now=lodged_at)
+    return 1
+
+
 # --- The whole seed -------------------------------------------------------------
 
 
@@ -1471,11 +1602,17 @@ class SeedResult:
     signups: int = 0
     attendances: int = 0
     finished: int = 0
+    points: int = 0
+    snapshots: int = 0
+    objections: int = 0
 
     @property
     def changed(self) -> bool:
         return any(
             (
+                self.points,
+                self.snapshots,
+                self.objections,
                 self.organisations,
                 self.people,
                 self.memberships,
@@ -1516,6 +1653,10 @@ def seed_demo_town(
     result.signups = calendar.signups
     result.attendances = calendar.attendances
     result.finished = calendar.finished
+    first_day = timezone.localdate(now, SHANGHAI) - datetime.timedelta(days=CALENDAR_PAST_DAYS)
+    result.points = grant_basic_points(first_day=first_day, now=now)
+    result.snapshots = publish_past_months(first_day=first_day, now=now)
+    result.objections = ensure_demo_objection(now=now)
     __import__("cms.demo").demo.seed_site(now=now)  # the publicity site's pages (cms/demo.py)
     __import__("points.demo").demo.seed_shop()  # 爱心超市 shelves and points (points/demo.py)
     if result.changed:
@@ -1532,6 +1673,8 @@ def seed_demo_town(
             activities=result.activities,
             signups=result.signups,
             attendances=result.attendances,
+            points=result.points,
+            snapshots=result.snapshots,
         )
     return result
 
@@ -1542,6 +1685,8 @@ def town_counts() -> dict[str, dict[str, int]]:
     def by(queryset, field_name: str) -> dict[str, int]:
         rows = queryset.values_list(field_name).annotate(n=Count("pk")).order_by(field_name)
         return dict(rows)
+
+    from points.models import Objection, PointsEntry, RankingSnapshot
 
     people = Person.objects.all()
     return {
@@ -1562,5 +1707,10 @@ def town_counts() -> dict[str, dict[str, int]]:
             "finished": Activity.objects.filter(finished_at__isnull=False).count(),
             "signups": SignUp.objects.count(),
             "attendances": Attendance.objects.count(),
+        },
+        "points": {
+            "entries": PointsEntry.objects.count(),
+            "snapshots": RankingSnapshot.objects.count(),
+            "objections": Objection.objects.count(),
         },
     }

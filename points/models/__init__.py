@@ -5,6 +5,7 @@ from .ledger import AppendOnlyError, Category, Kind, PointsEntry
 from .rewards import Redemption, Reward
 from .rules import Audience, PointsPolicy, PointsRule
 from .service import ServiceRecord
+from .snapshots import Objection, RankingSnapshot, RankingSnapshotRow
 from .totals import Measure, PersonTotal, Population, RankingValueCount, ScopeTotal
 
 __all__ = [
@@ -15,11 +16,14 @@ __all__ = [
     "ImmutableCertificateError",
     "Kind",
     "Measure",
+    "Objection",
     "PersonTotal",
     "PointsEntry",
     "PointsPolicy",
     "PointsRule",
     "Population",
+    "RankingSnapshot",
+    "RankingSnapshotRow",
     "RankingValueCount",
     "Redemption",
     "Reward",

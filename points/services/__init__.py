@@ -16,6 +16,7 @@ from .corrections import (
     points_reverse_for_attendance,
 )
 from .ledger import ledger_atomic, scope_totals_rebuild
+from .publication import objection_answer, objection_lodge, rankings_publish_month
 from .records import (
     servicerecord_approve,
     servicerecord_backfill,
@@ -34,11 +35,14 @@ __all__ = [
     "Award",
     "ledger_atomic",
     "ledger_bulk_append",
+    "objection_answer",
+    "objection_lodge",
     "points_adjust",
     "points_award_for_attendance",
     "points_redeem",
     "points_reverse",
     "points_reverse_for_attendance",
+    "rankings_publish_month",
     "scope_totals_rebuild",
     "servicerecord_approve",
     "servicerecord_backfill",

@@ -66,12 +66,14 @@ class Command(BaseCommand):
         self.stdout.write(line("users", counts["users"]))
         self.stdout.write(line("activities", counts["activities"]))
         self.stdout.write(line("报到 reports", counts["reports"]))
+        self.stdout.write(line("points", counts["points"]))
         if created.changed:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Created {created.organisations} organisations, {created.people} people, "
                     f"{created.memberships} memberships, {created.users} users, "
-                    f"{created.activities} activities, {created.attendances} attendances."
+                    f"{created.activities} activities, {created.attendances} attendances, "
+                    f"{created.points} basic-points lines, {created.snapshots} ranking snapshots."
                 )
             )
         else:
