@@ -187,9 +187,17 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message a lost worker had taken comes back after this many seconds (Redis has no
+# real acks). Longer than the longest task; the worker integration test shortens it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(os.environ.get("CELERY_RESTORE_THROTTLE", "10")),
+}
 # Every periodic job, in one place: celery beat reads it in production, and
 # `manage.py run_periodic_jobs` (started by `make run`) runs it in-process without Redis.
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "volunteers.tasks.heartbeat", "schedule": 60.0},
     "close-open-attendances": {
         "task": "volunteers.tasks.close_open_attendances",
         "schedule": 60.0,
@@ -199,7 +207,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "points.tasks.publish_monthly_rankings",
         "schedule": crontab(minute=0, hour=1, day_of_month=1),
     },
+    "finish-due-activities": {
+        "task": "volunteers.tasks.finish_due_activities",
+        "schedule": 300.0,
+    },
+    "send-due-reminders": {"task": "volunteers.tasks.send_due_reminders", "schedule": 300.0},
+    # 1 January, 00:30 Shanghai time: points past their validity expire, where the rules say so.
+    "expire-points": {
+        "task": "volunteers.tasks.expire_points",
+        "schedule": crontab(minute=30, hour=0, day_of_month=1, month_of_year=1),
+    },
 }
+# /health/ calls the beat stale (503) when its heartbeat is older than this.
+HEALTH_BEAT_MAX_AGE = int(os.environ.get("HEALTH_BEAT_MAX_AGE", "300"))
+# Test-only: seconds a finishing job waits after each attendance, so the worker
+# integration test can kill a worker mid-task. Never set in production.
+TASK_TEST_PAUSE_SECONDS = 0.0 if PRODUCTION else float(os.environ.get("TASK_TEST_PAUSE", "0"))
 # Minutes after an activity's end before open attendances are closed automatically.
 CHECKOUT_GRACE_MINUTES = int(os.environ.get("CHECKOUT_GRACE_MINUTES", "30"))
 
@@ -291,6 +314,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is mi
 STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files with personal data (background exports): never under MEDIA_ROOT, which nginx
+# serves to anyone; a view checks who asks. Shared storage when workers are separate nodes.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -126,6 +126,7 @@ class PointsPolicyViewSet(SnippetViewSet):
             heading=gettext_lazy("年度上限"),
         ),
         FieldPanel("allow_negative_balance"),
+        FieldPanel("expires_after_years"),
     ]
 
     def get_urlpatterns(self):

@@ -15,7 +15,6 @@ outside the window, not checked in, withdrawn), 410 the code has expired,
 """
 
 import datetime
-import io
 import ipaddress
 import math
 from functools import wraps
@@ -36,13 +35,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from . import permissions, personal_codes, selectors, tokens
 from .errors import DomainError
+from .exports import attendance_export_filename, build_attendance_export
 from .identity import MOBILE_RE, normalise_phone
 from .models import Activity, Attendance, Person, ScanAttempt
 from .qr import qr_png, qr_svg
@@ -769,70 +765,11 @@ def attendance_withdraw(request, activity: Activity, attendance_pk: int):
     return redirect("volunteers:checkin_attendance", pk=activity.pk)
 
 
-ATTENDANCE_COLUMNS = (
-    (gettext_lazy("姓名"), 12),
-    (gettext_lazy("手机号"), 14),
-    (gettext_lazy("志愿者编号"), 13),
-    (gettext_lazy("签到时间"), 17),
-    (gettext_lazy("签到方式"), 11),
-    (gettext_lazy("签退时间"), 17),
-    (gettext_lazy("签退方式"), 11),
-    (gettext_lazy("服务时长（分钟）"), 10),
-    (gettext_lazy("自动签退"), 9),
-    (gettext_lazy("已撤销"), 8),
-    (gettext_lazy("撤销原因"), 24),
-)
-
-
-def attendance_row(attendance: Attendance) -> list:
-    """One attendee as the list shows them, in ATTENDANCE_COLUMNS order."""
-
-    def local(value):
-        return timezone.localtime(value).replace(tzinfo=None) if value else None
-
-    return [
-        attendance.person.real_name,
-        attendance.person.masked_phone,
-        attendance.person.volunteer_number,
-        local(attendance.checked_in_at),
-        attendance.get_check_in_method_display(),
-        local(attendance.checked_out_at),
-        attendance.get_check_out_method_display() if attendance.check_out_method else "",
-        attendance.minutes_served,
-        _("是") if attendance.auto_closed else "",
-        _("是") if attendance.removed_at else "",
-        attendance.removed_reason,
-    ]
-
-
 @organiser_view()
 @require_http_methods(["GET"])
 def attendance_export(request, activity: Activity):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("签到名单"))
-    for index, (_label, width) in enumerate(ATTENDANCE_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header = []
-    for label, _width in ATTENDANCE_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=str(label))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for record in selectors.activity_attendances(activity).iterator(chunk_size=500):
-        row = []
-        for value in attendance_row(record):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, str):
-                cell.data_type = "s"  # a name that starts with "=" is text, not a formula
-            row.append(cell)
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime(activity.starts_at).strftime("%Y%m%d")
+    response = HttpResponse(build_attendance_export(activity), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
-        True, f"签到名单-{activity.pk}-{stamp}.xlsx"
+        True, attendance_export_filename(activity)
     )
     return response

@@ -1,44 +1,161 @@
-"""Background work of the volunteers app: telling people by SMS.
+"""Background jobs: notifications, reminders, finishing activities, exports, points expiry.
 
-Tasks are queued with ``transaction.on_commit`` and may be delivered more than
-once (acks_late, a worker lost mid-task). Each SMS therefore takes a marker in
-the shared cache first (``cache.add`` is atomic in Redis and locmem): a
-redelivered task finds the marker and sends nothing twice.
+Every job may be delivered more than once (acks late, a worker lost mid-task,
+a sweep that runs again), so every job is idempotent: notifications by their
+unique key, awards by the ledger's unique key, exports and report drafts by
+their own status. Jobs that write are ``acks_late`` and rejected back to the
+queue when their worker dies, and retry transient database or Redis errors with
+backoff. Data a job cannot process (a deleted person, a cancelled activity) is
+recorded as a skipped ``JobFailure`` and the job moves on; it neither crashes
+nor retries forever.
+
+Jobs are queued with ``transaction.on_commit`` by the services; the periodic
+ones are listed in ``settings.CELERY_BEAT_SCHEDULE``.
 """
 
+import datetime
 import logging
+import time
+import traceback
+from functools import partial
 
 from celery import shared_task
+from celery.signals import task_failure
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
+from django.core.mail import send_mail
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .models import Activity, SignUp
+from .errors import DomainError
+from .models import Activity, Attendance, JobFailure, Notification, SignUp
 from .selectors import activity_time_span
 from .sms import send_sms
 
 logger = logging.getLogger(__name__)
 
-# Long enough to outlive any redelivery; short enough not to fill the cache.
-MARKER_SECONDS = 60 * 60 * 24 * 60
+# Errors that pass: a database restarting or locked, Redis or the broker away for a moment.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    BrokerError,
+)
+# Options of every job that writes: acknowledged only when done, back to the queue when
+# the worker dies under it, retried with growing pauses (2, 4, 8 … s, at most 10 min).
+WRITES = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+HEARTBEAT_KEY = "health:beat:last"
+REMINDER_WINDOWS = {"24h": datetime.timedelta(hours=24), "1h": datetime.timedelta(hours=1)}
 
 
-def _send_once(key: str, *, phone: str, message: str) -> bool:
-    """Send unless ``key`` was sent before; False when it had been."""
-    if not cache.add(f"sms-sent:{key}", 1, timeout=MARKER_SECONDS):
+def job_skip(task: str, key: str, reason: str, **details) -> None:
+    """Record that ``task`` met data it cannot process and moved on; once per ``key``."""
+    logger.warning("%s skipped %s: %s", task, key, reason)
+    JobFailure.objects.get_or_create(
+        key=key[:160],
+        defaults={
+            "task_name": task,
+            "outcome": JobFailure.Outcome.SKIPPED,
+            "args": repr(details)[:2000],
+            "error": reason,
+        },
+    )
+
+
+def _test_pause() -> None:
+    """Only under the worker integration test: time to kill the worker mid-job."""
+    if settings.TASK_TEST_PAUSE_SECONDS:
+        time.sleep(settings.TASK_TEST_PAUSE_SECONDS)
+
+
+def _site_url(path: str) -> str:
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}" if path else ""
+
+
+# --- Heartbeat ------------------------------------------------------------------------
+
+
+@shared_task
+def heartbeat() -> float:
+    """Beat is alive: /health/ reads when this last ran."""
+    now = time.time()
+    cache.set(HEARTBEAT_KEY, now, None)
+    return now
+
+
+# --- Delivering notifications -----------------------------------------------------------
+
+
+@shared_task(**WRITES)
+def deliver_notification(notification_id: int, channel: str) -> bool:
+    """Send one notification by email or SMS, at most once; False when nothing was sent."""
+    field = {"email": "email_sent_at", "sms": "sms_sent_at"}.get(channel)
+    name = "volunteers.tasks.deliver_notification"
+    if field is None:
+        job_skip(name, f"deliver:{notification_id}:{channel}", "unknown channel")
         return False
+    notification = (
+        Notification.objects.select_related("recipient__user").filter(pk=notification_id).first()
+    )
+    if notification is None:
+        job_skip(
+            name,
+            f"deliver:{notification_id}:{channel}",
+            "notification gone (its person was deleted)",
+        )
+        return False
+    # Claim first, then send: a redelivered task finds the claim and sends nothing twice.
+    claimed = Notification.objects.filter(pk=notification.pk, **{f"{field}__isnull": True}).update(
+        **{field: timezone.now()}
+    )
+    if not claimed:
+        return False
+    person = notification.recipient
     try:
-        send_sms(phone=phone, message=message)
+        if channel == "sms":
+            send_sms(phone=person.phone, message=f"【美丽沙州】{notification.body}")
+        else:
+            address = person.user.email if person.user_id else ""
+            if not address:
+                job_skip(name, f"deliver:{notification.pk}:email", "no email address")
+                return False
+            text = notification.body
+            if notification.url:
+                text = f"{text}\n\n{_site_url(notification.url)}"
+            send_mail(
+                subject=f"【美丽沙州】{notification.title}",
+                message=text,
+                from_email=None,
+                recipient_list=[address],
+            )
     except Exception:
-        cache.delete(f"sms-sent:{key}")  # not sent: a retry may try again
+        # Not sent: release the claim so the retry may send it.
+        Notification.objects.filter(pk=notification.pk).update(**{field: None})
         raise
     return True
 
 
-@shared_task
+# --- Cancellation and promotion ----------------------------------------------------------
+
+
+@shared_task(**WRITES)
 def notify_activity_cancelled(activity_id: int) -> int:
-    """Tell everyone signed up (or waiting) that the activity is cancelled; returns SMS sent."""
+    """Tell everyone signed up (or waiting) that the activity is cancelled; returns how many."""
+    from .services.notifications import notify
+
     activity = Activity.objects.filter(pk=activity_id, cancelled_at__isnull=False).first()
     if activity is None:
         return 0
@@ -47,54 +164,281 @@ def notify_activity_cancelled(activity_id: int) -> int:
             activity=activity,
             status__in=(SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED),
         )
-        .select_related("person")
+        .select_related("person__user")
         .order_by("pk")
     )
-    sent = 0
+    told = 0
     with translation.override(settings.LANGUAGE_CODE):
-        message = _("【美丽沙州】您报名的活动“%(title)s”（%(span)s）已取消。原因：%(reason)s") % {
+        title = _("活动已取消：%(title)s") % {"title": activity.title}
+        body = _("您报名的活动“%(title)s”（%(span)s）已取消。原因：%(reason)s") % {
             "title": activity.title,
             "span": activity_time_span(activity),
             "reason": activity.cancel_reason,
         }
         for signup in signups.iterator(chunk_size=500):
-            key = f"activity-cancelled:{activity.pk}:{signup.person_id}"
-            if _send_once(key, phone=signup.person.phone, message=message):
-                sent += 1
-    logger.info("Activity %s cancelled: %s SMS sent", activity.pk, sent)
-    return sent
+            told += (
+                notify(
+                    person=signup.person,
+                    kind=Notification.Kind.CANCELLED,
+                    key=f"activity-cancelled:{activity.pk}:{signup.person_id}",
+                    title=title,
+                    body=body,
+                    url=activity.get_absolute_url(),
+                )
+                is not None
+            )
+    logger.info("Activity %s cancelled: %s people told", activity.pk, told)
+    return told
 
 
-@shared_task
+@shared_task(**WRITES)
 def notify_signup_promoted(signup_id: int) -> int:
     """Tell a person that a place freed up and they moved off the waiting list."""
+    from .services.notifications import notify
+
     signup = (
         SignUp.objects.filter(
             pk=signup_id, status=SignUp.Status.CONFIRMED, promoted_at__isnull=False
         )
-        .select_related("activity", "person")
+        .select_related("activity", "person__user")
         .first()
     )
     if signup is None or signup.activity.cancelled_at:
         return 0
     activity = signup.activity
     with translation.override(settings.LANGUAGE_CODE):
-        message = _(
-            "【美丽沙州】有名额空出，您已由候补转为正式报名：“%(title)s”，%(span)s，"
+        body = _(
+            "有名额空出，您已由候补转为正式报名：“%(title)s”，%(span)s，"
             "地点：%(address)s。如不能参加，请及时取消报名。"
         ) % {
             "title": activity.title,
             "span": activity_time_span(activity),
             "address": activity.address,
         }
-        # One promotion, one SMS: a later promotion (after cancelling and re-joining) is new.
-        key = f"signup-promoted:{signup.pk}:{signup.promoted_at.timestamp():.0f}"
-        return int(_send_once(key, phone=signup.person.phone, message=message))
+        # One promotion, one message: a later promotion (after cancelling and re-joining) is new.
+        notification = notify(
+            person=signup.person,
+            kind=Notification.Kind.PROMOTED,
+            key=f"signup-promoted:{signup.pk}:{signup.promoted_at.timestamp():.0f}",
+            title=_("候补转正：%(title)s") % {"title": activity.title},
+            body=body,
+            url=activity.get_absolute_url(),
+        )
+    return int(notification is not None)
+
+
+# --- Reminders --------------------------------------------------------------------------
+
+
+def _reminder_window(window: str, now: datetime.datetime) -> tuple[datetime.datetime, ...]:
+    """Activities starting in (lower, upper] get the ``window`` reminder now."""
+    if window == "24h":
+        return now + REMINDER_WINDOWS["1h"], now + REMINDER_WINDOWS["24h"]
+    return now, now + REMINDER_WINDOWS["1h"]
 
 
 @shared_task
+def send_due_reminders() -> int:
+    """Sweep: queue the 24 h and 1 h reminders of activities now in their window."""
+    now = timezone.now()
+    queued = 0
+    for window in REMINDER_WINDOWS:
+        lower, upper = _reminder_window(window, now)
+        due = (
+            Activity.objects.published()
+            .filter(starts_at__gt=lower, starts_at__lte=upper, finished_at__isnull=True)
+            .filter(signups__status=SignUp.Status.CONFIRMED)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        for activity_id in due:
+            transaction.on_commit(partial(send_activity_reminder.delay, activity_id, window))
+            queued += 1
+    return queued
+
+
+@shared_task(**WRITES)
+def send_activity_reminder(activity_id: int, window: str) -> int:
+    """Remind everyone signed up for one activity; once per person and window."""
+    from .services.notifications import notify
+
+    name = "volunteers.tasks.send_activity_reminder"
+    if window not in REMINDER_WINDOWS:
+        job_skip(name, f"reminder:{activity_id}:{window}", "unknown reminder window")
+        return 0
+    activity = Activity.objects.filter(pk=activity_id).first()
+    if activity is None:
+        job_skip(name, f"reminder:{activity_id}:{window}:gone", "activity deleted")
+        return 0
+    if activity.cancelled_at is not None or not activity.live:
+        job_skip(name, f"reminder:{activity_id}:{window}:cancelled", "activity cancelled")
+        return 0
+    if activity.starts_at <= timezone.now():
+        return 0  # too late to remind
+    signups = (
+        SignUp.objects.filter(activity=activity, status=SignUp.Status.CONFIRMED)
+        .select_related("person__user")
+        .order_by("pk")
+    )
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = {
+            "title": activity.title,
+            "span": activity_time_span(activity),
+            "address": activity.address,
+        }
+        title = _("活动提醒：%(title)s") % facts
+        if window == "24h":
+            body = _("您报名的活动“%(title)s”将于 %(span)s 举行，地点：%(address)s。") % facts
+        else:
+            body = _("您报名的活动“%(title)s”1 小时内开始（%(span)s），地点：%(address)s。") % facts
+        for signup in signups.iterator(chunk_size=500):
+            notification = notify(
+                person=signup.person,
+                kind=Notification.Kind.REMINDER,
+                key=f"reminder:{activity.pk}:{window}:{signup.person_id}",
+                title=title,
+                body=body,
+                url=activity.get_absolute_url(),
+                # The 24 h reminder is in-app and email; the 1 h one also by SMS.
+                channels=("email",) if window == "24h" else ("email", "sms"),
+            )
+            sent += notification is not None
+    return sent
+
+
+# --- Closing, finishing and awarding ---------------------------------------------------------
+
+
+@shared_task(**WRITES)
 def close_open_attendances() -> int:
     """Close attendances still open after their activity's end plus the grace period."""
     from .services.checkin import attendances_close_open
 
     return attendances_close_open()
+
+
+@shared_task
+def finish_due_activities() -> int:
+    """Sweep: queue the finishing of activities past their end and the check-out grace."""
+    from .services.checkin import checkout_grace
+
+    due = (
+        Activity.objects.published()
+        .filter(finished_at__isnull=True, ends_at__lt=timezone.now() - checkout_grace())
+        .order_by("ends_at")
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for activity_id in due.iterator(chunk_size=500):
+        transaction.on_commit(partial(finish_activity.delay, activity_id))
+        queued += 1
+    return queued
+
+
+@shared_task(**WRITES)
+def finish_activity(activity_id: int) -> int:
+    """Close, award and finalise one activity's attendances, then draft its report.
+
+    Each attendance is its own transaction, so a worker lost half-way leaves the
+    ones done awarded and the redelivered job awards only the rest (the ledger's
+    unique key decides). Returns how many attendances were finalised.
+    """
+    from .services.checkin import checkout_grace
+    from .services.finalise import activity_finish, attendance_finalise
+
+    name = "volunteers.tasks.finish_activity"
+    activity = Activity.objects.filter(pk=activity_id).first()
+    if activity is None:
+        job_skip(name, f"finish:{activity_id}:gone", "activity deleted")
+        return 0
+    if activity.cancelled_at is not None:
+        job_skip(name, f"finish:{activity_id}:cancelled", "activity cancelled")
+        return 0
+    if activity.finished_at is not None:
+        return 0
+    if not activity.live and activity.first_published_at is None:
+        job_skip(name, f"finish:{activity_id}:not_published", "activity never published")
+        return 0
+    now = timezone.now()
+    if now <= activity.ends_at + checkout_grace():
+        return 0  # not over yet: a later sweep finishes it
+    pending = Attendance.objects.filter(
+        activity=activity, removed_at__isnull=True, finalised_at__isnull=True
+    ).order_by("pk")
+    try:
+        finalised = 0
+        for attendance in pending:
+            attendance_finalise(attendance=attendance, now=now)
+            finalised += 1
+            _test_pause()
+        activity_finish(activity=activity, now=now)
+    except DomainError as refusal:
+        # Not over yet, not published …: nothing to retry, say why and move on.
+        job_skip(name, f"finish:{activity_id}:{refusal.code}", str(refusal.message))
+        return 0
+    transaction.on_commit(partial(draft_activity_report.delay, activity.pk))
+    return finalised
+
+
+@shared_task(**WRITES)
+def draft_activity_report(activity_id: int) -> int | None:
+    """A draft 志愿动态 page for a finished activity, once; the page id (None when skipped)."""
+    from cms.activity_reports import activity_report_draft
+
+    name = "volunteers.tasks.draft_activity_report"
+    activity = Activity.objects.filter(pk=activity_id).first()
+    if activity is None or activity.cancelled_at is not None:
+        job_skip(name, f"report:{activity_id}:unusable", "activity deleted or cancelled")
+        return None
+    try:
+        page = activity_report_draft(activity=activity)
+    except DomainError as refusal:
+        job_skip(name, f"report:{activity_id}:{refusal.code}", str(refusal.message))
+        return None
+    return page.pk
+
+
+# --- Points expiry --------------------------------------------------------------------------
+
+
+@shared_task(**WRITES)
+def expire_points(year: int | None = None) -> int:
+    """Expire unspent points past the validity the rules set; once per person and year."""
+    from points.services.expiry import points_expire_due
+
+    return points_expire_due(today=datetime.date(year, 1, 1) if year else None)
+
+
+# --- Background exports ----------------------------------------------------------------------
+
+
+@shared_task(**WRITES)
+def build_export(job_id: int) -> str:
+    """Build one 我的导出 file; the job's status says how it went."""
+    from .services.exports import export_job_run
+
+    job = export_job_run(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
+# --- Failures ------------------------------------------------------------------------------
+
+
+@task_failure.connect
+def record_job_failure(
+    sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **_extra
+):
+    """A job that failed for good (retries spent, or an error not worth retrying) is recorded."""
+    try:
+        trace = "".join(traceback.format_exception(exception)) if exception else str(einfo)
+        JobFailure.objects.create(
+            task_name=getattr(sender, "name", str(sender))[:200],
+            task_id=(task_id or "")[:64],
+            outcome=JobFailure.Outcome.FAILED,
+            args=repr({"args": args, "kwargs": kwargs})[:2000],
+            error=f"{type(exception).__name__}: {exception}"[:2000],
+            traceback=trace[-4000:],  # the end says where it broke
+        )
+    except Exception:  # the database may be what failed: the log still has it
+        logger.exception("Could not record the failure of %s %s", sender, task_id)

@@ -85,3 +85,32 @@ urlpatterns += [
         name="activity_signup_cancel",
     ),
 ]
+
+# 消息中心 and 我的导出.
+from . import notification_views  # noqa: E402
+
+urlpatterns += [
+    path("me/notifications/", notification_views.my_notifications, name="my_notifications"),
+    path(
+        "me/notifications/<int:pk>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "me/notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "me/notifications/preferences/",
+        notification_views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("me/exports/", notification_views.my_exports, name="my_exports"),
+    path("me/exports/new/", notification_views.export_request, name="export_request"),
+    path(
+        "me/exports/<int:pk>/download/",
+        notification_views.export_download,
+        name="export_download",
+    ),
+]

@@ -9,6 +9,7 @@ their own subtree, and the form refuses any other organisation sent to it.
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -26,6 +27,7 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
+from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
@@ -34,7 +36,7 @@ from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 from . import permissions
 from .admin_permissions import activity_policy, category_policy, guard_object_urls
 from .errors import DomainError
-from .models import Activity, ActivityCategory, Organisation
+from .models import Activity, ActivityCategory, JobFailure, Organisation
 from .selectors import with_signup_counts
 from .services.activities import activity_cancel
 from .services.signups import signups_fill_free_places
@@ -455,3 +457,55 @@ def fill_places_after_publishing(request, instance):
     """An editor may have raised the capacity: people waiting take the new places at once."""
     if isinstance(instance, Activity) and instance.live and not instance.cancelled_at:
         signups_fill_free_places(activity=instance)
+
+
+# --- Background job records: read-only, for town administrators ----------------------------
+
+
+class JobFailurePolicy(BasePermissionPolicy):
+    """Town administrators look at job failures and may clear them; nobody adds or edits."""
+
+    def user_has_permission(self, user, action):
+        from .admin_permissions import is_town_admin
+
+        return action in {"view", "delete"} and is_town_admin(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return get_user_model().objects.filter(is_superuser=True, is_active=True)
+
+
+job_failure_policy = JobFailurePolicy(JobFailure)
+register_permission_policy(JobFailure, job_failure_policy, exact_class=True)
+
+
+class JobFailureViewSet(SnippetViewSet):
+    model = JobFailure
+    icon = "warning"
+    menu_label = gettext_lazy("后台任务记录")
+    menu_name = "job-failures"
+    add_to_settings_menu = True
+    list_display = ["failed_at", "task_name", "outcome", "error"]
+    list_filter = ["outcome", "task_name"]
+    search_fields = ["task_name", "error"]
+    ordering = ["-failed_at", "-id"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "task_name",
+        "task_id",
+        "outcome",
+        "key",
+        "args",
+        "error",
+        "traceback",
+        "failed_at",
+    ]
+    copy_view_enabled = False
+
+
+register_snippet(JobFailureViewSet)

@@ -115,6 +115,15 @@ class PointsPolicy(models.Model):
     allow_negative_balance = models.BooleanField(
         _("允许余额为负"), default=False, help_text=_("不允许时，扣分和调整不能使可用积分低于零。")
     )
+    expires_after_years = models.PositiveSmallIntegerField(
+        _("积分有效期（年）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "留空表示积分不过期。填 1 表示某年获得的积分可用到次年年底，"
+            "之后未用完的部分在元旦自动过期（先得先用）。"
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -367,8 +367,8 @@ def test_the_attendance_list_costs_the_same_queries_for_any_number_of_people(
             reason=Reason.EXPIRED,
             scanned_at=timezone.now(),
         )
-    # session, user, activity, roles, attendances, no-shows, refused scans
-    with django_assert_max_num_queries(7):
+    # session, user, activity, roles, attendances, no-shows, refused scans, the unread badge
+    with django_assert_max_num_queries(8):
         response = leader_client.get(f"/activities/{activity.pk}/attendance/")
     assert response.status_code == 200 and "志愿者1" in text(response)
     # session, user, activity, roles, then one query each

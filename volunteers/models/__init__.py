@@ -2,6 +2,7 @@
 
 from .activities import Activity, ActivityCategory, SignUp
 from .checkin import Attendance, CommunityReport, Method, ScanAttempt
+from .notifications import ExportJob, JobFailure, Notification, NotificationPreference
 from .organisation import Organisation
 from .people import AuditEvent, Membership, Person, User
 from .roster import RosterImport
@@ -12,8 +13,12 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "CommunityReport",
+    "ExportJob",
+    "JobFailure",
     "Membership",
     "Method",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "Person",
     "RosterImport",

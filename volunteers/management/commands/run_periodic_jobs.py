@@ -37,7 +37,9 @@ class Command(BaseCommand):
                     continue
                 jobs[name] = (task_name, when, timezone.now())
                 try:
-                    result = current_app.tasks[task_name].apply().get(disable_sync_subtasks=False)
+                    # throw=False: a failure goes through task_failure (recorded as a JobFailure).
+                    task = current_app.tasks[task_name]
+                    result = task.apply(throw=False).get(disable_sync_subtasks=False)
                 except Exception as exc:
                     self.stderr.write(f"{name}: failed: {exc!r}")
                 else:
