@@ -103,3 +103,27 @@ def test_finalising_one_attendance_is_idempotent(over, attend, volunteer):
     second = attendance_finalise(attendance=attendance)
     assert first.created and not second.created
     assert PointsEntry.objects.count() == 1
+
+
+def test_an_attendance_added_by_hand_after_the_finish_is_awarded_at_once(
+    over, attend, volunteer, party_member, secretary
+):
+    """A paper sign-in sheet found the next day: the late entry earns what the others did."""
+    from volunteers.services.checkin import attendance_add_manual
+
+    attend(over, volunteer)
+    activity_finish(activity=over)
+
+    added = attendance_add_manual(
+        activity=over,
+        person=party_member,
+        reason="纸质签到表补录",
+        by=secretary,
+        checked_in_at=over.starts_at,
+        checked_out_at=over.ends_at,
+    )
+
+    added.refresh_from_db()
+    assert added.finalised_at is not None
+    assert PersonTotal.objects.get(person=party_member, period="all").minutes == 120
+    assert PointsEntry.objects.filter(person=party_member).count() == 1

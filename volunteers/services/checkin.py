@@ -495,6 +495,13 @@ def attendance_add_manual(
         person_id=person.pk,
         reason=reason,
     )
+    if Activity.objects.filter(pk=activity.pk, finished_at__isnull=False).exists():
+        # The activity's hours and points were awarded when it finished (read afresh: the
+        # caller's copy may predate that); an attendance added afterwards, say from a paper
+        # sign-in sheet found later, is awarded now, the same way.
+        from .finalise import attendance_finalise  # finalise builds on this module
+
+        attendance_finalise(attendance=attendance)
     return attendance
 
 
