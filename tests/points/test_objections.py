@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms import selectors as cms_selectors
-from points.models import Category, Measure, Objection, Population, RankingSnapshot
+from points.models import (
+    Category,
+    Measure,
+    Objection,
+    Population,
+    RankingSnapshot,
+    RankingSnapshotRow,
+)
 from points.periods import period_bounds
 from points.services import objection_answer, objection_lodge, points_adjust
 from points.services.publication import previous_month, rankings_publish_month
@@ -198,6 +205,10 @@ def objection(volunteer, open_snapshot):
     return objection_lodge(snapshot=open_snapshot, person=volunteer, text="10月12日的劝导没计分。")
 
 
+QUERIES_SNAPSHOT = 2
+QUERIES_MINE = 4
+
+
 def answer_url(objection) -> str:
     return reverse("points:objection_answer", args=[objection.pk])
 
@@ -302,3 +313,51 @@ def test_the_queue_costs_the_same_queries_for_one_objection_or_many(
     with django_assert_num_queries(7):
         page = body(client.get(reverse("points:objection_queue")))
     assert "异议4" in page and "待答复（4）" in page
+
+
+def test_the_published_ranking_costs_the_same_queries_for_any_number_of_rows(
+    client, make_person, town, open_snapshot, django_assert_num_queries
+):
+    url = reverse("points:snapshot_detail", args=[open_snapshot.pk])
+    client.get(url)  # warm the site settings
+
+    # the snapshot with its organisation, its rows
+    with django_assert_num_queries(QUERIES_SNAPSHOT):
+        assert client.get(url).status_code == 200
+
+    # A bigger board, frozen the same way, costs no more.
+    rows = open_snapshot.rows.count()
+    for n in range(6):
+        person = make_person(real_name=f"补充{n}", home_grid=town.liyuan_grid1)
+        RankingSnapshotRow.objects.create(
+            snapshot=open_snapshot,
+            place=rows + n + 1,
+            person=person,
+            value=1,
+            display_name=f"补充{n}",
+        )
+    with django_assert_num_queries(QUERIES_SNAPSHOT):
+        page = body(client.get(url))
+    assert page.count("补") >= 6
+
+
+def test_my_objections_cost_the_same_queries_for_one_or_many(
+    client, volunteer, open_snapshot, objection, django_assert_num_queries
+):
+    client.force_login(volunteer.user)
+    url = reverse("points:my_objections")
+    client.get(url)  # warm the header's unread count
+
+    # session, user, person, objections with their snapshots
+    with django_assert_num_queries(QUERIES_MINE):
+        assert "10月12日的劝导没计分。" in body(client.get(url))
+
+    town_board = RankingSnapshot.objects.get(
+        organisation__code="shazhou",
+        period=MONTH,
+        population=Population.VOLUNTEERS,
+        measure=Measure.POINTS,
+    )
+    objection_lodge(snapshot=town_board, person=volunteer, text="镇榜上也少了。")
+    with django_assert_num_queries(QUERIES_MINE):
+        assert "镇榜上也少了。" in body(client.get(url))
