@@ -31,3 +31,12 @@ def test_english_error_pages_and_empty_states(client, pages):
 def test_chinese_stays_the_default(client, pages):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "跳到正文" in html and "光荣榜" in html
+
+
+def test_the_logged_in_chrome_is_english_too(client, pages, make_person):
+    person = make_person()
+    client.force_login(person.user)
+    client.cookies["django_language"] = "en"
+    html = client.get("/dongtai/").content.decode()
+    assert ">Rankings<" in html
+    assert '<span class="visually-hidden">Messages</span>' in html
