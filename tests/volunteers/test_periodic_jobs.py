@@ -31,3 +31,32 @@ def test_the_in_process_scheduler_closes_attendances_left_open(make_activity, ma
     assert closed.minutes_served == 115
     assert Attendance.objects.get(activity=running).checked_out_at is None
     assert "close-open-attendances: 1" in out.getvalue()
+
+
+def test_a_fresh_process_knows_every_task_in_the_schedule(tmp_path):
+    """``make run`` starts the command in its own process, where no test has imported the
+    tasks modules: every job in the schedule must still be found and run."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("REDIS_URL", None)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    # Our own interpreter and manage.py, with fixed arguments.
+    subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, timeout=300)  # noqa: S603
+    done = subprocess.run(  # noqa: S603
+        [*manage, "run_periodic_jobs", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "failed" not in done.stderr, done.stderr
+    for name in settings.CELERY_BEAT_SCHEDULE:
+        assert f" {name}: " in done.stdout, name

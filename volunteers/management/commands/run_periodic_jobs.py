@@ -23,6 +23,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, tick: float, **options):
+        # A worker imports every app's tasks module at start (autodiscover_tasks is lazy);
+        # without one, ask for the same import, or the schedule names unknown tasks.
+        current_app.loader.import_default_modules()
         jobs = {}
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
             when = entry["schedule"]
