@@ -2,15 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from volunteers import permissions
+from volunteers.downloads import file_response
 from volunteers.errors import DomainError
 from volunteers.models import Person
 
@@ -97,11 +96,8 @@ def certificate_download(request, number: str):
         content = certificate_pdf(certificate, verify_url=verify_url(request, certificate))
     except CertificateFontMissing as exc:
         return _refusal(request, _("暂时无法生成证明"), str(exc), status=503)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, _("志愿服务记录证明-%(number)s.pdf") % {"number": certificate.number}
-    )
-    return response
+    filename = _("志愿服务记录证明-%(number)s.pdf") % {"number": certificate.number}
+    return file_response(content, filename, content_type="application/pdf")
 
 
 def _verify_page(request, number: str, *, error: str = "", status: int | None = None):

@@ -17,8 +17,7 @@ from PIL import Image, ImageDraw
 from wagtail.images import get_image_model
 
 from cms.demo_images import OCHRE, OCHRE_DARK, SAND, SAND_DARK, VEST, WHITE, _caption
-from volunteers.models import Attendance, Organisation, Person
-from volunteers.services.finalise import attendance_finalise
+from volunteers.models import Organisation, Person
 
 from .models import Category, PointsEntry, Reward
 from .services import points_adjust
@@ -126,30 +125,8 @@ def seed_shop() -> int:
         if (community.pk, goods.name) not in existing
     ]
     Reward.objects.bulk_create(new)
-    _credit_demo_service()
     _give_volunteer_points()
     return len(new)
-
-
-DEMO_USERNAMES = ("admin", "secretary", "leader", "partymember", "volunteer")
-
-
-def _credit_demo_service() -> None:
-    """Award the demo accounts' attendances at finished activities, through the real service.
-
-    The calendar marks past activities finished without awarding them; the demo
-    accounts' hours are what their certificates state. Awarding is idempotent, so
-    a later run (or the periodic job) never credits an attendance twice.
-    """
-    due = Attendance.objects.filter(
-        person__user__username__in=DEMO_USERNAMES,
-        activity__finished_at__isnull=False,
-        removed_at__isnull=True,
-        finalised_at__isnull=True,
-        checked_out_at__isnull=False,
-    ).order_by("pk")
-    for attendance in due:
-        attendance_finalise(attendance=attendance)
 
 
 def _give_volunteer_points() -> None:

@@ -20,7 +20,6 @@ from .periods import ALL_TIME, period_bounds
 from .services.rewards import SHOP_ACTION
 
 THUMBNAIL = "fill-480x360"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def person_balance(person: Person | None) -> int:

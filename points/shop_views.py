@@ -8,11 +8,9 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from volunteers import qr
 from volunteers.decorators import allowed_somewhere
+from volunteers.downloads import xlsx_response
 from volunteers.errors import DomainError
 from volunteers.models import Organisation, Person
 
@@ -301,10 +300,8 @@ def shop_report_xlsx(request):
     if error:
         return _refusal(request, _("无法导出"), error, status=400)
     content = selectors.month_report_xlsx(selectors.month_report(community, month))
-    response = HttpResponse(content, content_type=selectors.XLSX_CONTENT_TYPE)
     filename = _("%(community)s爱心超市兑换-%(month)s.xlsx") % {
         "community": community.name,
         "month": month,
     }
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return xlsx_response(content, filename)

@@ -12,19 +12,18 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from volunteers import permissions
 from volunteers.decorators import allowed_somewhere
+from volunteers.downloads import xlsx_response
 from volunteers.errors import DomainError
 from volunteers.models import Organisation, Person
-from volunteers.roster import XLSX_CONTENT_TYPE
 
 from . import tables
 from .explain import entry_explanation
@@ -54,12 +53,6 @@ def _refusal(request, title: str, message: str, *, status: int):
     return render(
         request, "points/table_refusal.html", {"title": title, "message": message}, status=status
     )
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _period(request, *, default: str, kinds=TABLE_PERIODS):
@@ -176,7 +169,7 @@ def branch_table_xlsx(request):
     if refused:
         return refused
     content = tables.build_branch_xlsx(organisation, period, sort=_sort(request))
-    return _xlsx_response(content, f"积分表-{organisation.name}-{period}.xlsx")
+    return xlsx_response(content, f"积分表-{organisation.name}-{period}.xlsx")
 
 
 # --- One person: adjust, reverse ----------------------------------------------------------
@@ -455,4 +448,4 @@ def dual_report_xlsx(request):
     if refused:
         return refused
     content = tables.build_dual_xlsx(unit, quarter)
-    return _xlsx_response(content, f"双报到反馈-{unit.name}-{quarter}.xlsx")
+    return xlsx_response(content, f"双报到反馈-{unit.name}-{quarter}.xlsx")

@@ -24,12 +24,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +36,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import permissions, personal_codes, selectors, tokens
+from .downloads import file_response, xlsx_response
 from .errors import DomainError
 from .exports import attendance_export_filename, build_attendance_export
 from .identity import MOBILE_RE, normalise_phone
@@ -111,7 +111,6 @@ PENDING_SCAN_KEY = "checkin_pending_scan"
 PENDING_SCAN_MAX_AGE = datetime.timedelta(minutes=30)
 MAX_CODE_LENGTH = 300
 REFUSED_SCANS_SHOWN = 20
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- Small helpers ------------------------------------------------------------------------
@@ -469,11 +468,12 @@ def screen_json(request, activity: Activity, mode: str):
 def qr_image(request, activity: Activity, mode: str):
     """The same current QR as a PNG, to download, print or show elsewhere."""
     url = _scan_url(request, current_activity_token(activity, mode, timezone.now()))
-    response = HttpResponse(qr_png(url, box_size=12), content_type="image/png")
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"checkin-{activity.pk}-{mode}.png"
+    return file_response(
+        qr_png(url, box_size=12),
+        f"checkin-{activity.pk}-{mode}.png",
+        content_type="image/png",
+        attachment=False,
     )
-    return response
 
 
 # --- 我的签到码 -------------------------------------------------------------------------------
@@ -768,8 +768,4 @@ def attendance_withdraw(request, activity: Activity, attendance_pk: int):
 @organiser_view()
 @require_http_methods(["GET"])
 def attendance_export(request, activity: Activity):
-    response = HttpResponse(build_attendance_export(activity), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, attendance_export_filename(activity)
-    )
-    return response
+    return xlsx_response(build_attendance_export(activity), attendance_export_filename(activity))

@@ -11,11 +11,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import permissions, qr, tokens
 from .decorators import allowed_somewhere
+from .downloads import file_response
 from .errors import DomainError
 from .models import CommunityReport, Organisation, Person
 from .services.reports import (
@@ -149,10 +148,8 @@ def report_poster(request, community: Organisation):
 @require_GET
 def report_poster_png(request, community: Organisation):
     png = qr.qr_png(_scan_url(request, community), box_size=16)
-    response = HttpResponse(png, content_type="image/png")
     filename = _("%(community)s在职党员报到码.png") % {"community": community.name}
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return file_response(png, filename, content_type="image/png")
 
 
 # --- The member scans the poster -------------------------------------------------

@@ -6,17 +6,16 @@ Thin on purpose: parsing and checking live in ``roster``, every write in
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, roster
 from .decorators import allowed_somewhere
+from .downloads import xlsx_response
 from .errors import DomainError
 from .models import Person, RosterImport
 from .services.roster import (
@@ -86,12 +85,6 @@ def _kind_or_error(request):
         _("名册类型只能是志愿者名册或党员名册，请从导入页面的链接下载。"),
         status=400,
     )
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=roster.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 @manage_people_required
@@ -205,7 +198,7 @@ def roster_template(request):
         return error
     organisations = roster.lookup_organisations(request.user).order_by("path")[:5000]
     content = roster.build_template(kind=kind, organisations=organisations)
-    return _xlsx_response(content, f"{Kind(kind).label}模板.xlsx")
+    return xlsx_response(content, f"{Kind(kind).label}模板.xlsx")
 
 
 @manage_people_required
@@ -216,4 +209,4 @@ def roster_export_download(request):
         return error
     content = roster_export(by=request.user, kind=kind)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx_response(content, f"{Kind(kind).label}-{stamp}.xlsx")
+    return xlsx_response(content, f"{Kind(kind).label}-{stamp}.xlsx")

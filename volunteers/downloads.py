@@ -1,0 +1,17 @@
+"""Answers that hand over a file: the content type and the header that names the file."""
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from .roster import XLSX_CONTENT_TYPE
+
+
+def file_response(content: bytes, filename: str, *, content_type: str, attachment=True):
+    """``attachment`` saves the file; otherwise the browser shows it (a QR image, say)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(attachment, filename)
+    return response
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    return file_response(content, filename, content_type=XLSX_CONTENT_TYPE)
