@@ -7,6 +7,7 @@ the fixes listed under Performance in the README were found.
 """
 
 import argparse
+import contextlib
 import os
 import secrets
 import sys
@@ -19,6 +20,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", choices=("bare", "checkin", "home", "home_uncached"))
     parser.add_argument("-n", type=int, default=200, help="requests to profile")
+    parser.add_argument("--all", action="store_true", help="show library frames too")
+    parser.add_argument("--plain", action="store_true", help="time only, without the profiler")
     args = parser.parse_args(argv)
     os.environ.update(
         run.bench_environment(
@@ -57,11 +60,12 @@ def main(argv=None) -> int:
         sys.exit(f"bench.profile: {path} answered {first.status_code}")
     profiler = Profiler(interval=0.0005)
     wall, cpu = time.perf_counter(), time.process_time()
-    with profiler:
+    with contextlib.nullcontext() if args.plain else profiler:
         for number in range(args.n):
             request(number)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(profiler.output_text(unicode=True, color=sys.stdout.isatty()))
+    if not args.plain:
+        print(profiler.output_text(unicode=True, color=sys.stdout.isatty(), show_all=args.all))
     print(f"{args.kind}: {wall * 1000 / args.n:.2f} ms wall, {cpu * 1000 / args.n:.2f} ms CPU")
     return 0
 
