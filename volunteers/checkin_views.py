@@ -45,6 +45,7 @@ from .qr import qr_png, qr_svg
 from .services.checkin import (
     CheckInRefused,
     CheckInResult,
+    LocationNeeded,
     ScanSource,
     attendance_add_manual,
     attendance_remove,
@@ -148,12 +149,13 @@ def _coordinate(value, limit: float) -> float | None:
     return number if math.isfinite(number) and abs(number) <= limit else None
 
 
-def _source(request, *, latitude=None, longitude=None) -> ScanSource:
+def _source(request, *, latitude=None, longitude=None, can_ask_location=False) -> ScanSource:
     return ScanSource(
         ip=_client_ip(request),
         user_agent=_clean_text(request.headers.get("user-agent", ""), 200),
         latitude=latitude,
         longitude=longitude,
+        can_ask_location=can_ask_location,
     )
 
 
@@ -273,29 +275,6 @@ def _result_page(request, result: CheckInResult):
     )
 
 
-def _needs_location(token_data: tokens.Token, person: Person | None) -> Activity | None:
-    """The activity, if this check-in must first ask the phone where it is."""
-    if person is None or token_data.purpose != Purpose.CHECK_IN:
-        return None
-    activity = (
-        Activity.objects.filter(pk=token_data.subject_id)
-        .only("pk", "title", "live", "cancelled_at", "latitude", "geofence_radius_m")
-        .first()
-    )
-    if (
-        activity is None
-        or not activity.geofence_radius_m
-        or activity.latitude is None
-        or not activity.live
-        or activity.cancelled_at
-    ):
-        return None
-    # A repeat scan is answered at once: the first check-in already passed the fence.
-    if Attendance.objects.filter(activity=activity, person=person).exists():
-        return None
-    return activity
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def scan(request, token: str):
@@ -306,28 +285,26 @@ def scan(request, token: str):
 
     person = _person_of(request.user)
     scanned_at = _remembered_scan_time(request, token)
-    token_data = _peek(token, scanned_at or now)
-    latitude = longitude = None
     if request.method == "GET":
-        activity = _needs_location(token_data, person) if token_data else None
-        if activity is not None:
-            # The scan happened now (or before login); keep that time for the POST.
-            _remember_scan(request, token, scanned_at or now)
-            return render(request, "checkin/scan_locate.html", {"activity": activity})
+        # The first look at a scan: a geofenced check-in may still ask where the phone is.
+        source = _source(request, can_ask_location=True)
     else:
-        latitude = _coordinate(request.POST.get("latitude"), 90)
-        longitude = _coordinate(request.POST.get("longitude"), 180)
+        source = _source(
+            request,
+            latitude=_coordinate(request.POST.get("latitude"), 90),
+            longitude=_coordinate(request.POST.get("longitude"), 180),
+        )
     _forget_scan(request)
     try:
         result = scan_activity_code(
-            token=token,
-            person=person,
-            scanned_at=scanned_at,
-            source=_source(request, latitude=latitude, longitude=longitude),
+            token=token, person=person, scanned_at=scanned_at, source=source
         )
+    except LocationNeeded as needed:
+        # The scan happened now (or before login); keep that time for the POST.
+        _remember_scan(request, token, scanned_at or now)
+        return render(request, "checkin/scan_locate.html", {"activity": needed.activity})
     except CheckInRefused as refusal:
-        purpose = token_data.purpose if token_data else Purpose.CHECK_IN
-        return _refusal_page(request, refusal, purpose=purpose)
+        return _refusal_page(request, refusal, purpose=refusal.purpose)
     return _result_page(request, result)
 
 

@@ -238,6 +238,33 @@ def test_a_geofenced_activity_asks_for_the_location_then_checks_in_at_the_scan_t
     assert Attendance.objects.get().checked_in_at == NOON
 
 
+def test_asking_for_the_location_writes_nothing_to_the_scan_log(volunteer_client, make_activity):
+    activity = make_activity(
+        latitude=Decimal("40.142"), longitude=Decimal("94.662"), geofence_radius_m=200
+    )
+    ask = volunteer_client.get(scan_url(activity))
+    assert "正在确认您在活动现场" in text(ask)
+    # Only the answer (the POST with a position, or its refusal) is a scan to log.
+    assert not ScanAttempt.objects.exists()
+
+
+def test_a_geofenced_scan_outside_the_window_is_refused_before_asking_the_phone(
+    volunteer_client, make_activity
+):
+    later = timezone.now() + datetime.timedelta(days=2)
+    activity = make_activity(
+        latitude=Decimal("40.142"),
+        longitude=Decimal("94.662"),
+        geofence_radius_m=200,
+        starts_at=later,
+    )
+    response = volunteer_client.get(scan_url(activity))
+    # Asking for a position would be wasted: the scan is refused whatever it says.
+    assert response.status_code == 409
+    assert "正在确认您在活动现场" not in text(response)
+    assert ScanAttempt.objects.get().reason == Reason.OUTSIDE_WINDOW
+
+
 def test_a_repeat_scan_at_a_geofenced_activity_answers_at_once(volunteer_client, make_activity):
     activity = make_activity(
         latitude=Decimal("40.142"), longitude=Decimal("94.662"), geofence_radius_m=200

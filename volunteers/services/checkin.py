@@ -44,21 +44,41 @@ def checkout_grace() -> datetime.timedelta:
 
 
 class CheckInRefused(DomainError):
-    """A refused scan; ``code`` is a ScanAttempt reason."""
+    """A refused scan; ``code`` is a ScanAttempt reason, ``purpose`` what was tried."""
 
     def __init__(self, reason: str, message: str, *, activity: Activity | None = None):
         super().__init__(reason, message)
+        self.activity = activity
+        self.purpose = Purpose.CHECK_IN
+
+
+class LocationNeeded(Exception):
+    """The activity's geofence needs the phone's position before this check-in.
+
+    Raised only when the scan says it can still ask (``ScanSource.can_ask_location``),
+    after every other rule has passed; nothing is written or logged. The page asks
+    the phone and sends the scan again with the position.
+    """
+
+    def __init__(self, activity: Activity):
+        super().__init__(activity.pk)
         self.activity = activity
 
 
 @dataclass(frozen=True)
 class ScanSource:
-    """Where a scan came from, for the log and the geofence."""
+    """Where a scan came from, for the log and the geofence.
+
+    ``can_ask_location``: the phone has not been asked for its position yet and can be
+    (the first GET of a scan); a geofenced check-in then raises ``LocationNeeded``
+    instead of a refusal.
+    """
 
     ip: str | None = None
     user_agent: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    can_ask_location: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,8 @@ def _check_geofence(activity: Activity, source: ScanSource) -> None:
     if not (activity.geofence_radius_m and activity.latitude is not None):
         return
     if source.latitude is None or source.longitude is None:
+        if source.can_ask_location:
+            raise LocationNeeded(activity)
         raise CheckInRefused(
             Reason.OUTSIDE_GEOFENCE,
             _("本活动要求在现场签到，请允许获取位置后重试。"),
@@ -185,7 +207,6 @@ def served_minutes(
 # --- Writes -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def attendance_check_in(
     *,
     activity: Activity,
@@ -195,16 +216,27 @@ def attendance_check_in(
     source: ScanSource = ScanSource(),
     by=None,
 ) -> CheckInResult:
-    """Record that ``person`` arrived; a second call answers with the first check-in."""
+    """Record that ``person`` arrived; a second call answers with the first check-in.
+
+    The unique (activity, person) constraint decides whether this one is the first: the
+    insert is tried at once, with no look beforehand (a busy event's scans are nearly
+    all first ones). Only the insert needs a transaction — a savepoint when the caller
+    holds one — so that a losing insert leaves the caller's work intact.
+    """
     _check_activity_open(activity)
-    existing = Attendance.objects.filter(activity=activity, person=person).first()
-    if existing is not None:
-        return _already_in(existing)
-    _check_window(activity, at)
-    _check_audience_and_signup(activity, person)
-    if method == Method.ACTIVITY_QR:
-        # A personal code is scanned by the organiser on site, who vouches for presence.
-        _check_geofence(activity, source)
+    try:
+        _check_window(activity, at)
+        _check_audience_and_signup(activity, person)
+        if method == Method.ACTIVITY_QR:
+            # A personal code is scanned by the organiser on site, who vouches for presence.
+            _check_geofence(activity, source)
+    except (CheckInRefused, LocationNeeded):
+        # A repeat scan is answered with the first check-in whatever the rules say now:
+        # after the window has closed, or without asking the phone where it is again.
+        existing = Attendance.objects.filter(activity=activity, person=person).first()
+        if existing is not None:
+            return _already_in(existing)
+        raise
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(
@@ -215,7 +247,7 @@ def attendance_check_in(
                 recorded_by=by,
             )
     except IntegrityError:
-        # Another request for the same person won the race; theirs is the check-in.
+        # Checked in before, or by a concurrent scan that won the race: the first stands.
         return _already_in(Attendance.objects.get(activity=activity, person=person))
     return CheckInResult(attendance=attendance, purpose=Purpose.CHECK_IN, created=True)
 
@@ -331,13 +363,13 @@ def scan_activity_code(
         except tokens.TokenError as exc:
             raise token_refusal(exc.code) from None
         purpose = read.purpose
-        activity = (
-            Activity.objects.select_related("organisation", "audience_team")
-            .filter(pk=read.subject_id)
-            .first()
-        )
-        if activity is None:
-            raise token_refusal(Reason.FORGED)
+        # A plain primary-key lookup, no joins: the organisation and the audience team
+        # are read only by the rare audience check and its refusal, and this is the
+        # busiest request of the platform (README, Performance).
+        try:
+            activity = Activity.objects.get(pk=read.subject_id)
+        except Activity.DoesNotExist:
+            raise token_refusal(Reason.FORGED) from None
         if person is None:
             raise CheckInRefused(
                 Reason.NO_PERSON,
@@ -353,6 +385,7 @@ def scan_activity_code(
             source=source,
         )
     except CheckInRefused as refusal:
+        refusal.purpose = purpose
         _log_scan(
             activity=refusal.activity or activity,
             person=person,
