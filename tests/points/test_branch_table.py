@@ -136,10 +136,10 @@ def test_the_table_costs_the_same_queries_for_any_number_of_rows(
     fill(2)
     # session, user, grants, switch options, count, the page with its totals, category sums,
     # and the header's unread count (the first time; then cached)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         small = page(client.get(TABLE))
     fill(10)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         large = page(client.get(TABLE))
     assert small.count('<tr id="person-') == 3  # two members and the secretary
     assert large.count('<tr id="person-') == 13

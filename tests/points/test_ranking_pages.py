@@ -66,7 +66,7 @@ def test_my_points_shows_balance_totals_star_places_and_explained_history(
     client.force_login(volunteer.user)
 
     # session, user, person, totals, history count and page, grid/community/town, places
-    with django_assert_num_queries(9):  # with the header's unread count
+    with django_assert_num_queries(8):  # with the header's unread count
         response = client.get(MY_POINTS)
 
     assert response.status_code == 200
@@ -129,7 +129,7 @@ def test_a_volunteer_sees_the_town_this_month_with_other_names_masked(
     client.force_login(me.user)
     # session, user, person, their nodes, their roles, the scope list, the top 20,
     # my row, the counts above it
-    with django_assert_num_queries(10):  # with the header's unread count
+    with django_assert_num_queries(9):  # with the header's unread count
         response = client.get(RANKINGS)
     assert response.status_code == 200
     assert rows(response) == [
@@ -233,7 +233,7 @@ def test_team_rankings_by_total_and_per_head(
     client.force_login(viewer.user)
 
     # session, user, person, their nodes, their roles, the scope list, teams, sums, members
-    with django_assert_num_queries(10):  # with the header's unread count
+    with django_assert_num_queries(9):  # with the header's unread count
         response = client.get(RANKINGS, {"tab": "teams"})
     teams = [(t["place"], t["name"], t["total"], t["heads"]) for t in response.context["teams"]]
     assert teams == [(1, "文明交通劝导队", "6分", 2), (2, "敬老助残服务队", "5分", 1)]

@@ -203,5 +203,5 @@ def test_the_inbox_page_costs_a_fixed_number_of_queries(
     client.force_login(volunteer.user)
     client.get(INBOX)  # warms the badge cache
     # session, user, person, preferences, count and page of messages
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(INBOX).status_code == 200
