@@ -5,7 +5,9 @@ import json
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
 
 from bench import run
@@ -132,3 +134,16 @@ def test_redis_cache_reuses_one_client_per_pool():
     cache = caches.create_connection("default")
     client = cache._cache.get_client()
     assert cache._cache.get_client(write=True) is client
+
+
+def test_prepared_phones_are_signed_in_as_after_a_login(make_person, client):
+    person = make_person(with_user=False, real_name="李明")
+    (session_key,) = run.prepare_phones(1)
+    client.cookies["sessionid"] = session_key
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/me/code/")
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert response.wsgi_request.user == person.user
+    # Like a real login under cached_db: the session comes from the cache, not the table.
+    assert not [query for query in queries if "django_session" in query["sql"]]
