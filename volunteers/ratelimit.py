@@ -1,20 +1,54 @@
 """A fixed-window rate limit in the shared cache (Redis in production)."""
 
 import time
+from collections.abc import Iterable
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one hit; False once ``key`` has had more than ``limit`` in this window."""
-    bucket = int(time.time() // window_seconds)
-    cache_key = f"rl:{key}:{bucket}"
-    # add() is atomic in Redis and locmem: the first hit of a window creates the counter.
-    if cache.add(cache_key, 1, timeout=window_seconds + 1):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=window_seconds + 1)
-        return True
-    return count <= limit
+    return hit_all([(key, limit, window_seconds)])
+
+
+def hit_all(limits: Iterable[tuple[str, int, int]]) -> bool:
+    """Count one hit on each ``(key, limit, window_seconds)``; False if any is over.
+
+    Every key is counted, even when an earlier one is already over its limit. On Redis
+    all the counters move in one round trip (a scan counts the person and the address).
+    """
+    now = time.time()
+    windows = [(f"rl:{key}:{int(now // window)}", limit, window) for key, limit, window in limits]
+    cache = caches["default"]
+    count = _count_in_redis if isinstance(cache, RedisCache) else _count
+    counts = count(cache, windows)
+    return all(
+        count <= limit for count, (_key, limit, _window) in zip(counts, windows, strict=True)
+    )
+
+
+def _count_in_redis(cache: RedisCache, windows) -> list[int]:
+    # INCR creates a missing counter at 1; EXPIRE NX starts its clock only then. Django
+    # stores integers as plain Redis integers, so cache.get() reads these counters too.
+    pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
+    for key, _limit, window in windows:
+        real_key = cache.make_and_validate_key(key)
+        pipe.incr(real_key)
+        pipe.expire(real_key, window + 1, nx=True)
+    return pipe.execute()[::2]
+
+
+def _count(cache, windows) -> list[int]:
+    counts = []
+    for key, _limit, window in windows:
+        # add() is atomic in locmem too: the first hit of a window creates the counter.
+        if cache.add(key, 1, timeout=window + 1):
+            counts.append(1)
+            continue
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=window + 1)
+            counts.append(1)
+    return counts

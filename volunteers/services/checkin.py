@@ -325,13 +325,12 @@ def _log_scan(
 
 
 def _check_rate(person: Person | None, source: ScanSource) -> None:
-    limit, window = PERSON_SCAN_LIMIT
-    if person is not None and not ratelimit.hit(
-        f"scan:person:{person.pk}", limit=limit, window_seconds=window
-    ):
-        raise CheckInRefused(Reason.RATE_LIMITED, _("操作太频繁，请稍等一分钟再试。"))
-    limit, window = IP_SCAN_LIMIT
-    if source.ip and not ratelimit.hit(f"scan:ip:{source.ip}", limit=limit, window_seconds=window):
+    limits = []
+    if person is not None:
+        limits.append((f"scan:person:{person.pk}", *PERSON_SCAN_LIMIT))
+    if source.ip:
+        limits.append((f"scan:ip:{source.ip}", *IP_SCAN_LIMIT))
+    if limits and not ratelimit.hit_all(limits):
         raise CheckInRefused(Reason.RATE_LIMITED, _("操作太频繁，请稍等一分钟再试。"))
 
 
