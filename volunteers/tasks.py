@@ -1,4 +1,4 @@
-"""Background jobs: notifications, reminders, finishing activities, exports, points expiry.
+"""Background jobs: notifications, reminders, finishing activities, exports.
 
 Every job may be delivered more than once (acks late, a worker lost mid-task,
 a sweep that runs again), so every job is idempotent: notifications by their
@@ -397,17 +397,6 @@ def draft_activity_report(activity_id: int) -> int | None:
         job_skip(name, f"report:{activity_id}:{refusal.code}", str(refusal.message))
         return None
     return page.pk
-
-
-# --- Points expiry --------------------------------------------------------------------------
-
-
-@shared_task(**WRITES)
-def expire_points(year: int | None = None) -> int:
-    """Expire unspent points past the validity the rules set; once per person and year."""
-    from points.services.expiry import points_expire_due
-
-    return points_expire_due(today=datetime.date(year, 1, 1) if year else None)
 
 
 # --- Background exports ----------------------------------------------------------------------

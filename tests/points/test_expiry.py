@@ -5,7 +5,7 @@ import datetime
 from points.models import Kind, PersonTotal, PointsEntry, PointsPolicy
 from points.periods import SHANGHAI
 from points.services import points_adjust, points_redeem
-from volunteers.tasks import expire_points
+from points.tasks import expire_points
 
 
 def _at(year: int, month: int = 6) -> datetime.datetime:
@@ -61,3 +61,11 @@ def test_party_members_policy_does_not_touch_volunteers(volunteer, party_member,
 
     assert expire_points(2026) == 1
     assert _balance(volunteer) == 3 and _balance(party_member) == 0
+
+
+def test_the_beat_schedule_runs_the_expiry_job_that_lives_in_points(settings):
+    from config.celery import app
+
+    task = app.tasks[settings.CELERY_BEAT_SCHEDULE["expire-points"]["task"]]
+    assert task.__module__ == "points.tasks"
+    assert task.name == expire_points.name

@@ -218,6 +218,7 @@ def test_a_job_that_fails_leaves_a_record_with_its_traceback(db, monkeypatch):
 def test_writing_jobs_ack_late_and_retry_transient_errors_with_backoff():
     from django.db import OperationalError
 
+    from points.tasks import expire_points
     from volunteers import tasks
 
     for task in (
@@ -225,7 +226,7 @@ def test_writing_jobs_ack_late_and_retry_transient_errors_with_backoff():
         tasks.send_activity_reminder,
         tasks.deliver_notification,
         tasks.build_export,
-        tasks.expire_points,
+        expire_points,
         tasks.draft_activity_report,
     ):
         assert task.acks_late and task.reject_on_worker_lost, task.name
