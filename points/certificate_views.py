@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from volunteers import permissions
 from volunteers.downloads import file_response
 from volunteers.errors import DomainError
-from volunteers.models import Person
+from volunteers.selectors import person_for_user
 
 from .certificate_pdf import CertificateFontMissing, certificate_pdf
 from .models import Certificate
+from .refusals import refusal_response
 from .services.certificates import (
     CERTIFICATE_ACTION,
     certificate_issue,
@@ -24,12 +25,6 @@ from .services.certificates import (
     mask_volunteer_number,
     service_facts,
 )
-
-
-def _refusal(request, title: str, message: str, *, status: int):
-    return render(
-        request, "points/refusal.html", {"title": title, "message": message}, status=status
-    )
 
 
 def verify_url(request, certificate: Certificate) -> str:
@@ -43,9 +38,9 @@ def verify_url(request, certificate: Certificate) -> str:
 @require_http_methods(["GET", "POST"])
 def my_certificates(request):
     """The person's certificates, and a button to issue one stating their hours today."""
-    person = Person.objects.filter(user=request.user).first()
+    person = person_for_user(request.user)
     if person is None:
-        return _refusal(
+        return refusal_response(
             request,
             _("账号未关联人员信息"),
             _("您的账号还没有关联志愿者信息，不能开具证明。请联系所在社区的工作人员。"),
@@ -91,11 +86,11 @@ def certificate_download(request, number: str):
         certificate.person.user_id == request.user.pk
         or permissions.can(request.user, CERTIFICATE_ACTION, certificate.person)
     ):
-        return _refusal(request, _("证明无效"), _("找不到这份证明。"), status=404)
+        return refusal_response(request, _("证明无效"), _("找不到这份证明。"), status=404)
     try:
         content = certificate_pdf(certificate, verify_url=verify_url(request, certificate))
     except CertificateFontMissing as exc:
-        return _refusal(request, _("暂时无法生成证明"), str(exc), status=503)
+        return refusal_response(request, _("暂时无法生成证明"), str(exc), status=503)
     filename = _("志愿服务记录证明-%(number)s.pdf") % {"number": certificate.number}
     return file_response(content, filename, content_type="application/pdf")
 

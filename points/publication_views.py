@@ -21,10 +21,11 @@ from cms.selectors import mask_name
 from volunteers import permissions
 from volunteers.decorators import allowed_somewhere
 from volunteers.errors import DomainError
-from volunteers.models import Person
+from volunteers.selectors import person_for_user
 
 from .models import Objection, PersonTotal, RankingSnapshot, RankingSnapshotRow
 from .periods import period_label
+from .refusals import refusal_response
 from .services.publication import (
     ANSWER_MAX_LENGTH,
     OBJECTION_MAX_LENGTH,
@@ -42,19 +43,6 @@ STATUS_FOR = {"forbidden": 403, "not_in_scope": 403}  # others: 400 with a field
 
 def _status(exc: DomainError) -> int:
     return STATUS_FOR.get(exc.code, 400 if exc.field else 409)
-
-
-def _refusal(request, title: str, message: str, *, status: int):
-    return render(
-        request,
-        "points/publication_refusal.html",
-        {"title": title, "message": message},
-        status=status,
-    )
-
-
-def _person_of(user) -> Person | None:
-    return Person.objects.filter(user=user).first()
 
 
 def _snapshot(pk: int) -> RankingSnapshot:
@@ -111,9 +99,9 @@ class ObjectionForm(forms.Form):
 def objection_lodge_view(request, pk: int):
     snapshot = _snapshot(pk)
     _describe(snapshot)
-    person = _person_of(request.user)
+    person = person_for_user(request.user)
     if person is None:
-        return _refusal(
+        return refusal_response(
             request,
             _("账号未关联人员信息"),
             _("您的账号还没有关联人员信息，不能提出异议。请联系所在社区的工作人员。"),
@@ -127,7 +115,7 @@ def objection_lodge_view(request, pk: int):
             objection_lodge(snapshot=snapshot, person=person, text=request.POST.get("text", ""))
         except DomainError as exc:
             if exc.code == "not_in_scope":
-                return _refusal(request, _("不能提出异议"), exc.message, status=403)
+                return refusal_response(request, _("不能提出异议"), exc.message, status=403)
             error, status = exc.message, _status(exc)
             if exc.field:
                 form.add_error(exc.field, exc.message)
@@ -162,7 +150,7 @@ def objection_lodge_view(request, pk: int):
 @require_GET
 def my_objections(request):
     """The person's objections and the answers to them, newest first."""
-    person = _person_of(request.user)
+    person = person_for_user(request.user)
     objections = []
     if person is not None:
         objections = list(
@@ -275,7 +263,7 @@ def objection_answer_view(request, pk: int):
         )
     except DomainError as exc:
         if exc.code == "forbidden":
-            return _refusal(request, _("没有权限"), exc.message, status=403)
+            return refusal_response(request, _("没有权限"), exc.message, status=403)
         return _queue(
             request,
             error_for=objection.pk,

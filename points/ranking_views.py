@@ -20,7 +20,8 @@ from django.views.decorators.cache import never_cache
 
 from cms.selectors import mask_name
 from volunteers import permissions
-from volunteers.models import Organisation, Person
+from volunteers.models import Organisation
+from volunteers.selectors import person_for_user
 
 from .explain import duration_text, entry_explanation
 from .models import Measure, PersonTotal, PointsEntry, Population
@@ -31,6 +32,8 @@ from .stars import star_progress
 
 Kind = Organisation.Kind
 HISTORY_PAGE = 20
+# Where the person lives, read with them: places are counted from their grid or community.
+PERSON_HOME = ("home_grid", "reported_community")
 
 PERIOD_CHOICES = {
     PeriodKind.MONTH: gettext_lazy("本月"),
@@ -61,12 +64,6 @@ def show_value(value: int | float | None, measure: str) -> str:
     return _("%(points)d分") % {"points": value}
 
 
-def _person_of(user):
-    return (
-        Person.objects.filter(user=user).select_related("home_grid", "reported_community").first()
-    )
-
-
 # --- 我的积分 -----------------------------------------------------------------------------
 
 
@@ -81,7 +78,7 @@ class PlaceRow:
 @login_required
 def my_points(request):
     """The person's balance, period totals, star level, places and explained history."""
-    person = _person_of(request.user)
+    person = person_for_user(request.user, *PERSON_HOME)
     if person is None:
         return render(request, "points/my_points.html", {"person": None})
     keys = {kind: period_key(kind) for kind in PeriodKind.values}
@@ -191,7 +188,7 @@ def rankings(request):
     population = _choice(params, "population", POPULATION_CHOICES, Population.VOLUNTEERS, invalid)
     tab = _choice(params, "tab", TAB_CHOICES, "people", invalid)
 
-    person = _person_of(request.user)
+    person = person_for_user(request.user, *PERSON_HOME)
     options = sorted(_scope_options(request.user, person), key=lambda org: org.path)
     by_id = {org.pk: org for org in options}
     town = next((org for org in options if org.depth == 1), options[0] if options else None)

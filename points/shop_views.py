@@ -21,11 +21,13 @@ from volunteers import qr
 from volunteers.decorators import allowed_somewhere
 from volunteers.downloads import xlsx_response
 from volunteers.errors import DomainError
-from volunteers.models import Organisation, Person
+from volunteers.models import Organisation
+from volunteers.selectors import person_for_user
 
 from . import shop_selectors as selectors
 from .models import Redemption, Reward
 from .periods import month_key
+from .refusals import refusal_response
 from .services.rewards import (
     SHOP_ACTION,
     may_run_shop,
@@ -38,6 +40,8 @@ from .services.rewards import (
 
 Status = Redemption.Status
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Where the person lives, read with them: their own community's shop comes first.
+PERSON_HOME = ("home_grid", "reported_community")
 
 shop_staff_required = allowed_somewhere(
     SHOP_ACTION,
@@ -45,20 +49,8 @@ shop_staff_required = allowed_somewhere(
 )
 
 
-def _refusal(request, title: str, message: str, *, status: int):
-    return render(
-        request, "points/refusal.html", {"title": title, "message": message}, status=status
-    )
-
-
-def _person_of(user) -> Person | None:
-    return (
-        Person.objects.filter(user=user).select_related("home_grid", "reported_community").first()
-    )
-
-
 def _no_person(request):
-    return _refusal(
+    return refusal_response(
         request,
         _("账号未关联人员信息"),
         _("您的账号还没有关联志愿者信息，不能兑换。请联系所在社区的工作人员为账号关联信息。"),
@@ -79,7 +71,7 @@ def hand_over_url(request, code: str) -> str:
 @require_GET
 def shop_index(request):
     """Every community's 爱心超市, the person's own first."""
-    person = _person_of(request.user)
+    person = person_for_user(request.user, *PERSON_HOME)
     communities = list(selectors.shop_communities())
     own = selectors.person_community(person)
     if own is not None:
@@ -97,7 +89,7 @@ def shop_index(request):
 
 
 def _shelf_page(request, community: Organisation, *, error: str = "", error_for=None, status=200):
-    person = _person_of(request.user)
+    person = person_for_user(request.user, *PERSON_HOME)
     rewards = list(selectors.shelf(community))
     held = selectors.person_redeemed_counts(person, [r.pk for r in rewards])
     now = timezone.now()
@@ -140,7 +132,7 @@ def shop_community(request, community: str):
 @require_POST
 def reward_redeem_view(request, pk: int):
     reward = get_object_or_404(Reward.objects.select_related("community"), pk=pk)
-    person = _person_of(request.user)
+    person = person_for_user(request.user, *PERSON_HOME)
     if person is None:
         return _no_person(request)
     try:
@@ -173,7 +165,7 @@ def reward_redeem_view(request, pk: int):
 @login_required
 @require_GET
 def my_redemptions(request):
-    person = _person_of(request.user)
+    person = person_for_user(request.user, *PERSON_HOME)
     if person is None:
         return _no_person(request)
     redemptions = list(selectors.person_redemptions(person))
@@ -298,7 +290,7 @@ def shop_report(request):
 def shop_report_xlsx(request):
     community, month, _communities, error = _report_args(request)
     if error:
-        return _refusal(request, _("无法导出"), error, status=400)
+        return refusal_response(request, _("无法导出"), error, status=400)
     content = selectors.month_report_xlsx(selectors.month_report(community, month))
     filename = _("%(community)s爱心超市兑换-%(month)s.xlsx") % {
         "community": community.name,

@@ -29,6 +29,7 @@ from . import tables
 from .explain import entry_explanation
 from .models import Category, PointsEntry
 from .periods import PeriodKind, period_label
+from .refusals import refusal_response
 from .services import points_adjust, points_reverse
 
 Action = permissions.Action
@@ -49,19 +50,13 @@ manage_people_required = allowed_somewhere(
 )
 
 
-def _refusal(request, title: str, message: str, *, status: int):
-    return render(
-        request, "points/table_refusal.html", {"title": title, "message": message}, status=status
-    )
-
-
 def _period(request, *, default: str, kinds=TABLE_PERIODS):
     """(key, None) or (None, a 400 page) for the ``period`` parameter."""
     key = request.GET.get("period") or default
     try:
         return tables.check_period(key, kinds=kinds), None
     except tables.BadPeriod:
-        return None, _refusal(
+        return None, refusal_response(
             request,
             _("期间有误"),
             (
@@ -85,16 +80,18 @@ def _organisation(request, options: list[Organisation], action: str, *, param: s
     if not raw:
         if options:
             return options[0], None
-        return None, _refusal(
+        return None, refusal_response(
             request, _("没有可查看的组织"), _("您管理的范围内没有可以查看的组织。"), status=403
         )
     if not raw.isdigit():
-        return None, _refusal(request, _("组织有误"), _("请从页面上的列表选择组织。"), status=400)
+        return None, refusal_response(
+            request, _("组织有误"), _("请从页面上的列表选择组织。"), status=400
+        )
     chosen = next((o for o in options if o.pk == int(raw)), None)
     if chosen is None:
         chosen = get_object_or_404(Organisation, pk=int(raw))
         if not permissions.can(request.user, action, chosen):
-            return None, _refusal(
+            return None, refusal_response(
                 request,
                 _("没有权限"),
                 _("您不能查看%(name)s的积分。") % {"name": chosen.name},
@@ -214,7 +211,7 @@ def _adjustable_person(request, pk: int):
     """(person, None) or (None, a refusal) — the one rule decides, not the page they came from."""
     person = get_object_or_404(Person, pk=pk)
     if not permissions.can(request.user, Action.ADJUST_POINTS, person):
-        return None, _refusal(
+        return None, refusal_response(
             request, _("没有权限"), _("您无权查看或调整该人员的积分。"), status=403
         )
     return person, None
@@ -316,7 +313,7 @@ def branch_adjust(request, pk: int):
         )
     except DomainError as exc:
         if exc.code == "forbidden":
-            return _refusal(request, _("没有权限"), exc.message, status=403)
+            return refusal_response(request, _("没有权限"), exc.message, status=403)
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _person_page(
             request, person, period, form=form, status=409 if exc.code == "key_reused" else 400
@@ -354,7 +351,7 @@ def branch_reverse(request, pk: int):
         points_reverse(entry=entry, reason=request.POST.get("reason", ""), by=request.user)
     except DomainError as exc:
         if exc.code == "forbidden":
-            return _refusal(request, _("没有权限"), exc.message, status=403)
+            return refusal_response(request, _("没有权限"), exc.message, status=403)
         status = 409 if exc.code in ("already_reversed", "reversal_of_reversal") else 400
         return _person_page(
             request, person, period, reverse_error=(entry.pk, exc.message), status=status
@@ -384,19 +381,21 @@ def _unit(request, units: list[Organisation]):
     if not raw:
         if units:
             return units[0], None
-        return None, _refusal(
+        return None, refusal_response(
             request,
             _("没有可查看的在职单位"),
             _("双报到反馈由在职党员所在单位的党组织书记查看。您管理的范围内没有在职单位。"),
             status=403,
         )
     if not raw.isdigit():
-        return None, _refusal(request, _("单位有误"), _("请从页面上的列表选择单位。"), status=400)
+        return None, refusal_response(
+            request, _("单位有误"), _("请从页面上的列表选择单位。"), status=400
+        )
     chosen = next((u for u in units if u.pk == int(raw)), None)
     if chosen is None:
         chosen = get_object_or_404(Organisation, pk=int(raw), kind=Organisation.Kind.UNIT)
         if not permissions.can(request.user, Action.MANAGE_PEOPLE, chosen):
-            return None, _refusal(
+            return None, refusal_response(
                 request,
                 _("没有权限"),
                 _("只有%(name)s的党组织书记（管理员）可以查看本单位的双报到反馈。")

@@ -159,10 +159,6 @@ def _source(request, *, latitude=None, longitude=None, can_ask_location=False) -
     )
 
 
-def _person_of(user) -> Person | None:
-    return Person.objects.filter(user=user).first() if user.is_authenticated else None
-
-
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
@@ -283,7 +279,7 @@ def scan(request, token: str):
     if not request.user.is_authenticated:
         return _scan_anonymous(request, token, now)
 
-    person = _person_of(request.user)
+    person = selectors.person_for_user(request.user)
     scanned_at = _remembered_scan_time(request, token)
     if request.method == "GET":
         # The first look at a scan: a geofenced check-in may still ask where the phone is.
@@ -467,7 +463,7 @@ def _my_code_state(person: Person) -> dict:
 def my_code(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    person = _person_of(request.user)
+    person = selectors.person_for_user(request.user)
     context = {"person": person}
     if person is not None:
         context.update(_my_code_state(person))
@@ -479,7 +475,7 @@ def my_code(request):
 def my_code_json(request):
     if not request.user.is_authenticated:
         return _json_error(_("请先登录。"), status=403)
-    person = _person_of(request.user)
+    person = selectors.person_for_user(request.user)
     if person is None:
         return _json_error(
             _("您的账号还没有关联志愿者信息，暂时没有签到码。请联系所在社区关联。"), status=404

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, qr, tokens
+from . import permissions, qr, selectors, tokens
 from .decorators import allowed_somewhere
 from .downloads import file_response
 from .errors import DomainError
@@ -38,6 +38,8 @@ Status = CommunityReport.Status
 Via = CommunityReport.Via
 QUEUE_SHOWN = 100
 HISTORY_SHOWN = 20
+# The member's links the 报到 pages show, read with the person in one query.
+PERSON_SHOWN = ("reported_community", "party_branch", "employer_unit", "home_grid")
 
 TOKEN_REFUSALS = {
     "expired": (
@@ -68,14 +70,6 @@ def _refusal(request, title: str, message: str, *, status: int):
 
 def _communities():
     return Organisation.objects.filter(kind=Organisation.Kind.COMMUNITY).order_by("path")
-
-
-def _person_of(user) -> Person | None:
-    return (
-        Person.objects.filter(user=user)
-        .select_related("reported_community", "party_branch", "employer_unit", "home_grid")
-        .first()
-    )
 
 
 def _no_person(request):
@@ -173,7 +167,7 @@ def report_scan(request, token: str):
     if not request.user.is_authenticated:
         # The poster lives for a year, so nothing is lost by logging in first.
         return redirect_to_login(request.get_full_path())
-    person = _person_of(request.user)
+    person = selectors.person_for_user(request.user, *PERSON_SHOWN)
     if person is None:
         return _no_person(request)
     error = ""
@@ -233,7 +227,7 @@ class ReportApplyForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def my_report(request):
     """The member's own 报到 page: where they serve now, their history, and an application."""
-    person = _person_of(request.user)
+    person = selectors.person_for_user(request.user, *PERSON_SHOWN)
     if person is None:
         return _no_person(request)
     form = ReportApplyForm()

@@ -98,10 +98,17 @@ def places_left(activity: Activity) -> int | None:
     return max(0, activity.capacity - confirmed)
 
 
-def person_for_user(user) -> Person | None:
+def person_for_user(user, *related: str) -> Person | None:
+    """The user's person, ``related`` in the same query; None if anonymous or not linked."""
     if user is None or not user.is_authenticated:
         return None
-    return Person.objects.filter(user=user).first()
+    queryset = Person.objects.select_related(*related) if related else Person.objects
+    try:
+        # get(), not first(): one person per user, and no ORDER BY to build and run on
+        # a lookup every signed-in scan makes (README, Performance).
+        return queryset.get(user=user)
+    except Person.DoesNotExist:
+        return None
 
 
 def person_signup(activity: Activity, person: Person | None) -> SignUp | None:
