@@ -243,6 +243,10 @@ def shop_hand_over(request):
         except DomainError as exc:
             context["error"] = exc.message
             status = 404 if exc.code == "unknown_code" else 400
+    return _hand_over_page(request, context, status)
+
+
+def _hand_over_page(request, context, status):
     redemption = context["redemption"]
     if redemption is not None and not may_run_shop(request.user, redemption.reward.community):
         context["error"] = context["error"] or _(
@@ -250,7 +254,50 @@ def shop_hand_over(request):
         ) % {"community": redemption.reward.community.name}
         context["redemption"] = None  # not theirs: do not show whose it is
         status = 403
+    context.setdefault("reason", "")
+    context.setdefault("reason_error", "")
     return render(request, "points/hand_over.html", context, status=status)
+
+
+CANCEL_STATUS = {
+    "forbidden": 403,
+    "unknown_code": 404,
+    "already_used": 409,
+    "already_cancelled": 409,
+}
+
+
+@shop_staff_required
+@require_POST
+def shop_cancel(request):
+    """At the counter: staff cancel a reserved redemption, with a reason; points come back."""
+    raw = request.POST.get("code", "")
+    reason = request.POST.get("reason", "")
+    context = {"code": normalise_code(raw), "redemption": None, "error": "", "done": None}
+    try:
+        redemption = redemption_find(raw)
+        context["redemption"] = redemption
+        cancelled = redemption_cancel(redemption=redemption, by=request.user, reason=reason)
+    except DomainError as exc:
+        status = CANCEL_STATUS.get(exc.code, 400)
+        if exc.field == "reason":
+            # The form stays open with what was typed, and says what is missing.
+            context.update(reason=reason, reason_error=exc.message)
+        else:
+            context["error"] = exc.message
+        if context["redemption"] is not None:
+            context["redemption"].refresh_from_db()
+        return _hand_over_page(request, context, status)
+    messages.success(
+        request,
+        _("已取消：%(name)s 兑换的“%(reward)s”，%(price)d 积分已退回，商品已放回库存。")
+        % {
+            "name": cancelled.person.real_name,
+            "reward": cancelled.reward.name,
+            "price": cancelled.price,
+        },
+    )
+    return redirect(f"{reverse('points:shop_hand_over')}?code={cancelled.code}")
 
 
 # --- The monthly report --------------------------------------------------------------

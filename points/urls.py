@@ -29,6 +29,7 @@ from . import certificate_views, shop_views  # noqa: E402
 urlpatterns += [
     path("shop/", shop_views.shop_index, name="shop"),
     path("shop/hand-over/", shop_views.shop_hand_over, name="shop_hand_over"),
+    path("shop/hand-over/cancel/", shop_views.shop_cancel, name="shop_cancel"),
     path("shop/report/", shop_views.shop_report, name="shop_report"),
     path("shop/report.xlsx", shop_views.shop_report_xlsx, name="shop_report_xlsx"),
     path("shop/rewards/<int:pk>/redeem/", shop_views.reward_redeem_view, name="reward_redeem"),

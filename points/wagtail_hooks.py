@@ -141,17 +141,23 @@ register_snippet(PointsPolicyViewSet)
 #
 # Whoever runs a community's shop (the shop action of the one rule: secretary, admin)
 # keeps its catalogue; they see and change the rewards of their own subtree only.
-# Stock is also changed by redemptions (a conditional UPDATE); an edit here sets it.
+# Stock is also changed by redemptions (a conditional UPDATE), so an edit never writes
+# the number the editor loaded: it shows the stock read-only and applies a signed
+# "增加/减少库存" through ``reward_restock`` (stock = stock + delta, in the database).
 
 from django import forms  # noqa: E402
+from django.contrib import messages  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 from wagtail.admin.forms import WagtailAdminModelForm  # noqa: E402
 from wagtail.admin.panels import ObjectList  # noqa: E402
 from wagtail.admin.ui.tables import Column  # noqa: E402
+from wagtail.snippets.views.snippets import EditView  # noqa: E402
 
 from volunteers.admin_permissions import guard_object_urls as _guard  # noqa: E402
+from volunteers.errors import DomainError  # noqa: E402
 
 from .models import Reward  # noqa: E402
-from .services.rewards import SHOP_ACTION  # noqa: E402
+from .services.rewards import RESTOCK_LIMIT, SHOP_ACTION, reward_restock  # noqa: E402
 
 REWARD_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -187,8 +193,30 @@ register_permission_policy(Reward, reward_policy, exact_class=True)
 
 
 class RewardAdminForm(WagtailAdminModelForm):
-    def __init__(self, *args, **kwargs):
+    # Only on the edit form; applied by ``RewardEditView`` through ``reward_restock``.
+    stock_change = forms.IntegerField(
+        label=gettext_lazy("增加/减少库存"),
+        required=False,
+        min_value=-RESTOCK_LIMIT,
+        max_value=RESTOCK_LIMIT,
+        help_text=gettext_lazy(
+            "正数入库（新到 10 件填 10），负数减少（损坏 2 件填 -2），留空不变。"
+            "保存时在当时的库存上增减，不会抵消这期间居民的兑换。"
+        ),
+    )
+
+    def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # ``editing`` comes from RewardEditView only: the add and copy views (the copy
+        # form shows the original as its instance) type the starting stock as a number.
+        self.editing = editing
+        stock = self.fields.get("stock")
+        if not editing:
+            self.fields.pop("stock_change", None)
+        elif stock is not None:
+            # Redemptions change it while the form is open: shown, never written back.
+            stock.disabled = True
+            stock.help_text = gettext_lazy("当前可兑换的数量，随兑换和取消变化；请在下面增减。")
         field = self.fields.get("community")
         if field is not None:
             field.queryset = (
@@ -206,7 +234,71 @@ class RewardAdminForm(WagtailAdminModelForm):
             self.add_error("available_until", gettext_lazy("截止兑换必须晚于开始兑换。"))
         if cleaned.get("price") == 0:
             self.add_error("price", gettext_lazy("所需积分至少为 1。"))
+        delta = cleaned.get("stock_change")
+        if delta and delta < 0 and self.editing:
+            # A friendly early answer; ``reward_restock`` decides under the UPDATE.
+            current = Reward.objects.filter(pk=self.instance.pk).values_list("stock", flat=True)
+            stock = current.first() or 0
+            if stock + delta < 0:
+                self.add_error(
+                    "stock_change",
+                    gettext("库存不足：现有 %(stock)d 件，不能减少 %(taken)d 件。")
+                    % {"stock": stock, "taken": -delta},
+                )
         return cleaned
+
+    def save(self, commit=True):
+        if not self.editing or not commit:
+            return super().save(commit=commit)
+        instance = super().save(commit=False)
+        # Only what the editor could change: never the (disabled) stock, which only
+        # ``reward_restock`` and redemptions move.
+        instance.save(
+            update_fields=[
+                name
+                for name, field in self.fields.items()
+                if name in REWARD_COLUMNS and not field.disabled
+            ]
+        )
+        self._save_m2m()
+        return instance
+
+
+REWARD_COLUMNS = frozenset(f.name for f in Reward._meta.concrete_fields if not f.primary_key)
+
+
+class RewardEditView(EditView):
+    """The edit form's stock change goes through the service, in the same transaction."""
+
+    restocked = None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "editing": True}
+
+    def save_instance(self):
+        instance = super().save_instance()
+        delta = self.form.cleaned_data.get("stock_change")
+        if delta:
+            self.restocked = reward_restock(reward=instance, delta=delta, by=self.request.user)
+        return instance
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except DomainError as exc:  # the save was rolled back with it
+            form.add_error("stock_change" if exc.field == "stock_change" else None, exc.message)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+    def save_action(self):
+        if self.restocked is not None and not self.expects_json_response:
+            messages.info(
+                self.request,
+                gettext("库存已调整 %(delta)+d 件，现有 %(stock)d 件。")
+                % {"delta": self.form.cleaned_data["stock_change"], "stock": self.restocked.stock},
+            )
+        return super().save_action()
 
 
 class RewardViewSet(SnippetViewSet):
@@ -220,6 +312,7 @@ class RewardViewSet(SnippetViewSet):
     list_filter = ["active"]
     ordering = ["community__path", "price", "id"]
     copy_view_enabled = True
+    edit_view_class = RewardEditView
     list_display = [
         "name",
         Column("community", label=gettext_lazy("所属社区"), accessor=lambda r: r.community.name),
@@ -235,7 +328,12 @@ class RewardViewSet(SnippetViewSet):
             FieldPanel("description"),
             FieldPanel("image"),
             MultiFieldPanel(
-                [FieldPanel("price"), FieldPanel("stock"), FieldPanel("per_person_limit")],
+                [
+                    FieldPanel("price"),
+                    FieldPanel("stock"),
+                    FieldPanel("stock_change"),
+                    FieldPanel("per_person_limit"),
+                ],
                 heading=gettext_lazy("积分与库存"),
             ),
             MultiFieldPanel(

@@ -9,16 +9,19 @@ database, not a prior read, decides who gets the last item.
 import re
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from volunteers import permissions
 from volunteers.errors import DomainError
 from volunteers.identity import VOLUNTEER_NUMBER_ALPHABET
-from volunteers.models import Person
+from volunteers.models import Notification, Person
 from volunteers.services.audit import audit_record
+from volunteers.services.notifications import notify
 
 from ..models import Redemption, Reward
 from .corrections import entry_reverse, points_redeem
@@ -143,6 +146,50 @@ def reward_redeem(*, reward: Reward, person: Person, by) -> Redemption:
         raise DomainError("busy", _("系统繁忙，请重试。")) from None
 
 
+# An editor's "in" or "out" at once; far beyond what a community shelf holds.
+RESTOCK_LIMIT = 100_000
+
+
+@transaction.atomic
+def reward_restock(*, reward: Reward, delta: int, by) -> Reward:
+    """Add (or, negative, take away) stock in the database, never below zero; audited.
+
+    A delta and not a number: redemptions and cancellations change stock meanwhile,
+    and adding to what the database holds cannot undo them.
+    """
+    if not permissions.can(by, SHOP_ACTION, reward):
+        raise DomainError("forbidden", _("只能调整您管理的社区的商品库存。"))
+    if not delta:
+        raise DomainError("no_change", _("请填写要增加或减少的数量。"), field="stock_change")
+    if abs(delta) > RESTOCK_LIMIT:
+        raise DomainError(
+            "too_many",
+            _("一次最多增加或减少 %(limit)d 件。") % {"limit": RESTOCK_LIMIT},
+            field="stock_change",
+        )
+    changed = Reward.objects.filter(pk=reward.pk, stock__gte=max(-delta, 0)).update(
+        stock=F("stock") + delta
+    )
+    reward.refresh_from_db(fields=["stock"])
+    if not changed:
+        raise DomainError(
+            "not_enough_stock",
+            _("库存不足：现有 %(stock)d 件，不能减少 %(taken)d 件。")
+            % {"stock": reward.stock, "taken": -delta},
+            field="stock_change",
+        )
+    audit_record(
+        actor=by,
+        action="shop.restock",
+        target=reward,
+        organisation=reward.community,
+        reward_id=reward.pk,
+        delta=delta,
+        stock=reward.stock,
+    )
+    return reward
+
+
 def redemption_find(code: str) -> Redemption:
     """The redemption behind a typed or scanned code; a Chinese refusal when there is none."""
     code = normalise_code(code)
@@ -160,13 +207,14 @@ def redemption_find(code: str) -> Redemption:
     return redemption
 
 
-def _require_shop_staff(by, redemption: Redemption) -> None:
+def _require_shop_staff(by, redemption: Redemption, *, cancelling: bool = False) -> None:
     if not may_run_shop(by, redemption.reward.community):
-        raise DomainError(
-            "forbidden",
-            _("这张兑换码属于%(community)s爱心超市，只能由该社区的书记（管理员）发放。")
-            % {"community": redemption.reward.community.name},
+        message = (
+            _("这张兑换码属于%(community)s爱心超市，只能由该社区的书记（管理员）取消。")
+            if cancelling
+            else _("这张兑换码属于%(community)s爱心超市，只能由该社区的书记（管理员）发放。")
         )
+        raise DomainError("forbidden", message % {"community": redemption.reward.community.name})
 
 
 @transaction.atomic
@@ -200,22 +248,33 @@ def redemption_hand_over(*, code: str, by) -> Redemption:
 
 @ledger_atomic()
 def redemption_cancel(*, redemption: Redemption, by, reason: str = "") -> Redemption:
-    """Before hand-over: points come back (a reversal entry), the item goes back on the shelf."""
+    """Before hand-over: points come back (a reversal entry), the item goes back on the shelf.
+
+    The person cancels their own without a reason; shop staff must give one, and the
+    person is told.
+    """
     redemption = Redemption.objects.select_related("reward__community", "person").get(
         pk=redemption.pk
     )
     own = by is not None and by.is_authenticated and by.pk == redemption.person.user_id
     if not own:
-        _require_shop_staff(by, redemption)
-    reason = (reason or "").strip()[:200] or (
-        _("本人取消兑换") if own else _("爱心超市工作人员取消兑换")
-    )
+        _require_shop_staff(by, redemption, cancelling=True)
     lock = person_lock(redemption.person_id)
-    redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+    redemption = (
+        Redemption.objects.select_for_update()
+        .select_related("reward__community", "person")
+        .get(pk=redemption.pk)
+    )
     if redemption.status == Status.HANDED_OVER:
         raise DomainError("already_used", _("商品已领取，不能取消兑换。"))
     if redemption.status == Status.CANCELLED:
         raise DomainError("already_cancelled", _("这次兑换已经取消过了。"))
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        if not own:
+            # Checked after the status, so staff are not asked for a reason in vain.
+            raise DomainError("missing_reason", _("请填写取消原因。"), field="reason")
+        reason = _("本人取消兑换")
     entry_reverse(lock, redemption.entry, reason=reason, by=by)
     Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
     redemption.status = Status.CANCELLED
@@ -233,4 +292,31 @@ def redemption_cancel(*, redemption: Redemption, by, reason: str = "") -> Redemp
         refunded=redemption.price,
         reason=reason,
     )
+    if not own:
+        _tell_cancelled(redemption)
     return redemption
+
+
+def _tell_cancelled(redemption: Redemption) -> None:
+    """The person learns why staff cancelled their redemption, and that the points are back."""
+    facts = {
+        "community": redemption.reward.community.name,
+        "name": redemption.reward.name,
+        "code": redemption.display_code,
+        "price": redemption.price,
+        "reason": redemption.cancel_reason,
+    }
+    # The person's language is not the staff member's: the site's language, as the tasks do.
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            person=redemption.person,
+            kind=Notification.Kind.POINTS,
+            key=f"redemption-cancelled:{redemption.pk}",
+            title=_("兑换已取消：%(name)s") % facts,
+            body=_(
+                "您在%(community)s爱心超市兑换的“%(name)s”（兑换码 %(code)s）已由工作人员取消，"
+                "%(price)d 积分已退回。原因：%(reason)s"
+            )
+            % facts,
+            url=reverse("points:my_redemptions"),
+        )

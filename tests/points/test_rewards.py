@@ -399,6 +399,168 @@ def test_me_links_the_shop_and_my_redemptions(client, rich_volunteer, secretary)
     assert 'href="/shop/hand-over/"' in html and 'href="/shop/report/"' in html
 
 
+# --- Staff cancel at the counter -----------------------------------------------------------
+
+CANCEL = "/shop/hand-over/cancel/"
+
+
+def csrf_client_for(user):
+    """A client that must send the CSRF token, with the token from the counter page."""
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    csrf_client.get(HAND_OVER)
+    return csrf_client, csrf_client.cookies["csrftoken"].value
+
+
+def test_staff_cancel_at_the_counter_returns_points_and_stock_and_tells_the_person(
+    redemption, secretary, verify_clean
+):
+    from volunteers.models import Notification
+
+    person, reward = redemption.person, redemption.reward
+    assert (balance(person), Reward.objects.get(pk=reward.pk).stock) == (40, 4)
+    staff, token = csrf_client_for(secretary)
+    counter = staff.get(HAND_OVER, {"code": redemption.code}).content.decode()
+    assert 'action="/shop/hand-over/cancel/"' in counter
+    assert '<label class="field__label" for="id_reason">取消原因（必填）</label>' in counter
+
+    response = staff.post(
+        CANCEL,
+        {"csrfmiddlewaretoken": token, "code": redemption.display_code, "reason": " 商品破损 "},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "已取消：李志愿 兑换的“洗衣粉”，10 积分已退回，商品已放回库存。" in html
+    assert "已取消" in html and "取消原因：商品破损" in html
+    assert "确认发放" not in html  # a cancelled code offers neither button
+    assert balance(person) == 50
+    assert Reward.objects.get(pk=reward.pk).stock == 5
+    redemption.refresh_from_db()
+    assert redemption.status == Redemption.Status.CANCELLED
+    assert (redemption.cancelled_by, redemption.cancel_reason) == (secretary, "商品破损")
+    reversal = PointsEntry.objects.get(reverses=redemption.entry)
+    assert (reversal.amount, reversal.reason) == (10, "商品破损")
+    audit = AuditEvent.objects.get(action="shop.cancel")
+    assert audit.actor == secretary
+    assert audit.extra["reason"] == "商品破损" and audit.extra["refunded"] == 10
+    note = Notification.objects.get(recipient=person)
+    assert note.kind == Notification.Kind.POINTS
+    assert note.title == "兑换已取消：洗衣粉"
+    assert "10 积分已退回。原因：商品破损" in note.body
+    assert note.url == "/me/redemptions/"
+    verify_clean()
+
+    # The person sees the reason in their own list too.
+    mine = Client()
+    mine.force_login(person.user)
+    assert "商品破损" in mine.get("/me/redemptions/").content.decode()
+
+
+def test_another_communitys_staff_cannot_cancel_at_the_counter(
+    redemption, person_with_role, town, Role
+):
+    qiaobei = person_with_role(Role.SECRETARY, town.qiaobei, real_name="桥北书记").user
+    staff, token = csrf_client_for(qiaobei)
+    response = staff.post(
+        CANCEL, {"csrfmiddlewaretoken": token, "code": redemption.code, "reason": "商品破损"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "这张兑换码属于梨园社区爱心超市，只能由该社区的书记（管理员）取消。" in html
+    assert redemption.person.real_name not in html
+    redemption.refresh_from_db()
+    assert redemption.status == Redemption.Status.RESERVED
+    assert balance(redemption.person) == 40
+    assert not AuditEvent.objects.filter(action="shop.cancel").exists()
+
+
+def test_a_volunteer_cannot_cancel_someone_elses_redemption_at_the_counter(
+    redemption, make_person, town
+):
+    stranger = make_person(real_name="王路人", home_grid=town.liyuan_grid1).user
+    client = Client()
+    client.force_login(stranger)
+    response = client.post(CANCEL, {"code": redemption.code, "reason": "不要了"})
+    assert response.status_code == 403
+    assert "书记（管理员）" in response.content.decode()
+    redemption.refresh_from_db()
+    assert redemption.status == Redemption.Status.RESERVED
+
+
+def test_a_handed_over_or_cancelled_redemption_cannot_be_cancelled_at_the_counter(
+    redemption, secretary, rich_volunteer, make_reward
+):
+    redemption_hand_over(code=redemption.code, by=secretary)
+    staff, token = csrf_client_for(secretary)
+    handed = staff.post(
+        CANCEL, {"csrfmiddlewaretoken": token, "code": redemption.code, "reason": "商品破损"}
+    )
+    assert handed.status_code == 409
+    html = handed.content.decode()
+    assert "商品已领取，不能取消兑换。" in html
+    assert "已领取" in html and 'action="/shop/hand-over/cancel/"' not in html
+    assert balance(redemption.person) == 40
+    assert not PointsEntry.objects.filter(reverses=redemption.entry).exists()
+
+    other = reward_redeem(
+        reward=make_reward(name="毛巾"), person=rich_volunteer, by=rich_volunteer.user
+    )
+    redemption_cancel(redemption=other, by=rich_volunteer.user)
+    again = staff.post(
+        CANCEL, {"csrfmiddlewaretoken": token, "code": other.code, "reason": "商品破损"}
+    )
+    assert again.status_code == 409
+    assert "这次兑换已经取消过了。" in again.content.decode()
+    assert balance(rich_volunteer) == 40  # refunded once, not twice
+
+
+def test_cancelling_at_the_counter_needs_a_reason_and_keeps_the_form(redemption, secretary):
+    from volunteers.models import Notification
+
+    staff, token = csrf_client_for(secretary)
+    response = staff.post(
+        CANCEL, {"csrfmiddlewaretoken": token, "code": redemption.code, "reason": "   "}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请填写取消原因。" in html
+    assert re.search(r'<details class="details" open>\s*<summary>取消兑换</summary>', html)
+    assert f'name="code" value="{redemption.code}"' in html
+    assert "确认发放" in html  # the redemption is still shown, still reservable
+    redemption.refresh_from_db()
+    assert redemption.status == Redemption.Status.RESERVED
+    assert balance(redemption.person) == 40
+    assert not Notification.objects.filter(recipient=redemption.person).exists()
+
+
+def test_an_unknown_code_or_a_missing_csrf_token_cancels_nothing(redemption, secretary):
+    client = Client()
+    client.force_login(secretary)
+    unknown = client.post(CANCEL, {"code": "ABCD-EFGH", "reason": "商品破损"})
+    assert unknown.status_code == 404
+    assert "没有这个兑换码" in unknown.content.decode()
+
+    no_token = Client(enforce_csrf_checks=True)
+    no_token.force_login(secretary)
+    refused = no_token.post(CANCEL, {"code": redemption.code, "reason": "商品破损"})
+    assert refused.status_code == 403
+    redemption.refresh_from_db()
+    assert redemption.status == Redemption.Status.RESERVED
+
+
+def test_the_persons_own_cancel_needs_no_reason_and_sends_no_message(client, redemption):
+    from volunteers.models import Notification
+
+    client.force_login(redemption.person.user)
+    response = client.post(f"/me/redemptions/{redemption.pk}/cancel/", follow=True)
+    assert "已取消兑换“洗衣粉”，10 积分已退回" in response.content.decode()
+    redemption.refresh_from_db()
+    assert redemption.cancel_reason == "本人取消兑换"
+    assert Reward.objects.get(pk=redemption.reward_id).stock == 5
+    assert not Notification.objects.filter(recipient=redemption.person).exists()
+
+
 # --- The monthly report ------------------------------------------------------------------
 
 
@@ -497,7 +659,131 @@ def test_a_secretary_keeps_only_their_own_communitys_catalogue(
         },
     )
     assert created.status_code == 302
-    assert Reward.objects.get(name="香皂").community == town.liyuan
+    created = Reward.objects.get(name="香皂")
+    assert (created.community, created.stock) == (town.liyuan, 3)  # a new one takes the number
+
+
+def edit_form(reward, **changes):
+    """What the admin's edit form posts for ``reward``, as loaded, with ``changes``."""
+    data = {
+        "community": reward.community_id,
+        "name": reward.name,
+        "description": reward.description,
+        "image": "",
+        "price": reward.price,
+        "stock": reward.stock,  # a browser leaves out a disabled field; a forged post does not
+        "stock_change": "",
+        "per_person_limit": reward.per_person_limit,
+        "available_from": "",
+        "available_until": "",
+        "active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_saving_the_reward_form_does_not_undo_a_redemption_made_meanwhile(
+    client, secretary, make_reward, rich_volunteer
+):
+    reward = make_reward(name="洗衣粉", stock=5)
+    client.force_login(secretary)
+    form = client.get(f"{ADMIN}edit/{reward.pk}/").content.decode()
+    assert re.search(r'<input[^>]*name="stock"[^>]*disabled', form)
+    assert 'name="stock_change"' in form and "增加/减少库存" in form
+    loaded = Reward.objects.get(pk=reward.pk)  # the editor's copy, stock 5
+
+    reward_redeem(reward=reward, person=rich_volunteer, by=rich_volunteer.user)  # stock 4
+
+    saved = client.post(f"{ADMIN}edit/{reward.pk}/", edit_form(loaded, name="洗衣粉（大袋）"))
+
+    assert saved.status_code == 302
+    reward.refresh_from_db()
+    assert reward.name == "洗衣粉（大袋）"  # the edit is saved ...
+    assert reward.stock == 4  # ... and the redemption is not undone
+    assert not AuditEvent.objects.filter(action="shop.restock").exists()
+
+
+def test_restocking_in_the_admin_adds_to_the_stock_as_it_is_now(
+    client, secretary, make_reward, rich_volunteer
+):
+    reward = make_reward(stock=5)
+    client.force_login(secretary)
+    loaded = Reward.objects.get(pk=reward.pk)
+    reward_redeem(reward=reward, person=rich_volunteer, by=rich_volunteer.user)  # stock 4
+
+    saved = client.post(f"{ADMIN}edit/{reward.pk}/", edit_form(loaded, stock_change="10"))
+
+    assert saved.status_code == 302
+    reward.refresh_from_db()
+    assert reward.stock == 14
+    audit = AuditEvent.objects.get(action="shop.restock")
+    assert audit.actor == secretary
+    assert (audit.extra["delta"], audit.extra["stock"]) == (10, 14)
+    listing = client.get(saved["Location"]).content.decode()
+    assert "库存已调整 +10 件，现有 14 件。" in listing
+
+
+def test_taking_more_out_than_is_in_stock_is_refused_and_nothing_is_saved(
+    client, secretary, make_reward
+):
+    reward = make_reward(stock=2)
+    client.force_login(secretary)
+    response = client.post(
+        f"{ADMIN}edit/{reward.pk}/", edit_form(reward, name="改名", stock_change="-3")
+    )
+    assert response.status_code == 200
+    assert "库存不足：现有 2 件，不能减少 3 件。" in response.content.decode()
+    reward.refresh_from_db()
+    assert (reward.name, reward.stock) == ("洗衣粉", 2)
+
+
+def test_restock_refuses_going_below_zero_even_when_the_form_saw_enough(
+    client, secretary, make_reward, rich_volunteer, monkeypatch
+):
+    from points.wagtail_hooks import RewardAdminForm
+
+    reward = make_reward(stock=1)
+    loaded = Reward.objects.get(pk=reward.pk)
+    original_clean = RewardAdminForm.clean
+
+    def clean_then_someone_redeems(form):
+        cleaned = original_clean(form)  # it saw 1 in stock: taking 1 out looks fine
+        reward_redeem(reward=reward, person=rich_volunteer, by=rich_volunteer.user)
+        return cleaned
+
+    monkeypatch.setattr(RewardAdminForm, "clean", clean_then_someone_redeems)
+    client.force_login(secretary)
+    response = client.post(
+        f"{ADMIN}edit/{reward.pk}/", edit_form(loaded, name="改名", stock_change="-1")
+    )
+
+    assert response.status_code == 200
+    assert "库存不足：现有 0 件，不能减少 1 件。" in response.content.decode()
+    reward.refresh_from_db()
+    assert (reward.name, reward.stock) == ("洗衣粉", 0)  # the whole save rolled back
+    assert Redemption.objects.filter(reward=reward).count() == 1
+    assert not AuditEvent.objects.filter(action="shop.restock").exists()
+
+
+def test_a_copied_reward_types_its_starting_stock(client, secretary, make_reward):
+    reward = make_reward(stock=7)
+    client.force_login(secretary)
+    html = client.get(f"{ADMIN}copy/{reward.pk}/").content.decode()
+    stock = re.search(r'<input[^>]*name="stock"[^>]*>', html).group(0)
+    assert 'value="7"' in stock and "disabled" not in stock
+    assert 'name="stock_change"' not in html
+
+
+def test_only_the_communitys_shop_staff_restock(make_reward, person_with_role, town, Role):
+    from points.services.rewards import reward_restock
+
+    reward = make_reward(stock=3)
+    qiaobei = person_with_role(Role.SECRETARY, town.qiaobei, real_name="桥北书记").user
+    with pytest.raises(DomainError) as refusal:
+        reward_restock(reward=reward, delta=5, by=qiaobei)
+    assert refusal.value.code == "forbidden"
+    reward.refresh_from_db()
+    assert reward.stock == 3
 
 
 # --- The demo town ------------------------------------------------------------------------
