@@ -176,6 +176,20 @@ def format_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def format_split(split: dict) -> str:
+    """CPU ms per request by process group, for the check-in and the bare view."""
+    lines = ["", "CPU ms per request (median of the phases read whole)"]
+    groups = ("gunicorn", "postgres", "redis", "client", "total")
+    lines.append(f"{'':<10}" + "".join(f"{group:>10}" for group in groups))
+    for kind in ("checkin", "bare"):
+        row = split.get(kind)
+        if not row:
+            lines.append(f"{kind:<10} not measured")
+            continue
+        lines.append(f"{kind:<10}" + "".join(f"{row.get(group, 0):>10.2f}" for group in groups))
+    return "\n".join(lines)
+
+
 def forwarded_ip(n: int) -> str:
     """A distinct client address for the n-th phone, inside loopback (127.0.0.0/8)."""
     n += 1 << 16  # keep clear of 127.0.0.x
@@ -390,6 +404,74 @@ class PeakRss:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+def pids_named(name: str) -> list[int]:
+    """Processes whose command name is ``name`` (PostgreSQL's backends, the Redis server)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{entry}/comm").read_text().strip() == name:
+                    found.append(int(entry))
+    return found
+
+
+def cpu_ticks(pids: Iterable[int]) -> dict[int, int]:
+    """User + system CPU clock ticks of each process still alive."""
+    ticks = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+            ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+class CpuSplit:
+    """Where a phase's CPU went, in milliseconds per request: our gunicorn (master and
+    workers), PostgreSQL, Redis and the load generator itself.
+
+    Read from /proc before and after the phase. A worker recycled by --max-requests
+    during the phase takes its ticks with it, so such a phase is left out (``None``).
+    """
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+
+    def groups(self) -> dict[str, list[int]]:
+        return {
+            "gunicorn": [self.server.process.pid, *self.server.workers()],
+            "postgres": pids_named("postgres"),
+            "redis": pids_named("redis-server"),
+            "client": [os.getpid()],
+        }
+
+    def start(self) -> dict[str, dict[int, int]]:
+        return {group: cpu_ticks(pids) for group, pids in self.groups().items()}
+
+    def per_request(self, before: dict[str, dict[int, int]], requests: int):
+        if not requests:
+            return None
+        split = {}
+        for group, ticks in before.items():
+            after = cpu_ticks(ticks)
+            if len(after) < len(ticks) and group == "gunicorn":
+                return None  # a worker was recycled mid-phase
+            spent = sum(after[pid] - ticks[pid] for pid in after)
+            split[group] = spent * self.tick_ms / requests
+        return split
+
+
+def median_split(splits: list) -> dict[str, float] | None:
+    """Group by group, the median over the phases that could be read whole."""
+    whole = [split for split in splits if split]
+    if not whole:
+        return None
+    split = {group: round(median(s[group] for s in whole), 2) for group in whole[0]}
+    split["total"] = round(sum(split.values()), 2)
+    split["phases"] = len(whole)
+    return split
 
 
 # --- Load ----------------------------------------------------------------------------------
@@ -709,6 +791,7 @@ def main(argv=None) -> int:
         print("bench: bench/ranking.py is not there yet; the ranking figures are skipped")
     print()
     print(format_table(merged))
+    print(format_split(merged.get("cpu_ms_per_request") or {}))
     took = time.perf_counter() - started
     print(f"\nbench: wrote {RESULTS_PATH.relative_to(ROOT)} in {took:.0f} s")
     return 0 if results.get("checkin_errors", 1) == 0 else 1
@@ -761,6 +844,8 @@ def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: 
             drive(kind, requests[kind][0], lambda *a: True, seconds=1.0, concurrency=concurrency)
 
     measured: dict[str, list[Phase]] = {kind: [] for kind in KINDS}
+    meter = CpuSplit(servers["A"])
+    splits: dict[str, list] = {"checkin": [], "bare": []}
     with PeakRss(servers["A"]) as rss:
         for number, kind in interleave(KINDS, args.rounds):
             request, accept = requests[kind]
@@ -769,10 +854,13 @@ def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: 
                 token["value"] = checkin_token(activity_id)  # the screen's code of the moment
                 budget = args.checkins_per_round
                 rss.active.set()
+            before = meter.start() if kind in splits else None
             phase = drive(
                 kind, request, accept, seconds=args.seconds, concurrency=concurrency, budget=budget
             )
             rss.active.clear()
+            if before is not None:
+                splits[kind].append(meter.per_request(before, phase.ok + phase.failed))
             measured[kind].append(phase)
             if kind == "checkin":
                 accepted += phase.ok
@@ -808,10 +896,13 @@ def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: 
         print(f"bench: {accepted} check-ins answered 签到成功 but {rows} Attendance rows exist")
     if failed:
         print(f"bench: {failed} requests failed or answered wrong")
-    return {
+    results = {
         key: round(value, 2) if isinstance(value, float) else value
         for key, value in results.items()
     }
+    # Not a target: the reason behind checkin_ratio, in CPU milliseconds per request.
+    results["cpu_ms_per_request"] = {kind: median_split(found) for kind, found in splits.items()}
+    return results
 
 
 if __name__ == "__main__":

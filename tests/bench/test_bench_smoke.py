@@ -147,3 +147,32 @@ def test_prepared_phones_are_signed_in_as_after_a_login(make_person, client):
     assert response.wsgi_request.user == person.user
     # Like a real login under cached_db: the session comes from the cache, not the table.
     assert not [query for query in queries if "django_session" in query["sql"]]
+
+
+def test_cpu_split_is_the_median_of_the_whole_phases_and_skips_broken_ones():
+    phases = [
+        {"gunicorn": 8.0, "postgres": 1.0, "redis": 0.2, "client": 0.5},
+        None,  # a worker was recycled mid-phase
+        {"gunicorn": 6.0, "postgres": 3.0, "redis": 0.2, "client": 0.5},
+        {"gunicorn": 7.0, "postgres": 2.0, "redis": 0.2, "client": 0.5},
+    ]
+    split = run.median_split(phases)
+    assert split == {
+        "gunicorn": 7.0,
+        "postgres": 2.0,
+        "redis": 0.2,
+        "client": 0.5,
+        "total": 9.7,
+        "phases": 3,
+    }
+    assert run.median_split([None, None]) is None
+    table = run.format_split({"checkin": split, "bare": None})
+    assert "9.70" in table and "bare       not measured" in table
+
+
+def test_cpu_ticks_reads_live_processes_and_ignores_gone_ones():
+    import os
+
+    ticks = run.cpu_ticks([os.getpid(), 999_999_999])
+    assert list(ticks) == [os.getpid()]
+    assert ticks[os.getpid()] > 0  # this test run has used some CPU
