@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from points.models import ServiceRecord
 from volunteers.errors import DomainError
-from volunteers.models import Activity, Notification, Organisation, Person
-from volunteers.selectors import activity_time_span
+from volunteers.models import Activity, Notification, Organisation
+from volunteers.selectors import activity_time_span, person_for_user
 
 from .models import NewsCategory, NewsIndexPage, NewsPage
 
@@ -119,7 +119,7 @@ def activity_report_draft(*, activity: Activity) -> NewsPage:
         )
         index.add_child(instance=page)
         page.save_revision(user=author, log_action=True)
-        person = Person.objects.filter(user=author).first() if author else None
+        person = person_for_user(author)
         if person is not None:
             from volunteers.services.notifications import notify
 

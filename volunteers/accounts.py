@@ -27,18 +27,13 @@ from volunteers.errors import DomainError
 from volunteers.forms import MainlandPhoneField
 from volunteers.identity import MOBILE_RE, normalise_phone
 from volunteers.models import Person
+from volunteers.selectors import person_for_user
 from volunteers.services.people import person_attach_account, person_set_phone
 from volunteers.sms import send_sms
 
 # What people in China expect from an SMS code: six digits, no dashes.
 SMS_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
 PASSWORD_TOO_SHORT = _("密码太短，至少需要 %(min_length)d 个字符。")
-
-
-def person_of(user) -> Person | None:
-    if user is None or user.pk is None:
-        return None
-    return Person.objects.filter(user=user).first()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -99,14 +94,14 @@ class AccountAdapter(DefaultAccountAdapter):
     # --- phone storage (allauth's phone interface) --------------------------
 
     def get_phone(self, user) -> tuple[str, bool] | None:
-        person = person_of(user)
+        person = person_for_user(user)
         if person is None:
             return None
         return person.phone, person.phone_verified
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
         phone = normalise_phone(phone)
-        person = person_of(user)
+        person = person_for_user(user)
         try:
             if person is None:
                 person_attach_account(

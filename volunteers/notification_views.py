@@ -18,7 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .errors import DomainError
-from .models import ExportJob, Notification, Person
+from .models import ExportJob, Notification
+from .selectors import person_for_user
 from .services.exports import export_job_request
 from .services.notifications import (
     notification_mark_read,
@@ -43,15 +44,11 @@ class PreferencesForm(forms.Form):
     )
 
 
-def _person(request) -> Person | None:
-    return Person.objects.filter(user=request.user).select_related("user").first()
-
-
 @never_cache
 @login_required
 @require_GET
 def my_notifications(request):
-    person = _person(request)
+    person = person_for_user(request.user, "user")
     notifications = Notification.objects.none()
     form = None
     if person is not None:
@@ -102,7 +99,7 @@ def notifications_read_all(request):
 @login_required
 @require_POST
 def notification_preferences(request):
-    person = _person(request)
+    person = person_for_user(request.user, "user")
     if person is None:
         messages.error(request, _("您的账号还没有关联志愿者信息，无法设置消息接收方式。"))
         return redirect("volunteers:my_notifications")

@@ -100,7 +100,7 @@ def places_left(activity: Activity) -> int | None:
 
 def person_for_user(user, *related: str) -> Person | None:
     """The user's person, ``related`` in the same query; None if anonymous or not linked."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user.pk is None:
         return None
     queryset = Person.objects.select_related(*related) if related else Person.objects
     try:

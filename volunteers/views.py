@@ -3,17 +3,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from . import permissions, selectors
-from .models import Person
 
 
 @never_cache  # personal data: not for a shared phone's back button or a proxy
 @login_required
 def me(request):
     """The person's own page: their profile and the roles they hold."""
-    person = (
-        Person.objects.filter(user=request.user)
-        .select_related("home_grid", "party_branch", "employer_unit", "reported_community")
-        .first()
+    person = selectors.person_for_user(
+        request.user, "home_grid", "party_branch", "employer_unit", "reported_community"
     )
     current_memberships, past_memberships = [], []
     if person is not None:

@@ -32,3 +32,10 @@ def test_the_linked_person_is_found_with_the_asked_relations_in_one_query(
     found = person_for_user(user)
     with django_assert_num_queries(1):  # not asked for: read when used
         assert found.home_grid.name == "梨园社区第1网格"
+
+
+def test_an_account_being_signed_up_has_no_person_yet(db, django_user_model):
+    # allauth asks about the new user before it is saved: no lookup, and no error.
+    unsaved = django_user_model(username="signing-up")
+
+    assert person_for_user(unsaved) is None

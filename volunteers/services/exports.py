@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from volunteers import permissions
 from volunteers.errors import DomainError
 from volunteers.exports import attendance_export_filename, build_attendance_export
-from volunteers.models import Activity, ExportJob, Notification, Person, RosterImport
+from volunteers.models import Activity, ExportJob, Notification, RosterImport
+from volunteers.selectors import person_for_user
 
 from .notifications import notify
 from .roster import roster_export
@@ -110,7 +111,7 @@ def _finish(job: ExportJob, *, status: str, error: str = "") -> None:
     job.finished_at = timezone.now()
     with transaction.atomic():
         job.save(update_fields=["status", "error", "finished_at", "file"])
-        person = Person.objects.filter(user=job.requested_by).first()
+        person = person_for_user(job.requested_by)
         if person is not None:
             done = status == Status.DONE
             notify(
