@@ -192,6 +192,9 @@ reward_policy = RewardPolicy(Reward)
 register_permission_policy(Reward, reward_policy, exact_class=True)
 
 
+REWARD_COLUMNS = frozenset(f.name for f in Reward._meta.concrete_fields if not f.primary_key)
+
+
 class RewardAdminForm(WagtailAdminModelForm):
     # Only on the edit form; applied by ``RewardEditView`` through ``reward_restock``.
     stock_change = forms.IntegerField(
@@ -234,17 +237,8 @@ class RewardAdminForm(WagtailAdminModelForm):
             self.add_error("available_until", gettext_lazy("截止兑换必须晚于开始兑换。"))
         if cleaned.get("price") == 0:
             self.add_error("price", gettext_lazy("所需积分至少为 1。"))
-        delta = cleaned.get("stock_change")
-        if delta and delta < 0 and self.editing:
-            # A friendly early answer; ``reward_restock`` decides under the UPDATE.
-            current = Reward.objects.filter(pk=self.instance.pk).values_list("stock", flat=True)
-            stock = current.first() or 0
-            if stock + delta < 0:
-                self.add_error(
-                    "stock_change",
-                    gettext("库存不足：现有 %(stock)d 件，不能减少 %(taken)d 件。")
-                    % {"stock": stock, "taken": -delta},
-                )
+        # Too little stock for a negative change is for ``reward_restock`` to say, under
+        # its UPDATE; RewardEditView shows its refusal on this field and rolls back.
         return cleaned
 
     def save(self, commit=True):
@@ -262,9 +256,6 @@ class RewardAdminForm(WagtailAdminModelForm):
         )
         self._save_m2m()
         return instance
-
-
-REWARD_COLUMNS = frozenset(f.name for f in Reward._meta.concrete_fields if not f.primary_key)
 
 
 class RewardEditView(EditView):
