@@ -46,16 +46,20 @@ def local_date(at: datetime.datetime | datetime.date) -> datetime.date:
     return at
 
 
-def month_key(day: datetime.date) -> str:
+# Each key takes a date or a moment; a moment is read as its date in Shanghai first, so a
+# line booked at 00:30 on 1 January in Shazhou (16:30 the day before in UTC) is in the new year.
+def month_key(at: datetime.datetime | datetime.date) -> str:
+    day = local_date(at)
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def quarter_key(day: datetime.date) -> str:
+def quarter_key(at: datetime.datetime | datetime.date) -> str:
+    day = local_date(at)
     return f"{day.year:04d}Q{(day.month - 1) // 3 + 1}"
 
 
-def year_key(day: datetime.date) -> str:
-    return f"{day.year:04d}"
+def year_key(at: datetime.datetime | datetime.date) -> str:
+    return f"{local_date(at).year:04d}"
 
 
 def period_keys(at: datetime.datetime | datetime.date) -> tuple[str, str, str, str]:

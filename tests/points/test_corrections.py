@@ -16,6 +16,8 @@ from volunteers.errors import DomainError
 from volunteers.models import AuditEvent
 from volunteers.services.checkin import attendance_add_manual, attendance_remove
 
+from ..clock import next_new_year
+
 
 def total(person, period="all"):
     row = PersonTotal.objects.filter(person=person, period=period).first()
@@ -186,6 +188,32 @@ def test_an_adjustment_over_a_rubric_cap_is_refused_with_the_room_left(party_mem
     assert refusal.value.message == (
         "超过本年度奖励积分上限（20 分）：今年已得 15 分，最多还能加 5 分。"
     )
+
+
+NEW_YEAR = next_new_year(minute=30)
+
+
+@pytest.mark.time_machine(NEW_YEAR, tick=False)
+def test_the_yearly_cap_counts_from_midnight_in_shazhou_not_in_utc(party_member, secretary):
+    # At 00:30 on 1 January in Shazhou it is still the old year in UTC.
+    PointsPolicy.objects.filter(audience="party_members").update(reward_cap=20)
+    old_year = NEW_YEAR - datetime.timedelta(hours=1)
+    points_adjust(
+        person=party_member,
+        amount=15,
+        category=Category.REWARD,
+        reason="去年的奖励",
+        by=secretary,
+        occurred_at=old_year,
+    )
+    points_adjust(  # last year's 15 points leave this year's cap untouched
+        person=party_member, amount=15, category=Category.REWARD, reason="先进个人", by=secretary
+    )
+    with pytest.raises(DomainError) as refusal:
+        points_adjust(
+            person=party_member, amount=8, category=Category.REWARD, reason="再奖", by=secretary
+        )
+    assert "今年已得 15 分，最多还能加 5 分" in refusal.value.message
 
 
 @pytest.mark.parametrize(
