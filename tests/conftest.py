@@ -1,6 +1,15 @@
-"""Shared fixtures: a small town tree and people made through the services."""
+"""Shared fixtures: a small town tree and people made through the services.
 
+Also what the machine lacks: without Debian's Chromium the browser tests are skipped, and
+without a Chinese font the certificate PDF tests are, each with one loud line at the end of
+the run saying how to get them. Under ``CI=true`` both are required: nothing is skipped and
+a missing browser or font fails its tests.
+"""
+
+import functools
 import itertools
+import os
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -12,9 +21,50 @@ from volunteers.services.people import person_create
 
 _phones = itertools.count(13900000000)
 
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+INSTALL = "apt-get install chromium fonts-noto-cjk"
+
 
 def next_phone() -> str:
     return str(next(_phones))
+
+
+TOOLS = {"e2e": "browser tests", "cjk_font": "certificate PDF tests"}
+
+
+@functools.cache
+def missing_on_this_machine() -> dict[str, str]:
+    """Marker name → what is missing, for the markers whose tests this machine cannot run."""
+    from points.certificate_pdf import CertificateFontMissing, certificate_font
+
+    missing = {}
+    if not os.path.exists(CHROMIUM):
+        missing["e2e"] = f"no Chromium at {CHROMIUM}"
+    try:
+        certificate_font()
+    except CertificateFontMissing:
+        missing["cjk_font"] = "no Chinese font"
+    return missing
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = {} if IN_CI else missing_on_this_machine()
+    for item in items:
+        for marker, what in missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"{what}: {INSTALL}"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    missing = {} if IN_CI else missing_on_this_machine()
+    if missing:
+        skipped = " and ".join(f"the {TOOLS[marker]} ({what})" for marker, what in missing.items())
+        terminalreporter.write_line(
+            f"SKIPPED {skipped}: `{INSTALL}` gives them; under CI=true they are required.",
+            red=True,
+            bold=True,
+        )
 
 
 @pytest.fixture

@@ -115,6 +115,7 @@ def test_an_altered_number_fails_its_check_part(served):
 # --- The PDF ---------------------------------------------------------------------------
 
 
+@pytest.mark.cjk_font
 def test_the_pdf_states_the_facts_in_an_embedded_cjk_font(served):
     certificate = certificate_issue(person=served)
     content = certificate_pdf(certificate, verify_url=VERIFY.format(certificate.number))
@@ -149,6 +150,7 @@ def test_the_pdf_states_the_facts_in_an_embedded_cjk_font(served):
     assert any("CJK" in name for name, _is_embedded in embedded)
 
 
+@pytest.mark.cjk_font
 def test_the_pdfs_qr_opens_the_verification_page(served):
     certificate = certificate_issue(person=served)
     url = VERIFY.format(certificate.number)
@@ -177,6 +179,7 @@ def test_a_missing_font_is_a_clear_error(served, client):
 # --- Pages -----------------------------------------------------------------------------
 
 
+@pytest.mark.cjk_font
 def test_a_person_issues_and_downloads_their_certificate(client, served):
     client.force_login(served.user)
     page = client.post("/me/certificates/", follow=True)
