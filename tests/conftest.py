@@ -182,3 +182,15 @@ def make_activity(town):
         return activity_create(**kwargs)
 
     return make
+
+
+@pytest.fixture
+def verify_clean():
+    """Asserts that every stored points total agrees with the ledger."""
+    from points.verify import ledger_differences
+
+    def check():
+        differences = ledger_differences()
+        assert differences == [], "\n".join(map(str, differences))
+
+    return check

@@ -135,25 +135,27 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(("name", "where", "heading"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_renders_on_phone_and_desktop_and_passes_axe(
-    browser, live_server, demo_site, shoot, name, where, heading
+def test_every_page_renders_on_phone_and_desktop_and_passes_axe(
+    browser, live_server, demo_site, shoot
 ):
-    url = live_server.url + where()
-    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        context, page = open_page(browser, viewport, url)
-        try:
-            assert heading in page.inner_text("main"), (label, name)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= viewport["width"], f"{name} scrolls sideways on {label}: {width}px"
-            # Pictures below the fold load lazily: scroll through so the screenshot has them.
-            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-            page.wait_for_load_state("networkidle")
-            shoot(page, f"{name}-{label}")
-            assert page.console_errors == [], (label, page.console_errors)
-            assert serious_violations(page) == [], label
-        finally:
-            context.close()
+    # One test walks every page: seeding the town takes longer than a page's checks, and a
+    # browser test's data is flushed after each test.
+    for name, where, heading in PAGES:
+        url = live_server.url + where()
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            context, page = open_page(browser, viewport, url)
+            try:
+                assert heading in page.inner_text("main"), (label, name)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], f"{name} scrolls sideways on {label}: {width}px"
+                # Pictures below the fold load lazily: scroll through so the screenshot has them.
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                page.wait_for_load_state("networkidle")
+                shoot(page, f"{name}-{label}")
+                assert page.console_errors == [], (name, label, page.console_errors)
+                assert serious_violations(page) == [], (name, label)
+            finally:
+                context.close()
 
 
 def test_the_phone_navigation_reaches_every_section(browser, live_server, demo_site, shoot):

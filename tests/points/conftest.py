@@ -64,14 +64,3 @@ def party_member(make_person, town):
 def secretary(person_with_role, town, Role):
     """Secretary of 梨园社区: may adjust points of everyone under it."""
     return person_with_role(Role.SECRETARY, town.liyuan, real_name="赵书记").user
-
-
-@pytest.fixture
-def verify_clean():
-    from points.verify import ledger_differences
-
-    def check():
-        differences = ledger_differences()
-        assert differences == [], "\n".join(map(str, differences))
-
-    return check

@@ -1,8 +1,8 @@
-"""seed_demo builds the whole publicity site, written for Shazhou, and a second run adds nothing."""
+"""The demo's publicity site: the whole page tree, written for Shazhou, and a second run of
+`seed_demo` that adds nothing."""
 
 import re
 
-import pytest
 from django.apps import apps
 from django.core.management import call_command
 from wagtail.images import get_image_model
@@ -18,7 +18,7 @@ from cms.models import (
     TeamPage,
 )
 
-PEOPLE = 40
+from .conftest import PEOPLE
 
 
 def table_counts() -> dict[str, int]:
@@ -29,12 +29,7 @@ def table_counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", people=PEOPLE, verbosity=0)
-
-
-def test_the_whole_tree_is_built_under_the_home_page(seeded):
+def test_the_whole_tree_is_built_under_the_home_page():
     home = HomePage.objects.get()
     urls = set(Page.objects.live().descendant_of(home).values_list("url_path", flat=True))
     for section in ("huodong", "dongtai", "duiwu", "xianjin", "guangrongbang"):
@@ -54,7 +49,7 @@ def test_the_whole_tree_is_built_under_the_home_page(seeded):
     ]
 
 
-def test_the_content_is_written_for_shazhou(seeded):
+def test_the_content_is_written_for_shazhou():
     text = " ".join(
         page.specific.search_tokens() + " " + page.title
         for page in Page.objects.live().filter(depth__gt=2)
@@ -64,7 +59,7 @@ def test_the_content_is_written_for_shazhou(seeded):
     assert not re.search(r"lorem|ipsum", text, re.IGNORECASE)
 
 
-def test_pictures_are_made_locally_and_described(seeded):
+def test_pictures_are_made_locally_and_described():
     # The site's own pictures; the 爱心超市 goods (points/demo.py) are drawn the same way.
     images = get_image_model().objects.exclude(title__startswith="爱心超市")
     assert images.count() == len(demo.PICTURES)
@@ -75,7 +70,7 @@ def test_pictures_are_made_locally_and_described(seeded):
     assert news.cover_image is not None
 
 
-def test_site_settings_and_the_editorial_workflow_are_set_up(seeded):
+def test_site_settings_and_the_editorial_workflow_are_set_up():
     settings = SiteSettings.objects.get()
     assert settings.hotline and settings.wechat_name == "聚焦沙州"
     assert settings.logo is not None and settings.wechat_qr is not None
@@ -95,7 +90,7 @@ def test_site_settings_and_the_editorial_workflow_are_set_up(seeded):
     assert state.requested_by.username == "secretary"
 
 
-def test_a_second_seed_changes_nothing(seeded):
+def test_a_second_seed_changes_nothing():
     counts = table_counts()
     revisions = list(apps.get_model("wagtailcore", "Revision").objects.values_list("pk", flat=True))
 
@@ -109,7 +104,7 @@ def test_a_second_seed_changes_nothing(seeded):
     )
 
 
-def test_an_edited_page_is_not_overwritten(seeded):
+def test_an_edited_page_is_not_overwritten():
     page = StandardPage.objects.get(slug="jiaru")
     page.title = "怎样成为红马甲"
     page.save()
@@ -119,7 +114,7 @@ def test_an_edited_page_is_not_overwritten(seeded):
     assert StandardPage.objects.get(slug="jiaru").title == "怎样成为红马甲"
 
 
-def test_every_seeded_page_renders(seeded, client):
+def test_every_seeded_page_renders(client):
     for page in Page.objects.live().filter(depth__gt=1).specific():
         response = client.get(page.url)
         assert response.status_code == 200, page.url

@@ -1,8 +1,7 @@
-"""seed_demo gives the demo town a points history: awards, basic points, published months."""
+"""The demo town's points history: awards, basic points, published months."""
 
 import io
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
@@ -18,24 +17,12 @@ from points.models import (
 from points.services.publication import may_answer
 from volunteers.models import Activity, Attendance, AuditEvent
 
-PEOPLE = 60
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", people=PEOPLE, stdout=io.StringIO())
-
 
 def user(username):
     return get_user_model().objects.get(username=username)
 
 
-def test_after_the_seed_the_ledger_is_clean_and_partymember_is_ranked(seeded, verify_clean):
+def test_after_the_seed_the_ledger_is_clean_and_partymember_is_ranked(verify_clean):
     verify_clean()
     out = io.StringIO()
     call_command("verify_ledger", stdout=out)
@@ -48,7 +35,7 @@ def test_after_the_seed_the_ledger_is_clean_and_partymember_is_ranked(seeded, ve
     assert RankingSnapshotRow.objects.filter(person=partymember).exists()
 
 
-def test_past_attendances_were_awarded_through_the_ledger_once_each(seeded):
+def test_past_attendances_were_awarded_through_the_ledger_once_each():
     finished = Activity.objects.filter(finished_at__isnull=False)
     attendances = Attendance.objects.filter(activity__in=finished, removed_at__isnull=True)
     assert attendances.exists()
@@ -61,7 +48,7 @@ def test_past_attendances_were_awarded_through_the_ledger_once_each(seeded):
     assert AuditEvent.objects.filter(action="points.adjust").exists()  # the demo accounts'
 
 
-def test_past_months_are_published_and_the_latest_is_open_for_objections(seeded):
+def test_past_months_are_published_and_the_latest_is_open_for_objections():
     months = sorted(set(RankingSnapshot.objects.values_list("period", flat=True)))
     assert len(months) >= 2
     now = timezone.now()
