@@ -1,9 +1,12 @@
 """The publicity site's fixtures: the small town of tests/conftest.py with the demo page tree."""
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from cms import demo
+
+from ..clock import shazhou_at
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +51,15 @@ def pages(site_tree):
         story=StoryPage.objects.get(slug="zhang-zhiqiang"),
         honour=HonourRollPage.objects.get(),
     )
+
+
+@pytest.fixture(autouse=True)
+def _at_noon(request):
+    """The site shows figures for this month and this year: every test here runs from noon
+    of the run's day in Shazhou (the clock ticks on from there), so none can straddle a
+    midnight into another period. A test that needs another hour travels there itself."""
+    if request.node.get_closest_marker("time_machine"):
+        yield
+        return
+    with time_machine.travel(shazhou_at(hour=12), tick=True):
+        yield

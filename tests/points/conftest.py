@@ -3,9 +3,12 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from volunteers.models import ActivityCategory, Attendance, Method
+
+from ..clock import shazhou_at
 
 
 @pytest.fixture
@@ -64,3 +67,15 @@ def party_member(make_person, town):
 def secretary(person_with_role, town, Role):
     """Secretary of 梨园社区: may adjust points of everyone under it."""
     return person_with_role(Role.SECRETARY, town.liyuan, real_name="赵书记").user
+
+
+@pytest.fixture(autouse=True)
+def _at_noon(request):
+    """Points are booked by month, quarter and year: every test here runs from noon
+    of the run's day in Shazhou (the clock ticks on from there), so none can straddle a
+    midnight into another period. A test that needs another hour travels there itself."""
+    if request.node.get_closest_marker("time_machine"):
+        yield
+        return
+    with time_machine.travel(shazhou_at(hour=12), tick=True):
+        yield

@@ -21,7 +21,8 @@ from volunteers.errors import DomainError
 from volunteers.models import ActivityCategory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAY_12 = datetime.datetime(2026, 5, 12, 9, 0, tzinfo=SHANGHAI)
+# 12 May of last year: over, and with a month after it in the same year, whatever today is.
+MAY_12 = datetime.datetime(datetime.datetime.now(SHANGHAI).year - 1, 5, 12, 9, 0, tzinfo=SHANGHAI)
 
 
 def award(attendance):
@@ -139,7 +140,7 @@ def test_the_daily_cap_cuts_the_award_and_says_why(past_activity, attend, volunt
         "文明交通劝导 2小时 × 2分/小时 = 4分；已达本类别每日上限 5分（此前已得 4分），实得 1分"
     )
     # The hours are never capped.
-    assert PersonTotal.objects.get(person=volunteer, period="2026-05").minutes == 360
+    assert PersonTotal.objects.get(person=volunteer, period=f"{MAY_12:%Y-%m}").minutes == 360
 
 
 def test_a_fully_capped_award_is_recorded_as_zero(past_activity, attend, volunteer, category):
@@ -151,7 +152,7 @@ def test_a_fully_capped_award_is_recorded_as_zero(past_activity, attend, volunte
     assert later.entry.amount == 0
     assert later.entry.explanation["cap"]["kind"] == "yearly"
     assert "本类别年度上限 2分" in entry_explanation(later.entry)
-    assert PersonTotal.objects.get(person=volunteer, period="2026").points == 2
+    assert PersonTotal.objects.get(person=volunteer, period=f"{MAY_12:%Y}").points == 2
 
 
 def test_caps_count_only_the_same_category(past_activity, attend, volunteer, category):

@@ -14,7 +14,9 @@ from points.periods import SHANGHAI
 from points.services import points_adjust, points_award_for_attendance
 from volunteers.models import AuditEvent
 
-NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=SHANGHAI)
+# 15 June of this year; every fixture is made inside this travel.
+YEAR = datetime.datetime.now(SHANGHAI).year
+NOW = datetime.datetime(YEAR, 6, 15, 10, 0, tzinfo=SHANGHAI)
 TABLE = "/points/branch/"
 PARTY = "party_member"
 
@@ -89,7 +91,7 @@ def test_the_table_shows_each_category_the_total_and_the_hours(
 ):
     body = page(secretary_client.get(TABLE))
 
-    assert "梨园社区 · 2026年" in body
+    assert f"梨园社区 · {YEAR}年" in body
     # name, masked phone, 基础, 服务, 奖励, 扣分, 合计, hours
     assert row_cells(body, party_member)[:8] == [
         "王党员",
@@ -117,7 +119,7 @@ def test_the_table_shows_each_category_the_total_and_the_hours(
 
 
 def test_a_month_shows_only_that_months_lines(secretary_client, scored, volunteer):
-    body = page(secretary_client.get(TABLE, {"period": "2025-06"}))
+    body = page(secretary_client.get(TABLE, {"period": f"{YEAR - 1}-06"}))
 
     assert row_cells(body, volunteer)[2:8] == ["3", "0", "0", "0", "3", "0.0"]
 
@@ -173,7 +175,7 @@ def test_a_branch_secretary_sees_their_branch_by_default(
 
     body = page(client.get(TABLE))
 
-    assert "梨园社区第一网格党支部 · 2026年" in body
+    assert f"梨园社区第一网格党支部 · {YEAR}年" in body
     assert f'id="person-{party_member.pk}"' in body
     assert f'id="person-{volunteer.pk}"' not in body  # a resident, not in the branch
 
@@ -190,7 +192,7 @@ def test_switching_to_an_organisation_out_of_scope_is_refused(secretary_client, 
 
 
 def test_a_junk_or_all_time_period_is_a_chinese_400(secretary_client):
-    for period in ("2026-13", "soon", "all"):
+    for period in (f"{YEAR}-13", "soon", "all"):
         response = secretary_client.get(TABLE, {"period": period})
         assert response.status_code == 400
         assert "请从页面上的列表选择月份、季度或年度" in page(response)
@@ -227,7 +229,13 @@ def test_an_adjustment_is_written_audited_and_goes_back_to_the_table(
     back = f"{TABLE}?org=1&period=2026"
     response = secretary_client.post(
         adjust_url(party_member),
-        {"amount": "4", "category": "reward", "reason": "抗洪抢险", "period": "2026", "next": back},
+        {
+            "amount": "4",
+            "category": "reward",
+            "reason": "抗洪抢险",
+            "period": str(YEAR),
+            "next": back,
+        },
     )
 
     assert response.status_code == 302
@@ -340,12 +348,12 @@ def test_reversing_an_adjustment_needs_a_reason_then_is_audited(
     )
     url = f"/points/branch/entries/{entry.pk}/reverse/"
 
-    refused = secretary_client.post(url, {"reason": " ", "period": "2026"})
+    refused = secretary_client.post(url, {"reason": " ", "period": str(YEAR)})
     assert refused.status_code == 400
     assert "请填写原因。" in page(refused)
     assert not PointsEntry.objects.filter(kind=Kind.REVERSAL).exists()
 
-    done = secretary_client.post(url, {"reason": "登记错人", "period": "2026"})
+    done = secretary_client.post(url, {"reason": "登记错人", "period": str(YEAR)})
     assert done.status_code == 302
     reversal = PointsEntry.objects.get(kind=Kind.REVERSAL)
     assert (reversal.reverses_id, reversal.amount, reversal.reason) == (entry.pk, -5, "登记错人")
@@ -354,7 +362,7 @@ def test_reversing_an_adjustment_needs_a_reason_then_is_audited(
     assert "已冲正王党员的一笔调整（+5 分）" in body
     assert "已冲正" in body and "冲正这笔调整" not in body
 
-    again = secretary_client.post(url, {"reason": "再来", "period": "2026"})
+    again = secretary_client.post(url, {"reason": "再来", "period": str(YEAR)})
     assert again.status_code == 409
     assert "已经冲正过" in page(again)
 
@@ -389,7 +397,7 @@ def test_reversing_out_of_scope_is_refused(
 def test_the_export_has_the_tables_columns_rows_and_masked_phones(
     secretary_client, scored, party_member, volunteer, stranger, secretary
 ):
-    response = secretary_client.get(f"{TABLE}export.xlsx", {"period": "2026"})
+    response = secretary_client.get(f"{TABLE}export.xlsx", {"period": str(YEAR)})
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -416,7 +424,7 @@ def test_the_export_has_the_tables_columns_rows_and_masked_phones(
     assert re.fullmatch(r"\d{3}\*{4}\d{4}", by_name["李志愿"][1])
     about = dict(workbook["说明"].iter_rows(values_only=True))
     assert about["组织"] == "梨园社区"
-    assert about["期间"] == "2026年"
+    assert about["期间"] == f"{YEAR}年"
 
 
 def test_the_export_refuses_out_of_scope_and_junk(secretary_client, town):

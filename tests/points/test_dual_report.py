@@ -16,7 +16,9 @@ from volunteers.models import CommunityReport, Organisation
 from volunteers.services.organisations import organisation_add
 from volunteers.services.reports import report_apply, report_confirm
 
-NOW = datetime.datetime(2026, 5, 20, 12, 0, tzinfo=SHANGHAI)  # 2026Q2
+# 20 May of this year, in its second quarter; every fixture is made inside this travel.
+YEAR = datetime.datetime.now(SHANGHAI).year
+NOW = datetime.datetime(YEAR, 5, 20, 12, 0, tzinfo=SHANGHAI)
 REPORT = "/points/dual-report/"
 PARTY = "party_member"
 
@@ -80,11 +82,11 @@ def serve(past_activity, attend):
 def history(in_service, serve, town, secretary, make_person):
     """赵文静 reported to 梨园 and served there, elsewhere, and last quarter."""
     member = in_service("赵文静", community=town.liyuan)
-    serve(member, organisation=town.liyuan_grid1, day=datetime.date(2026, 4, 10), hours=3)
-    serve(member, organisation=town.liyuan, day=datetime.date(2026, 5, 2), hours=2)
-    serve(member, organisation=town.qiaobei, day=datetime.date(2026, 5, 3), hours=4)  # elsewhere
-    serve(member, organisation=town.team, day=datetime.date(2026, 5, 4), hours=1)  # a town team
-    serve(member, organisation=town.liyuan, day=datetime.date(2026, 3, 30), hours=5)  # Q1
+    serve(member, organisation=town.liyuan_grid1, day=datetime.date(YEAR, 4, 10), hours=3)
+    serve(member, organisation=town.liyuan, day=datetime.date(YEAR, 5, 2), hours=2)
+    serve(member, organisation=town.qiaobei, day=datetime.date(YEAR, 5, 3), hours=4)  # elsewhere
+    serve(member, organisation=town.team, day=datetime.date(YEAR, 5, 4), hours=1)  # a town team
+    serve(member, organisation=town.liyuan, day=datetime.date(YEAR, 3, 30), hours=5)  # Q1
     points_adjust(  # a manual adjustment is not community service
         person=member, amount=4, category=Category.REWARD, reason="表彰", by=secretary
     )
@@ -104,7 +106,7 @@ def test_the_report_counts_only_service_in_the_reported_community_in_the_quarter
 
     body = page(client.get(REPORT))
 
-    assert "敦煌市文化和旅游局的在职党员2026年第2季度在报到社区的服务情况" in body
+    assert f"敦煌市文化和旅游局的在职党员{YEAR}年第2季度在报到社区的服务情况" in body
     member = history["member"]
     # name, masked phone, community, activities, hours, points: 3 h + 2 h in 梨园 in Q2
     assert row_cells(body, member) == ["赵文静", member.masked_phone, "梨园社区", "2", "5.0", "5"]
@@ -116,14 +118,14 @@ def test_the_report_counts_only_service_in_the_reported_community_in_the_quarter
 def test_another_quarter_is_chosen_by_its_key(client, unit_secretary, history):
     client.force_login(unit_secretary)
 
-    body = page(client.get(REPORT, {"period": "2026Q1"}))
+    body = page(client.get(REPORT, {"period": f"{YEAR}Q1"}))
 
     assert row_cells(body, history["member"])[3:] == ["1", "5.0", "5"]
 
 
 def test_only_a_quarter_is_accepted(client, unit_secretary):
     client.force_login(unit_secretary)
-    for period in ("2026", "2026-05", "2026Q5", "x"):
+    for period in (str(YEAR), f"{YEAR}-05", f"{YEAR}Q5", "x"):
         response = client.get(REPORT, {"period": period})
         assert response.status_code == 400
         assert "请从页面上的列表选择季度" in page(response)
@@ -161,7 +163,7 @@ def test_the_report_costs_the_same_queries_for_any_number_of_members(
     def add(n, start):
         for i in range(n):
             member = in_service(f"党员{start + i}", community=town.liyuan)
-            serve(member, organisation=town.liyuan, day=datetime.date(2026, 5, 1 + i))
+            serve(member, organisation=town.liyuan, day=datetime.date(YEAR, 5, 1 + i))
 
     add(1, 0)
     # session, user, grants, units, count, the page of members, points, minutes, and the
@@ -177,7 +179,7 @@ def test_the_report_costs_the_same_queries_for_any_number_of_members(
 def test_the_export_has_the_reports_rows_and_masked_phones(client, unit_secretary, history, town):
     client.force_login(unit_secretary)
 
-    response = client.get(f"{REPORT}export.xlsx", {"unit": town.unit.pk, "period": "2026Q2"})
+    response = client.get(f"{REPORT}export.xlsx", {"unit": town.unit.pk, "period": f"{YEAR}Q2"})
 
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -209,7 +211,7 @@ def test_the_export_has_the_reports_rows_and_masked_phones(client, unit_secretar
     )
     assert member.phone not in [str(v) for row in rows for v in row]
     about = dict(workbook["说明"].iter_rows(values_only=True))
-    assert about["季度"] == "2026年第2季度"
+    assert about["季度"] == f"{YEAR}年第2季度"
 
 
 def test_my_page_links_to_the_report_for_people_managers(client, unit_secretary, volunteer):

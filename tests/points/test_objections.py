@@ -22,7 +22,13 @@ from points.services.publication import previous_month, rankings_publish_month
 from volunteers.errors import DomainError
 from volunteers.models import AuditEvent
 
-MONTH = previous_month(timezone.now())
+from ..clock import mid_month
+
+# Mid-month, so that "published an hour ago" is after the end of last month whatever the
+# day the run is on; every fixture is made inside this travel.
+NOW = mid_month()
+pytestmark = pytest.mark.time_machine(NOW, tick=True)
+MONTH = previous_month(NOW)
 OLDER = previous_month(period_bounds(MONTH)[0])
 
 

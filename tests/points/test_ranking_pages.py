@@ -1,12 +1,12 @@
 """我的积分 (/me/points/) and the ranking page (/rankings/)."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from points.models import Category
 from points.services import points_adjust, points_award_for_attendance, points_redeem
+
+from ..clock import mid_month
 
 MY_POINTS = reverse("points:my_points")
 RANKINGS = reverse("points:rankings")
@@ -55,7 +55,7 @@ def test_my_points_needs_a_login(client):
 
 
 # Mid-month, so that "yesterday" (past_activity) falls in this month and this year.
-@pytest.mark.time_machine(datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC), tick=True)
+@pytest.mark.time_machine(mid_month(), tick=True)
 def test_my_points_shows_balance_totals_star_places_and_explained_history(
     client, volunteer, past_activity, attend, people, give, django_assert_num_queries
 ):

@@ -17,9 +17,14 @@ from volunteers.services.activities import activity_cancel
 from volunteers.services.checkin import PERSON_SCAN_LIMIT
 from volunteers.tokens import TOKEN_LIFE_SECONDS, Purpose, make_token
 
+from ..clock import next_noon
+
 Reason = ScanAttempt.Reason
 LOGIN_URL = "/accounts/login/"
-NOON = datetime.datetime(2026, 11, 29, 4, 0, tzinfo=datetime.UTC)  # 12:00 in Shazhou
+NOON = next_noon()
+
+# Every test here, fixtures included, runs at NOON unless it travels on from there.
+pytestmark = pytest.mark.time_machine(NOON, tick=False)
 
 
 def scan_url(activity, purpose=Purpose.CHECK_IN) -> str:
@@ -58,7 +63,6 @@ def volunteer_client(client, volunteer):
 # --- Checking in --------------------------------------------------------------------------
 
 
-@time_machine.travel(NOON, tick=False)
 def test_scanning_the_activity_qr_checks_in_and_shows_the_time(volunteer_client, make_activity):
     activity = make_activity(title="阳关中路文明交通劝导")
 
@@ -76,9 +80,8 @@ def test_scanning_the_activity_qr_checks_in_and_shows_the_time(volunteer_client,
 def test_a_repeat_scan_shows_already_checked_in_with_the_first_time(
     volunteer_client, make_activity
 ):
-    with time_machine.travel(NOON, tick=False):
-        activity = make_activity()
-        volunteer_client.get(scan_url(activity))
+    activity = make_activity()
+    volunteer_client.get(scan_url(activity))
     with time_machine.travel(NOON + datetime.timedelta(minutes=7), tick=False):
         response = volunteer_client.get(scan_url(activity))
 
@@ -91,9 +94,8 @@ def test_a_repeat_scan_shows_already_checked_in_with_the_first_time(
 
 
 def test_scanning_the_check_out_code_shows_the_minutes_served(volunteer_client, make_activity):
-    with time_machine.travel(NOON, tick=False):
-        activity = make_activity()  # started at 11:50
-        volunteer_client.get(scan_url(activity))
+    activity = make_activity()  # started at 11:50
+    volunteer_client.get(scan_url(activity))
     with time_machine.travel(NOON + datetime.timedelta(minutes=45), tick=False):
         response = volunteer_client.get(scan_url(activity, Purpose.CHECK_OUT))
 
@@ -217,12 +219,11 @@ def test_an_account_without_a_person_is_told_what_to_do(client, django_user_mode
 def test_a_geofenced_activity_asks_for_the_location_then_checks_in_at_the_scan_time(
     volunteer_client, make_activity
 ):
-    with time_machine.travel(NOON, tick=False):
-        activity = make_activity(
-            latitude=Decimal("40.142"), longitude=Decimal("94.662"), geofence_radius_m=200
-        )
-        url = scan_url(activity)
-        ask = volunteer_client.get(url)
+    activity = make_activity(
+        latitude=Decimal("40.142"), longitude=Decimal("94.662"), geofence_radius_m=200
+    )
+    url = scan_url(activity)
+    ask = volunteer_client.get(url)
     assert ask.status_code == 200
     assert "正在确认您在活动现场" in text(ask)
     assert 'name="csrfmiddlewaretoken"' in text(ask)
@@ -296,10 +297,9 @@ def test_junk_coordinates_are_refused_as_outside_the_geofence(
 def test_an_anonymous_scan_is_honoured_after_login_at_the_original_time(
     client, volunteer, make_activity
 ):
-    with time_machine.travel(NOON, tick=False):
-        activity = make_activity()
-        url = scan_url(activity)
-        first = client.get(url)
+    activity = make_activity()
+    url = scan_url(activity)
+    first = client.get(url)
     assert first.status_code == 302
     assert first.url == f"{LOGIN_URL}?next={quote(url, safe='/')}"
     assert not ScanAttempt.objects.exists()
@@ -324,10 +324,9 @@ def test_someone_new_signs_up_and_is_checked_in_at_the_scan_time(client, make_ac
 
     from volunteers.sms import LocmemSMSBackend
 
-    with time_machine.travel(NOON, tick=False):
-        activity = make_activity()
-        url = scan_url(activity)
-        client.get(url)
+    activity = make_activity()
+    url = scan_url(activity)
+    client.get(url)
     LocmemSMSBackend.outbox.clear()
     # Signing up and waiting for the SMS took four minutes.
     with (
@@ -365,8 +364,7 @@ def test_the_login_page_says_the_scan_time_is_kept(client, make_activity):
 def test_without_a_remembered_scan_a_late_login_finds_the_code_expired(
     client, volunteer, make_activity
 ):
-    with time_machine.travel(NOON, tick=False):
-        url = scan_url(make_activity())
+    url = scan_url(make_activity())
     with time_machine.travel(NOON + datetime.timedelta(minutes=3), tick=False):
         client.force_login(volunteer.user)
         response = client.get(url)
@@ -375,9 +373,8 @@ def test_without_a_remembered_scan_a_late_login_finds_the_code_expired(
 
 
 def test_a_remembered_scan_is_used_only_for_its_own_code(client, volunteer, make_activity):
-    with time_machine.travel(NOON, tick=False):
-        activity = make_activity()
-        client.get(scan_url(activity))  # remembered at 12:00
+    activity = make_activity()
+    client.get(scan_url(activity))  # remembered at 12:00
     with time_machine.travel(NOON + datetime.timedelta(minutes=1), tick=False):
         client.force_login(volunteer.user)
         fresh = scan_url(activity)
@@ -460,9 +457,8 @@ def test_my_code_page_shows_a_qr_and_the_short_code(volunteer_client, volunteer)
 def test_my_code_json_gives_the_same_short_code_within_a_rotation_and_a_new_one_after(
     volunteer_client,
 ):
-    with time_machine.travel(NOON, tick=False):
-        first = volunteer_client.get("/me/code.json").json()
-        again = volunteer_client.get("/me/code.json").json()
+    first = volunteer_client.get("/me/code.json").json()
+    again = volunteer_client.get("/me/code.json").json()
     with time_machine.travel(NOON + datetime.timedelta(seconds=30), tick=False):
         later = volunteer_client.get("/me/code.json").json()
     assert first["ok"] and first["svg"].startswith("<svg")

@@ -22,9 +22,16 @@ from volunteers.services.checkin import (
 )
 from volunteers.tokens import Purpose, make_token
 
+from ..clock import next_noon
+
 Reason = ScanAttempt.Reason
-NOON = datetime.datetime(2026, 11, 29, 4, 0, tzinfo=datetime.UTC)  # 12:00 in Shazhou
+NOON = next_noon()
+TOMORROW = NOON + datetime.timedelta(days=1)
 JSON = {"HTTP_ACCEPT": "application/json"}
+
+# Every test here, fixtures included, runs at NOON: the leader's role, the people and the
+# activities all begin there, and no test can straddle a midnight or a rotation of the QR.
+pytestmark = pytest.mark.time_machine(NOON, tick=False)
 
 
 def text(response) -> str:
@@ -55,15 +62,8 @@ def volunteer(make_person, town):
 
 @pytest.fixture
 def activity(make_activity):
-    """Running now: started ten minutes ago, for two hours."""
+    """From 11:50 to 13:50 on the day of NOON: started ten minutes ago, for two hours."""
     return make_activity(title="阳关中路文明交通劝导")
-
-
-@pytest.fixture
-def noon_activity(make_activity):
-    """From 11:50 to 13:50 on the day of NOON, for tests that travel there."""
-    with time_machine.travel(NOON, tick=False):
-        return make_activity(title="阳关中路文明交通劝导")
 
 
 # --- Who may see the organiser pages -------------------------------------------------------
@@ -156,13 +156,13 @@ def test_the_screen_warns_when_scans_would_be_refused(leader_client, make_activi
 def test_current_json_rotates_every_thirty_seconds_and_each_code_checks_in(
     leader_client,
     client,
-    noon_activity,
+    activity,
     volunteer,
     make_person,
     town,
     django_assert_max_num_queries,
 ):
-    url = f"/activities/{noon_activity.pk}/checkin/current.json?mode=in"
+    url = f"/activities/{activity.pk}/checkin/current.json?mode=in"
     with time_machine.travel(NOON + datetime.timedelta(seconds=3), tick=False):
         with django_assert_max_num_queries(5):
             first = leader_client.get(url).json()
@@ -222,15 +222,12 @@ def test_the_scanner_page_offers_the_camera_and_a_typed_code(leader_client, acti
     assert "vendor/jsqr/jsQR.js" in body and "checkin-scanner.js" in body
 
 
-def test_the_scanner_checks_in_by_qr_token_and_answers_json(
-    leader_client, noon_activity, volunteer
-):
-    with time_machine.travel(NOON, tick=False):
-        token, _short = personal_codes.current(volunteer.pk, at=timezone.now())
-        first = scan(leader_client, noon_activity, token, **JSON)
+def test_the_scanner_checks_in_by_qr_token_and_answers_json(leader_client, activity, volunteer):
+    token, _short = personal_codes.current(volunteer.pk, at=timezone.now())
+    first = scan(leader_client, activity, token, **JSON)
     with time_machine.travel(NOON + datetime.timedelta(minutes=1), tick=False):
         token, _short = personal_codes.current(volunteer.pk, at=timezone.now())
-        again = scan(leader_client, noon_activity, token, **JSON)
+        again = scan(leader_client, activity, token, **JSON)
 
     assert first.status_code == 200
     assert first.json() == {
@@ -248,15 +245,12 @@ def test_the_scanner_checks_in_by_qr_token_and_answers_json(
     assert attendance.recorded_by.person.real_name == "王队长"
 
 
-def test_the_scanner_checks_out_with_the_minutes(leader_client, noon_activity, volunteer):
-    with time_machine.travel(NOON, tick=False):
-        _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
-        scan(leader_client, noon_activity, short, **JSON)
+def test_the_scanner_checks_out_with_the_minutes(leader_client, activity, volunteer):
+    _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
+    scan(leader_client, activity, short, **JSON)
     with time_machine.travel(NOON + datetime.timedelta(minutes=50), tick=False):
         _token, short = personal_codes.current(volunteer.pk, at=timezone.now())
-        answer = scan(
-            leader_client, noon_activity, f" {short[:3]} {short[3:]} ", mode="out", **JSON
-        )
+        answer = scan(leader_client, activity, f" {short[:3]} {short[3:]} ", mode="out", **JSON)
     assert answer.json()["message"] == "签退成功，服务 50 分钟"
     assert answer.json()["count_out"] == 1
 
@@ -403,11 +397,11 @@ def test_manual_add_by_volunteer_number_is_recorded_and_audited(
     assert event.actor == leader and event.extra["reason"] == "手机没电，现场核实"
 
 
-def test_manual_add_with_times_records_them(leader_client, noon_activity, volunteer):
-    start = timezone.localtime(noon_activity.starts_at)
+def test_manual_add_with_times_records_them(leader_client, activity, volunteer):
+    start = timezone.localtime(activity.starts_at)
     with time_machine.travel(NOON + datetime.timedelta(hours=1), tick=False):
         response = leader_client.post(
-            f"/activities/{noon_activity.pk}/attendance/",
+            f"/activities/{activity.pk}/attendance/",
             {
                 "who": "13812345678",
                 "reason": "补录",
@@ -428,7 +422,7 @@ def test_manual_add_with_times_records_them(leader_client, noon_activity, volunt
         ({"who": "", "reason": "x"}, "who", "请填写手机号或志愿者编号"),
         ({"who": "13812345678", "reason": "x", "checked_in_at": "昨天"}, "checked_in_at", "请按"),
         (
-            {"who": "13812345678", "reason": "x", "checked_in_at": "2099-01-01T09:00"},
+            {"who": "13812345678", "reason": "x", "checked_in_at": f"{TOMORROW:%Y-%m-%dT%H:%M}"},
             "checked_in_at",
             "不能晚于现在",
         ),
@@ -444,12 +438,12 @@ def test_manual_add_refuses_bad_input_next_to_the_field(
 
 
 def test_manual_add_out_of_order_times_are_refused_by_the_service(
-    leader_client, noon_activity, volunteer
+    leader_client, activity, volunteer
 ):
-    start = timezone.localtime(noon_activity.starts_at)
+    start = timezone.localtime(activity.starts_at)
     with time_machine.travel(NOON + datetime.timedelta(hours=1), tick=False):
         response = leader_client.post(
-            f"/activities/{noon_activity.pk}/attendance/",
+            f"/activities/{activity.pk}/attendance/",
             {
                 "who": "13812345678",
                 "reason": "补录",
@@ -474,11 +468,10 @@ def test_manual_add_only_from_the_audience(leader_client, make_activity, make_pe
     assert "桥北居民 不在本活动的参加对象范围内" in text(response)
 
 
-def test_manual_add_twice_says_already_checked_in(leader_client, leader, noon_activity, volunteer):
-    with time_machine.travel(NOON, tick=False):
-        attendance_add_manual(activity=noon_activity, person=volunteer, reason="补录", by=leader)
+def test_manual_add_twice_says_already_checked_in(leader_client, leader, activity, volunteer):
+    attendance_add_manual(activity=activity, person=volunteer, reason="补录", by=leader)
     response = leader_client.post(
-        f"/activities/{noon_activity.pk}/attendance/", {"who": "13812345678", "reason": "再补"}
+        f"/activities/{activity.pk}/attendance/", {"who": "13812345678", "reason": "再补"}
     )
     assert response.status_code == 400 and "陈小燕 已于 12:00 签到" in text(response)
 
@@ -533,20 +526,17 @@ def test_remove_is_post_only(leader_client, leader, activity, volunteer):
 
 
 def test_the_xlsx_export_has_the_list_columns_and_the_attendee_rows(
-    leader_client, leader, noon_activity, volunteer, make_person
+    leader_client, leader, activity, volunteer, make_person
 ):
-    with time_machine.travel(NOON, tick=False):
-        scan_activity_code(
-            token=make_token(purpose=Purpose.CHECK_IN, subject_id=noon_activity.pk),
-            person=volunteer,
-        )
-        formula = make_person(real_name="=1+1")
-        removed = attendance_add_manual(
-            activity=noon_activity, person=formula, reason="补录", by=leader
-        )
+    scan_activity_code(
+        token=make_token(purpose=Purpose.CHECK_IN, subject_id=activity.pk),
+        person=volunteer,
+    )
+    formula = make_person(real_name="=1+1")
+    removed = attendance_add_manual(activity=activity, person=formula, reason="补录", by=leader)
     attendance_remove(attendance=removed, reason="误加", by=leader)
 
-    response = leader_client.get(f"/activities/{noon_activity.pk}/attendance.xlsx")
+    response = leader_client.get(f"/activities/{activity.pk}/attendance.xlsx")
 
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml"

@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import Client
-from django.utils import timezone
 
 from volunteers.models import Person
 from volunteers.services.memberships import membership_end, membership_grant
@@ -95,8 +94,8 @@ def test_my_page_lists_my_roles_with_organisation_role_and_since(
     assert "文明交通劝导队" in body
     assert "队长" in body
     assert "志愿服务队" in body
-    today = timezone.localdate()
-    assert f"{today.year}年{today.month}月{today.day}日起" in body
+    since = person.memberships.get().start_date  # the day it was granted, not the day we look
+    assert f"{since.year}年{since.month}月{since.day}日起" in body
 
 
 def test_ended_roles_are_listed_apart_from_current_ones(client, person_with_role, town, Role):

@@ -9,7 +9,9 @@ from django.core.cache.backends.redis import RedisCache
 
 from volunteers import ratelimit
 
-START = datetime.datetime(2026, 11, 29, 4, 0, 5, tzinfo=datetime.UTC)
+from ..clock import next_noon
+
+START = next_noon() + datetime.timedelta(seconds=5)  # five seconds into a minute
 
 
 @pytest.fixture(autouse=True)
