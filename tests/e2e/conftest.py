@@ -1,22 +1,26 @@
 """Real-browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 No browser is downloaded: Playwright launches /usr/bin/chromium (CHROMIUM_PATH overrides).
-Screenshots of every test land in var/screenshots/ for anyone to look at afterwards.
+Without it these tests are skipped (tests/conftest.py says so at the end of the run), except
+under CI=true, where they fail. Screenshots of every test land in var/screenshots/.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+
+from ..conftest import CHROMIUM, INSTALL
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are ordinary synchronous code, which Django would otherwise refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+# A run with the clock moved by libfaketime (.ci/run) preloads it into every process; Chromium
+# does not run under it (it spins), so the browser keeps the real clock. The server's clock
+# is the one that decides: cookies and tokens carry lifetimes, not the browser's "now".
 
 pytestmark = pytest.mark.e2e
 
@@ -24,13 +28,15 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: {INSTALL}")
     from playwright.sync_api import sync_playwright
 
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and "FAKETIME" not in k}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            env=env,
         )
         yield browser
         browser.close()
