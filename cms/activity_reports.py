@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from points.models import ServiceRecord
 from volunteers.errors import DomainError
-from volunteers.models import Activity, Notification, Organisation
+from volunteers.models import Activity, Notification, Organisation, current_membership_q
 from volunteers.selectors import activity_time_span, person_for_user
 
 from .models import NewsCategory, NewsIndexPage, NewsPage
@@ -44,9 +44,9 @@ def report_facts(activity: Activity) -> dict:
     totals = records.aggregate(people=Count("person", distinct=True), minutes=Sum("minutes"))
     teams = (
         Organisation.objects.filter(
+            current_membership_q(prefix="memberships__"),
             kind=Organisation.Kind.TEAM,
             memberships__person__in=records.values("person"),
-            memberships__end_date__isnull=True,
         )
         .annotate(members=Count("memberships__person", distinct=True))
         .order_by("-members", "name")

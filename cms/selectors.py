@@ -192,12 +192,6 @@ class OrganisationFigures:
         return self.organisation.name
 
 
-def _open_memberships(today: datetime.date) -> QuerySet[Membership]:
-    return Membership.objects.filter(start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=today)
-    )
-
-
 def _figures_by_prefix(
     parent_path: str, prefix_length: int, *, activities: bool = True
 ) -> dict[str, dict[str, int]]:
@@ -208,7 +202,7 @@ def _figures_by_prefix(
     """
     today = timezone.localdate()
     members = (
-        _open_memberships(today)
+        Membership.objects.current(on=today)
         .filter(organisation__path__startswith=parent_path)
         .annotate(prefix=Substr("organisation__path", 1, prefix_length))
         .order_by()

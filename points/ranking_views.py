@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 
 from cms.selectors import mask_name
 from volunteers import permissions
-from volunteers.models import Organisation
+from volunteers.models import Membership, Organisation
 from volunteers.selectors import person_for_user
 
 from .explain import duration_text, entry_explanation
@@ -170,7 +170,11 @@ def _scope_options(user, person) -> list[Organisation]:
         linked = [getattr(person, f"{f}_id") for f in PERSON_LINK_FIELDS]
         paths = Organisation.objects.filter(
             Q(pk__in=[pk for pk in linked if pk is not None])
-            | Q(memberships__person_id=person.pk, memberships__end_date__isnull=True)
+            | Q(
+                pk__in=Membership.objects.current()
+                .filter(person_id=person.pk)
+                .values("organisation")
+            )
         ).values_list("path", flat=True)
         q |= Q(path__in=sorted(ancestor_paths(paths)))
     granted = permissions.scope_q(user, permissions.Action.VIEW)

@@ -189,7 +189,7 @@ def team_ranking(
         .order_by()
         .values_list("organisation_id", "total")
     )
-    members = Membership.objects.filter(organisation_id__in=ids, end_date__isnull=True)
+    members = Membership.objects.current().filter(organisation_id__in=ids)
     if population == Population.PARTY_MEMBERS:
         members = members.filter(person__political_status__in=Person.PARTY_STATUSES)
     heads = dict(

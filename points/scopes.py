@@ -59,7 +59,11 @@ def person_scopes(person_id: int) -> list[tuple[int, str]]:
     paths = set(
         Organisation.objects.filter(
             Q(pk__in=linked)
-            | Q(memberships__person_id=person_id, memberships__end_date__isnull=True)
+            | Q(
+                pk__in=Membership.objects.current()
+                .filter(person_id=person_id)
+                .values("organisation")
+            )
         ).values_list("path", flat=True)
     )
     wanted = ancestor_paths(paths)
@@ -88,9 +92,11 @@ def scopes_for_people(person_ids: Iterable[int]) -> dict[int, list[tuple[int, st
         for pk, political_status, *links in rows:
             status[pk] = political_status
             linked[pk].update(org for org in links if org is not None)
-        memberships = Membership.objects.filter(
-            person_id__in=chunk, end_date__isnull=True
-        ).values_list("person_id", "organisation_id")
+        memberships = (
+            Membership.objects.current()
+            .filter(person_id__in=chunk)
+            .values_list("person_id", "organisation_id")
+        )
         for pid, org in memberships:
             linked[pid].add(org)
     return {

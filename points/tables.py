@@ -155,13 +155,15 @@ def people_under(organisation: Organisation) -> QuerySet[Person]:
     """Everyone tied to ``organisation`` or a node below it, as the rankings count them.
 
     The same ties as ``points.scopes``: home grid, party branch, employer unit,
-    reported community, and open memberships. Subqueries, not joins, so nobody is
+    reported community, and current memberships. Subqueries, not joins, so nobody is
     listed twice and no DISTINCT is needed.
     """
     subtree = Organisation.objects.filter(path__startswith=organisation.path).values("pk")
-    members = Membership.objects.filter(
-        organisation__path__startswith=organisation.path, end_date__isnull=True
-    ).values("person_id")
+    members = (
+        Membership.objects.current()
+        .filter(organisation__path__startswith=organisation.path)
+        .values("person_id")
+    )
     return Person.objects.filter(
         Q(home_grid__in=subtree)
         | Q(party_branch__in=subtree)

@@ -241,7 +241,8 @@ def scope_row_differences() -> Iterator[Difference]:
         .iterator(chunk_size=CHUNK)
     )
     memberships = (
-        Membership.objects.filter(end_date__isnull=True, person_id__in=with_totals)
+        Membership.objects.current()
+        .filter(person_id__in=with_totals)
         .order_by("person_id")
         .values_list("person_id", "organisation_id")
         .iterator(chunk_size=CHUNK)

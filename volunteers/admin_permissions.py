@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from . import permissions
@@ -26,10 +25,7 @@ CATEGORY_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
 
 def _active_role_holders(roles, organisations=None):
-    today = timezone.localdate()
-    memberships = Membership.objects.filter(
-        role__in=roles, person__user__isnull=False, start_date__lte=today
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+    memberships = Membership.objects.current().filter(role__in=roles, person__user__isnull=False)
     if organisations is not None:
         memberships = memberships.filter(organisation__in=organisations)
     User = get_user_model()

@@ -10,7 +10,6 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from .models import Membership, Organisation, Person
 
@@ -56,10 +55,9 @@ def _grants(user) -> dict[str, tuple[str, ...]]:
         return cached
     grants: dict[str, set[str]] = {action: set() for action in Action.ALL}
     if user is not None and user.is_authenticated and user.is_active:
-        today = timezone.localdate()
         rows = (
-            Membership.objects.filter(person__user=user, start_date__lte=today)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+            Membership.objects.current()
+            .filter(person__user=user)
             .values_list("role", "organisation__path")
         )
         for role, path in rows:
@@ -101,7 +99,8 @@ def organisations_of(obj) -> list[Organisation]:
             obj.employer_unit,
             obj.reported_community,
         ]
-        nodes += [m.organisation for m in obj.memberships.select_related("organisation")]
+        # Only current roles tie a person to a node: a team left in 2021 does not.
+        nodes += [m.organisation for m in obj.memberships.current().select_related("organisation")]
         return [n for n in nodes if n is not None]
     organisation = getattr(obj, "organisation", None)
     if isinstance(organisation, Organisation):
@@ -153,12 +152,9 @@ def people_in_scope(user, action: str) -> QuerySet[Person]:
     granted = _grants(user)[action]
     if not granted:
         return Person.objects.none()
-    fields = [
-        "home_grid__path",
-        "party_branch__path",
-        "employer_unit__path",
-        "reported_community__path",
-        "memberships__organisation__path",
-    ]
+    fields = ["home_grid__path", "party_branch__path", "employer_unit__path"]
+    fields.append("reported_community__path")
     q = reduce(or_, (Q(**{f"{f}__startswith": p}) for f in fields for p in granted))
-    return Person.objects.filter(q).distinct()
+    under = reduce(or_, (Q(organisation__path__startswith=p) for p in granted))
+    members = Membership.objects.current().filter(under).values("person_id")
+    return Person.objects.filter(q | Q(pk__in=members))

@@ -4,7 +4,13 @@ from .activities import Activity, ActivityCategory, SignUp
 from .checkin import Attendance, CommunityReport, Method, ScanAttempt
 from .notifications import ExportJob, JobFailure, Notification, NotificationPreference
 from .organisation import Organisation
-from .people import AuditEvent, Membership, Person, User
+from .people import (
+    AuditEvent,
+    Membership,
+    Person,
+    User,
+    current_membership_q,
+)
 from .roster import RosterImport
 
 __all__ = [
@@ -25,4 +31,5 @@ __all__ = [
     "ScanAttempt",
     "SignUp",
     "User",
+    "current_membership_q",
 ]

@@ -135,6 +135,28 @@ class Person(models.Model):
         return mask_phone(self.phone)
 
 
+def current_membership_q(*, on=None, prefix: str = "") -> Q:
+    """The one definition of a current membership: begun on or before ``on`` (default
+    today in Shazhou) and not ended: no end date, or one after ``on``. The end date is
+    the first day the role no longer holds. ``prefix`` filters through a relation
+    (``"memberships__"`` from an organisation or a person).
+
+    Roles begin and end only through the services, dated the day they are made, so a
+    membership stops being current by a write, never by the calendar alone: the
+    rankings' pre-aggregated scopes (points.scopes) stay right without a nightly job.
+    """
+    on = on or timezone.localdate()
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on})
+    )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, *, on=None) -> "MembershipQuerySet":
+        """Memberships that hold on ``on`` (default today); see ``current_membership_q``."""
+        return self.filter(current_membership_q(on=on))
+
+
 class Membership(models.Model):
     """A person's role on one organisation node, for a span of dates."""
 
@@ -163,6 +185,8 @@ class Membership(models.Model):
         help_text=_("角色终止的日期；当天起不再有效。"),
     )
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("成员关系")
         verbose_name_plural = _("成员关系")
@@ -186,7 +210,9 @@ class Membership(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.end_date is None or self.end_date > timezone.localdate()
+        """Current today, by the same definition as ``Membership.objects.current()``."""
+        today = timezone.localdate()
+        return self.start_date <= today and (self.end_date is None or self.end_date > today)
 
 
 class AuditEvent(models.Model):

@@ -134,9 +134,9 @@ def in_audience(activity: Activity, person: Person) -> bool:
     if activity.audience == Audience.PARTY_MEMBERS:
         return person.is_party_member
     if activity.audience == Audience.TEAM:
-        return person.memberships.filter(
-            organisation_id=activity.audience_team_id, end_date__isnull=True
-        ).exists()
+        return (
+            person.memberships.current().filter(organisation_id=activity.audience_team_id).exists()
+        )
     # SUBTREE: the person belongs somewhere under the publishing organisation.
     root = activity.organisation.path
     return any(node.path.startswith(root) for node in permissions.organisations_of(person))

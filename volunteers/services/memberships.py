@@ -57,10 +57,9 @@ def sync_admin_access(user) -> bool:
 def sync_admin_access_all() -> int:
     """Re-sync everyone who holds a publishing role or is in the group (after bulk imports)."""
     User = get_user_model()
-    today = timezone.localdate()
     publishing = permissions.roles_granting(permissions.Action.PUBLISH)
     role_holders = Membership.objects.filter(
-        role__in=publishing, person__user__isnull=False, start_date__lte=today
+        role__in=publishing, person__user__isnull=False
     ).values("person__user")
     users = User.objects.filter(Q(pk__in=role_holders) | Q(groups__name=ADMIN_GROUP_NAME))
     return sum(sync_admin_access(user) for user in users.distinct())
