@@ -6,6 +6,7 @@ and Redis; DJANGO_ENV=production turns on the production safeguards.
 """
 
 import os
+import secrets
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -30,6 +31,27 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def checkout_secret_key(var_dir: Path) -> str:
+    """This checkout's own development secret, made on first run and kept in var/.
+
+    var/ is git-ignored, so no key is ever published with the code. Made under a
+    temporary name and linked into place, so processes starting together (pytest's
+    workers) agree on one key.
+    """
+    path = var_dir / "secret_key"
+    if not path.exists():
+        temporary = var_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        temporary.write_text(secrets.token_urlsafe(50))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
 TESTING = "pytest" in sys.modules or DJANGO_ENV == "test"
@@ -47,7 +69,7 @@ if PRODUCTION:
             "rate limits and the Celery broker."
         )
 else:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-美丽沙州-not-for-production")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or checkout_secret_key(VAR_DIR)
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
