@@ -611,7 +611,7 @@ def prepare_phones(count: int) -> list[str]:
         for person in people:
             data = {
                 SESSION_KEY: str(person.user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                 HASH_SESSION_KEY: person.user.get_session_auth_hash(),
             }
             key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")

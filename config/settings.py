@@ -244,6 +244,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=0, day_of_month=1, month_of_year=1),
     },
 }
+CELERY_BEAT_SCHEDULE["remove-unverified-signups"] = {
+    "task": "volunteers.tasks.remove_unverified_signups",
+    "schedule": 3600.0,
+}
+# Background exports (personal data) are kept this many days, then deleted by a daily job.
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+CELERY_BEAT_SCHEDULE["expire-old-exports"] = {
+    "task": "volunteers.tasks.expire_old_exports",
+    "schedule": crontab(minute=15, hour=3),  # daily, 03:15 Shanghai
+}
 # /health/ calls the beat stale (503) when its heartbeat is older than this.
 HEALTH_BEAT_MAX_AGE = int(os.environ.get("HEALTH_BEAT_MAX_AGE", "300"))
 # Test-only: seconds a finishing job waits after each attendance, so the worker
@@ -253,10 +263,9 @@ TASK_TEST_PAUSE_SECONDS = 0.0 if PRODUCTION else float(os.environ.get("TASK_TEST
 CHECKOUT_GRACE_MINUTES = int(os.environ.get("CHECKOUT_GRACE_MINUTES", "30"))
 
 # --- Auth and accounts ------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One way in: allauth's backend (with a sign-up waiting for its code); the Wagtail and
+# Django admin logins redirect to allauth's login (config/urls.py).
+AUTHENTICATION_BACKENDS = ["volunteers.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -272,7 +281,9 @@ LOGOUT_REDIRECT_URL = "/"
 
 ACCOUNT_ADAPTER = "volunteers.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "username"}
-ACCOUNT_SIGNUP_FIELDS = ["phone*", "username", "email", "password1*", "password2*"]
+# No username at sign-up: a random one is made (volunteers.accounts), so the form cannot
+# tell anyone which usernames exist. People log in with their phone.
+ACCOUNT_SIGNUP_FIELDS = ["phone*", "email", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "volunteers.forms.SignupExtraForm"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
@@ -280,12 +291,17 @@ ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_PREVENT_ENUMERATION = True
 # Forgotten passwords are reset with a code sent by SMS (volunteers.accounts).
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+# Logging in with an SMS code: the way in for a phone whose password login is locked by
+# someone else's failures, and for anyone who forgot the password.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
 ACCOUNT_FORMS = {
     "login": "volunteers.accounts.LoginForm",
     "signup": "volunteers.accounts.SignupForm",
     "verify_phone": "volunteers.accounts.VerifyPhoneForm",
     "reset_password": "volunteers.accounts.PhonePasswordResetForm",
     "confirm_password_reset_code": "volunteers.accounts.ConfirmPasswordResetCodeForm",
+    "confirm_login_code": "volunteers.accounts.ConfirmLoginCodeForm",
 }
 # Each SMS costs money and can be aimed at a stranger's phone: at most one a
 # minute and five an hour per number in each flow.
@@ -295,7 +311,14 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "verify_phone": "1/m/key,5/h/key,20/m/ip",
     "reset_password": "20/m/ip,1/m/key,5/h/key",
+    "request_login_code": "20/m/ip,1/m/key,5/h/key",
 }
+# SMS to numbers that belong to no account (sign-up codes, "no account for this number"
+# notices): at most this many per client address per hour and per day, and per day for
+# the whole site, on top of the per-number limits above.
+SMS_UNKNOWN_NUMBER_CAPS = tuple(
+    int(n) for n in os.environ.get("SMS_UNKNOWN_NUMBER_CAPS", "5,20,2000").split(",")
+)
 # Rate limits count per client IP: behind the load balancer, say how many proxies
 # in X-Forwarded-For are ours, or every visitor shares the balancer's address.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -363,6 +386,10 @@ CERTIFICATE_FONT_INDEX = int(os.environ.get("CERTIFICATE_FONT_INDEX") or 0)
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "美丽沙州"
+# Staff log in where everyone does (allauth: SMS-proven phones, rate limits); Wagtail's
+# own login and its e-mail password reset would be a second way in.
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt"]

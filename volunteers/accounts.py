@@ -1,11 +1,28 @@
 """How allauth fits this project: phone numbers live on ``Person``, SMS goes through volunteers.sms.
 
-allauth stores a phone by calling ``AccountAdapter.set_phone``; here that
-creates the person's ``Person`` (or claims the roster entry with the same
-number that has no account yet) through the people services. The forms below
-are allauth's own, with Chinese labels and mainland phone numbers; settings
-point ``ACCOUNT_FORMS`` at them.
+allauth is the one way in: the Wagtail and Django admin logins redirect to its login
+(config/urls.py), so every login runs its stages and rate limits. allauth stores a
+phone by calling ``AccountAdapter.set_phone``: an unproven number is only recorded
+(``account_phone_record``); once the SMS code proves it, the account gets its
+``Person``, claiming the roster entry with that number if there is one
+(``account_phone_prove``). Sign-up asks for no username (a random one is made), so it
+cannot tell anyone which usernames exist.
+
+Password failures lock an account's password login for a while, but never its owner:
+a browser the account has logged in from before carries a signed device cookie and
+counts its failures apart (OWASP's "device cookies"), and from any other browser the
+owner logs in with an SMS code instead.
+
+Codes sent to numbers that belong to no account cost money and can be aimed at
+strangers: besides allauth's per-number limits, they are capped per client address
+and per day for the whole site (``unknown_number_sms_allowed``).
+
+The forms below are allauth's own, with Chinese labels and mainland phone numbers;
+settings point ``ACCOUNT_FORMS`` at them.
 """
+
+import logging
+import secrets
 
 from allauth.account import app_settings as account_settings
 from allauth.account import forms as allauth_forms
@@ -14,26 +31,93 @@ from allauth.account.internal.flows.password_reset_by_code import (
     PasswordResetVerificationProcess,
 )
 from allauth.account.stages import PhoneVerificationStage as AllauthPhoneVerificationStage
+from allauth.core import context
 from allauth.core.exceptions import RateLimited
+from allauth.core.internal import ratelimit
 from allauth.core.internal.cryptokit import generate_user_code
-from allauth.core.internal.httpkit import headed_redirect_response
+from allauth.core.internal.httpkit import get_client_ip, headed_redirect_response
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from volunteers import ratelimit as site_ratelimit
 from volunteers.errors import DomainError
 from volunteers.forms import MainlandPhoneField
 from volunteers.identity import MOBILE_RE, normalise_phone
-from volunteers.models import Person
+from volunteers.models import Person, UnverifiedPhone
 from volunteers.selectors import person_for_user
-from volunteers.services.people import person_attach_account, person_set_phone
+from volunteers.services.accounts import account_phone_prove, account_phone_record
 from volunteers.sms import send_sms
+
+logger = logging.getLogger("shazhou.accounts")
 
 # What people in China expect from an SMS code: six digits, no dashes.
 SMS_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
 PASSWORD_TOO_SHORT = _("密码太短，至少需要 %(min_length)d 个字符。")
+
+# A browser that logged in to an account carries this signed cookie for half a year.
+DEVICE_COOKIE = "sz_device"
+DEVICE_SALT = "volunteers.accounts.device"
+DEVICE_MAX_AGE = 180 * 24 * 3600
+
+
+def known_device(request, user) -> str | None:
+    """The token of this browser's device cookie, if it was issued to ``user``."""
+    if user is None or request is None:
+        return None
+    try:
+        value = request.get_signed_cookie(
+            DEVICE_COOKIE, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE, default=None
+        )
+    except signing.BadSignature:
+        return None
+    user_pk, _sep, token = (value or "").partition(":")
+    return token if token and user_pk == str(user.pk) else None
+
+
+def remember_device(request, response, user) -> None:
+    token = known_device(request, user) or secrets.token_urlsafe(12)
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        f"{user.pk}:{token}",
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _client_ip(request) -> str:
+    return (get_client_ip(request) if request is not None else None) or "unknown"
+
+
+def unknown_number_sms_allowed(phone: str) -> bool:
+    """Count one SMS to ``phone``; False when it belongs to no account and a cap is reached.
+
+    Numbers of people with an account are limited by allauth per number only. The caps
+    here (per client address per hour and per day, and per day for the whole site)
+    bound what strangers can cost by asking codes for numbers nobody has registered.
+    """
+    if Person.objects.filter(phone=phone, user__isnull=False).exists():
+        return True
+    ip = _client_ip(context.request)
+    per_hour, per_day, site_per_day = settings.SMS_UNKNOWN_NUMBER_CAPS
+    allowed = site_ratelimit.hit_all(
+        [
+            (f"sms:unknown:ip-hour:{ip}", per_hour, 3600),
+            (f"sms:unknown:ip-day:{ip}", per_day, 86400),
+            ("sms:unknown:site-day", site_per_day, 86400),
+        ]
+    )
+    if not allowed:
+        logger.warning("SMS to an unregistered number refused: cap reached (address %s)", ip)
+    return allowed
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,7 +134,7 @@ class AccountAdapter(DefaultAccountAdapter):
         "phone_taken": _("该手机号已被其他账号使用。"),
         "unknown_phone": _("该手机号没有对应的账号。"),
         "username_taken": _("该用户名已被使用，请换一个。"),
-        "too_many_login_attempts": _("尝试次数过多，请稍后再试。"),
+        "too_many_login_attempts": _("尝试次数过多。请改用短信验证码登录，或过几分钟再试。"),
         "rate_limited": _("操作太频繁，请稍等一分钟再试。"),
         "same_as_current": _("新值不能与当前的相同。"),
     }
@@ -60,6 +144,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs) -> MainlandPhoneField:
         kwargs.pop("label", None)  # allauth passes an English "Phone"; ours is Chinese
         return MainlandPhoneField(**kwargs)
+
+    def generate_unique_username(self, txts, regex=None) -> str:
+        # Sign-up asks for no username: one from the person's name or number would be
+        # guessable, and a form that said "taken" would tell who has an account.
+        User = get_user_model()
+        while True:
+            username = f"sz{secrets.token_hex(5)}"
+            if not User.objects.filter(username=username).exists():
+                return username
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # A username that is a phone number would shadow that number at login.
@@ -95,23 +188,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_phone(self, user) -> tuple[str, bool] | None:
         person = person_for_user(user)
-        if person is None:
-            return None
-        return person.phone, person.phone_verified
+        if person is not None:
+            return person.phone, person.phone_verified
+        pending = UnverifiedPhone.objects.filter(user=user).first() if user.pk else None
+        return (pending.phone, False) if pending is not None else None
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
         phone = normalise_phone(phone)
-        person = person_for_user(user)
         try:
-            if person is None:
-                person_attach_account(
-                    user=user,
-                    phone=phone,
-                    verified=verified,
-                    real_name=getattr(user, "_shazhou_real_name", ""),
-                )
+            if verified:
+                account_phone_prove(user=user, phone=phone)
             else:
-                person_set_phone(person=person, phone=phone, verified=verified)
+                real_name = getattr(user, "_shazhou_real_name", "")
+                account_phone_record(user=user, phone=phone, real_name=real_name)
         except DomainError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None
 
@@ -135,7 +224,41 @@ class AccountAdapter(DefaultAccountAdapter):
     def generate_password_reset_code(self) -> str:
         return generate_user_code(**SMS_CODE_FORMAT)
 
+    # --- logging in -----------------------------------------------------------
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth's failed-login limit, counted apart for a browser the account knows."""
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        device = known_device(request, self._user_for_credentials(**credentials))
+        if device:
+            key = f"{key}:device:{device}"
+        self._login_failed_rl_usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed", key=key
+        )
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys the failed-login limit by e-mail or username only, so every login
+        # by phone shared one key: five failures anywhere locked out every phone.
+        login = credentials.get("phone") or credentials.get("email") or credentials.get("username")
+        return f"login:{(login or '').lower()}"
+
+    def _user_for_credentials(self, **credentials):
+        if credentials.get("phone"):
+            return self.get_user_by_phone(credentials["phone"])
+        if credentials.get("username"):
+            return get_user_model().objects.filter(username=credentials["username"]).first()
+        return None
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        remember_device(request, response, user)
+        return response
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
+        if not unknown_number_sms_allowed(phone):
+            raise RateLimited
         minutes = account_settings.PHONE_VERIFICATION_TIMEOUT // 60
         send_sms(
             phone=phone,
@@ -155,6 +278,8 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
+        if not unknown_number_sms_allowed(phone):
+            return  # answered the same on the page; nothing tells the asker it was not sent
         send_sms(
             phone=phone,
             message=gettext(
@@ -241,16 +366,12 @@ class LoginForm(allauth_forms.LoginForm):
 
 
 class SignupForm(allauth_forms.SignupForm):
-    field_order = ["real_name", "phone", "password1", "password2", "username", "email"]
+    field_order = ["real_name", "phone", "password1", "password2", "email"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         fields = self.fields
         fields["phone"].help_text = _("用于登录和接收验证码，注册后需要短信验证。")
-        if "username" in fields:
-            fields["username"].label = _("用户名（选填）")
-            fields["username"].help_text = _("填写后也可以用用户名登录。")
-            fields["username"].widget.attrs["placeholder"] = ""
         if "email" in fields:
             fields["email"].label = _("电子邮箱（选填）")
             fields["email"].widget.attrs["placeholder"] = ""
@@ -286,6 +407,10 @@ class VerifyPhoneForm(SMSCodeMixin, allauth_forms.VerifyPhoneForm):
 
 
 class ConfirmPasswordResetCodeForm(SMSCodeMixin, allauth_forms.ConfirmPasswordResetCodeForm):
+    pass
+
+
+class ConfirmLoginCodeForm(SMSCodeMixin, allauth_forms.ConfirmLoginCodeForm):
     pass
 
 

@@ -34,6 +34,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from .errors import DomainError
 from .models import Activity, Attendance, JobFailure, Notification, SignUp
 from .selectors import activity_time_span
+from .services.accounts import unverified_accounts_remove
 from .sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -431,3 +432,9 @@ def record_job_failure(
         )
     except Exception:  # the database may be what failed: the log still has it
         logger.exception("Could not record the failure of %s %s", sender, task_id)
+
+
+@shared_task(**WRITES)
+def remove_unverified_signups() -> int:
+    """Remove sign-ups whose phone was never proven within a day (they hold nothing)."""
+    return unverified_accounts_remove()

@@ -68,13 +68,9 @@ def test_signing_up_by_phone_registers_the_person_and_the_sms_code_verifies_the_
 
     assert response.status_code == 302
     assert response.url == VERIFY_URL
-    person = Person.objects.get(phone="13912345678")
-    assert person.real_name == "李桂兰"
-    assert re.fullmatch(r"SZ[2-9A-HJ-NP-Z]{8}", person.volunteer_number)
-    assert person.user is not None
-    assert person.phone_verified is False
-    # Not in yet: the phone must be verified first.
+    # Not in yet, and nothing held: no person until the code proves the phone.
     assert logged_in_user_id(client) is None
+    assert not Person.objects.filter(phone="13912345678").exists()
 
     verify_page = page(client.get(VERIFY_URL))
     assert "验证手机号" in verify_page
@@ -85,7 +81,9 @@ def test_signing_up_by_phone_registers_the_person_and_the_sms_code_verifies_the_
 
     response = client.post(VERIFY_URL, {"code": sms_code(sms_outbox[0])}, follow=True)
 
-    person.refresh_from_db()
+    person = Person.objects.get(phone="13912345678")
+    assert person.real_name == "李桂兰"
+    assert re.fullmatch(r"SZ[2-9A-HJ-NP-Z]{8}", person.volunteer_number)
     assert person.phone_verified is True
     assert logged_in_user_id(client) == str(person.user_id)
     assert response.redirect_chain[-1][0] == "/me/"
@@ -106,7 +104,7 @@ def test_a_wrong_sms_code_is_refused_in_chinese_and_the_phone_stays_unverified(
 
     assert response.status_code == 200
     assert "验证码不正确" in page(response)
-    assert Person.objects.get(phone="13912345678").phone_verified is False
+    assert not Person.objects.filter(phone="13912345678").exists()
     assert logged_in_user_id(client) is None
 
 
@@ -161,7 +159,7 @@ def test_signing_up_with_a_registered_phone_reveals_nothing_and_creates_no_secon
     assert not re.search(r"\d{6}", to_owner[0]["message"])
 
 
-def test_signing_up_with_a_roster_phone_claims_that_roster_entry(
+def test_a_roster_entry_is_claimed_only_once_the_code_proves_the_phone(
     client, db, make_person, town, sms_outbox
 ):
     roster_entry = make_person(
@@ -171,17 +169,20 @@ def test_signing_up_with_a_roster_phone_claims_that_roster_entry(
     signup(client, phone="13612345678", real_name="赵建国")
 
     roster_entry.refresh_from_db()
-    assert Person.objects.count() == 1
-    assert roster_entry.user is not None
-    assert roster_entry.phone_verified is False
-    assert AuditEvent.objects.filter(action="person.claim", extra__person_id=roster_entry.pk)
+    assert roster_entry.user is None  # knowing the number is not enough
+    assert not AuditEvent.objects.filter(action="person.claim").exists()
 
     client.post(VERIFY_URL, {"code": sms_code(sms_outbox[0])})
+
+    roster_entry.refresh_from_db()
+    assert Person.objects.count() == 1
+    assert roster_entry.user is not None and roster_entry.phone_verified is True
+    assert AuditEvent.objects.filter(action="person.claim", extra__person_id=roster_entry.pk)
     me_page = page(client.get("/me/"))
     assert "梨园社区第1网格" in me_page
 
 
-def test_a_claimed_roster_entry_marked_verified_still_needs_the_sms_code(
+def test_a_roster_entry_marked_verified_still_needs_the_sms_code(
     client, db, make_person, sms_outbox
 ):
     make_person(real_name="赵建国", phone="13612345678", with_user=False, phone_verified=True)
@@ -189,16 +190,20 @@ def test_a_claimed_roster_entry_marked_verified_still_needs_the_sms_code(
     response = signup(client, phone="13612345678", real_name="赵建国")
 
     assert response.url == VERIFY_URL
-    assert Person.objects.get(phone="13612345678").phone_verified is False
+    entry = Person.objects.get(phone="13612345678")
+    assert entry.user is None and entry.phone_verified is True  # as the community recorded it
     assert logged_in_user_id(client) is None
 
 
-def test_a_username_that_is_a_phone_number_is_refused(client, db, sms_outbox):
-    response = signup(client, username="13512345678")
+def test_sign_up_asks_no_username_and_makes_one_nobody_can_guess(client, db, sms_outbox):
+    form = page(client.get(SIGNUP_URL))
+    assert 'name="username"' not in form
 
-    assert response.status_code == 200
-    assert "用户名不能是手机号" in page(response)
-    assert User.objects.count() == 0
+    User.objects.create_user(username="chenxy", password=PASSWORD)
+    signup(client, username="chenxy")  # a posted username is ignored, taken or not
+
+    made = User.objects.exclude(username="chenxy").get()
+    assert re.fullmatch(r"sz[0-9a-f]{10}", made.username)
 
 
 # --- Logging in -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from .people import (
     AuditEvent,
     Membership,
     Person,
+    UnverifiedPhone,
     User,
     current_membership_q,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "RosterImport",
     "ScanAttempt",
     "SignUp",
+    "UnverifiedPhone",
     "User",
     "current_membership_q",
 ]

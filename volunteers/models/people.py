@@ -135,6 +135,34 @@ class Person(models.Model):
         return mask_phone(self.phone)
 
 
+class UnverifiedPhone(models.Model):
+    """The phone a new account signed up with, until the SMS code proves it.
+
+    Until then the account holds nothing: no ``Person``, no roster entry, no role, and
+    the number is not reserved (several unproven sign-ups may name it; the one whose
+    owner enters the code gets it). Proving the phone turns this into the ``Person``
+    (``person_attach_account``); accounts left unproven for a day are removed
+    (``volunteers.tasks.remove_unverified_signups``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="unverified_phone",
+    )
+    phone = models.CharField(_("手机号"), max_length=11, db_index=True)
+    real_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("注册时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("待验证的手机号")
+        verbose_name_plural = _("待验证的手机号")
+
+    def __str__(self) -> str:
+        return mask_phone(self.phone)
+
+
 def current_membership_q(*, on=None, prefix: str = "") -> Q:
     """The one definition of a current membership: begun on or before ``on`` (default
     today in Shazhou) and not ended: no end date, or one after ``on``. The end date is
