@@ -348,13 +348,23 @@ def branch_reverse(request, pk: int):
             status=400,
         )
     try:
-        points_reverse(entry=entry, reason=request.POST.get("reason", ""), by=request.user)
+        points_reverse(
+            entry=entry,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+            confirm_negative=request.POST.get("confirm_negative") == "1",
+        )
     except DomainError as exc:
         if exc.code == "forbidden":
             return refusal_response(request, _("没有权限"), exc.message, status=403)
-        status = 409 if exc.code in ("already_reversed", "reversal_of_reversal") else 400
+        conflicts = ("already_reversed", "reversal_of_reversal", "would_go_negative")
+        status = 409 if exc.code in conflicts else 400
         return _person_page(
-            request, person, period, reverse_error=(entry.pk, exc.message), status=status
+            request,
+            person,
+            period,
+            reverse_error=(entry.pk, exc.message, exc.code == "would_go_negative"),
+            status=status,
         )
     messages.success(
         request,

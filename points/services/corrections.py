@@ -39,13 +39,19 @@ def _audit_org(person: Person):
 # --- Reversal -----------------------------------------------------------------------
 
 
-def entry_reverse(lock: PersonLock, entry: PointsEntry, *, reason: str, by=None) -> PointsEntry:
-    """Append the reversal of ``entry``; the caller holds the person's lock."""
+def _reversible(entry: PointsEntry) -> PointsEntry:
+    """``entry`` as stored, if it may be reversed; a DomainError saying why not."""
     entry = PointsEntry.objects.get(pk=entry.pk)
     if entry.kind == Kind.REVERSAL:
         raise DomainError("reversal_of_reversal", _("冲正记录不能再冲正。"))
     if PointsEntry.objects.filter(reverses=entry).exists():
         raise DomainError("already_reversed", _("这笔积分已经冲正过，不能重复冲正。"))
+    return entry
+
+
+def entry_reverse(lock: PersonLock, entry: PointsEntry, *, reason: str, by=None) -> PointsEntry:
+    """Append the reversal of ``entry``; the caller holds the person's lock."""
+    entry = _reversible(entry)
     try:
         return entry_append(
             lock,
@@ -69,12 +75,35 @@ def entry_reverse(lock: PersonLock, entry: PointsEntry, *, reason: str, by=None)
 
 
 @ledger_atomic()
-def points_reverse(*, entry: PointsEntry, reason: str, by) -> PointsEntry:
-    """Cancel a ledger line with a reversal that names it; once only."""
+def points_reverse(
+    *, entry: PointsEntry, reason: str, by, confirm_negative: bool = False
+) -> PointsEntry:
+    """Cancel a ledger line with a reversal that names it; once only.
+
+    A reversal that would take the person's balance below zero (they have spent the
+    points meanwhile) is the truth and stays possible, but only when the one reversing
+    confirms it, having seen the balance it leaves; the audit line says so. Automatic
+    reversals (an attendance removed) need no confirmation: 我的积分 and the points
+    table show a negative balance plainly.
+    """
     person = Person.objects.get(pk=entry.person_id)
     require_adjuster(by, person)
     reason = require_reason(reason)
     lock = person_lock(person.pk)
+    entry = _reversible(entry)
+    after = lock.balance - entry.amount
+    goes_negative = entry.amount > 0 and after < 0
+    allowed = policy_for(audience_of(person)).allow_negative_balance if goes_negative else True
+    if goes_negative and not confirm_negative and not allowed:
+        raise DomainError(
+            "would_go_negative",
+            _(
+                "冲正后%(name)s的可用积分将为 %(after)d 分（现有 %(balance)d 分，"
+                "其余已兑换或使用）。请核实后勾选确认，再冲正。"
+            )
+            % {"name": person.real_name, "after": after, "balance": lock.balance},
+            field="confirm_negative",
+        )
     reversal = entry_reverse(lock, entry, reason=reason, by=by)
     audit_record(
         actor=by,
@@ -86,6 +115,8 @@ def points_reverse(*, entry: PointsEntry, reason: str, by) -> PointsEntry:
         reversal_id=reversal.pk,
         amount=reversal.amount,
         reason=reason,
+        balance_after=after,
+        negative_confirmed=goes_negative,
     )
     return reversal
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from points.models import Category, Kind, PointsEntry
 from points.periods import SHANGHAI
-from points.services import points_adjust, points_award_for_attendance
+from points.services import points_adjust, points_award_for_attendance, points_redeem
 from volunteers.models import AuditEvent
 
 # 15 June of this year; every fixture is made inside this travel.
@@ -365,6 +365,30 @@ def test_reversing_an_adjustment_needs_a_reason_then_is_audited(
     again = secretary_client.post(url, {"reason": "再来", "period": str(YEAR)})
     assert again.status_code == 409
     assert "已经冲正过" in page(again)
+
+
+def test_reversing_below_zero_on_the_page_asks_for_a_confirmation_first(
+    secretary_client, secretary, party_member
+):
+    entry = points_adjust(
+        person=party_member, amount=5, category=Category.REWARD, reason="表彰", by=secretary
+    )
+    points_redeem(person=party_member, amount=4, idempotency_key="redemption:rice", reason="大米")
+    url = f"/points/branch/entries/{entry.pk}/reverse/"
+
+    asked = secretary_client.post(url, {"reason": "登记错人", "period": str(YEAR)})
+
+    assert asked.status_code == 409
+    body = page(asked)
+    assert "可用积分将为 -4 分" in body and 'name="confirm_negative"' in body
+    assert not PointsEntry.objects.filter(kind=Kind.REVERSAL).exists()
+
+    done = secretary_client.post(
+        url, {"reason": "登记错人", "period": str(YEAR), "confirm_negative": "1"}
+    )
+
+    assert done.status_code == 302
+    assert PointsEntry.objects.get(kind=Kind.REVERSAL).amount == -5
 
 
 def test_a_service_award_is_not_reversed_from_the_table(secretary_client, awarded, party_member):

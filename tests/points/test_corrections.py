@@ -52,6 +52,49 @@ def test_reversing_twice_is_refused(awarded, secretary):
     assert PointsEntry.objects.filter(kind=Kind.REVERSAL).count() == 1
 
 
+def test_a_reversal_below_zero_needs_the_reversers_confirmation(awarded, secretary, volunteer):
+    points_redeem(person=volunteer, amount=2, idempotency_key="redemption:soap", reason="香皂")
+
+    with pytest.raises(DomainError) as refused:
+        points_reverse(entry=awarded, reason="签到有误", by=secretary)
+    assert refused.value.code == "would_go_negative"
+    assert "可用积分将为 -2 分" in refused.value.message
+    assert not PointsEntry.objects.filter(kind=Kind.REVERSAL).exists()
+
+    reversal = points_reverse(entry=awarded, reason="签到有误", by=secretary, confirm_negative=True)
+
+    assert reversal.amount == -2
+    assert total(volunteer)[1] == -2
+    event = AuditEvent.objects.get(action="points.reverse")
+    assert event.extra["negative_confirmed"] is True and event.extra["balance_after"] == -2
+
+
+def test_where_the_policy_allows_a_negative_balance_no_confirmation_is_asked(
+    awarded, secretary, volunteer
+):
+    PointsPolicy.objects.update(allow_negative_balance=True)
+    points_redeem(person=volunteer, amount=2, idempotency_key="redemption:soap", reason="香皂")
+
+    points_reverse(entry=awarded, reason="签到有误", by=secretary)
+
+    assert total(volunteer)[1] == -2
+
+
+def test_removing_an_attendance_after_the_points_were_spent_shows_the_debt_plainly(
+    client, past_activity, attend, volunteer, secretary
+):
+    attendance = attend(past_activity(), volunteer)
+    points_award_for_attendance(attendance=attendance)
+    points_redeem(person=volunteer, amount=2, idempotency_key="redemption:towel", reason="毛巾")
+
+    attendance_remove(attendance=attendance, reason="签到有误", by=secretary)  # no question asked
+
+    client.force_login(volunteer.user)
+    body = client.get("/me/points/").content.decode()
+    assert "points-balance--negative" in body and "-2分" in body
+    assert "余额为负" in body and "现欠 2 分" in body
+
+
 def test_a_reversal_cannot_itself_be_reversed(awarded, secretary):
     reversal = points_reverse(entry=awarded, reason="重复登记", by=secretary)
     with pytest.raises(DomainError) as refusal:
