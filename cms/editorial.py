@@ -1,6 +1,8 @@
 """Who may write and who may publish: editor groups, page permissions and the news workflow.
 
-Community editors (社区编辑) write 志愿动态 and submit them; they cannot publish.
+Community editors (社区编辑) write 志愿动态 and submit them; they cannot publish, and
+they write only for a community they may publish for by the one permission rule
+(volunteers.permissions): a 梨园 editor can neither start nor save a 桥北 page.
 Town editors (镇编辑) edit the whole site, publish, and approve what is submitted,
 through the Wagtail workflow 志愿动态审核 on the news section. ``seed_demo`` sets
 this up and puts the demo secretary among the community editors and the demo admin
@@ -15,10 +17,14 @@ from wagtail.models import (
     GroupApprovalTask,
     GroupPagePermission,
     Page,
+    PagePermissionTester,
     Workflow,
     WorkflowPage,
     WorkflowTask,
 )
+
+from volunteers import permissions
+from volunteers.models import Organisation
 
 COMMUNITY_EDITORS = "社区编辑"
 TOWN_EDITORS = "镇编辑"
@@ -110,3 +116,65 @@ def ensure_news_workflow(*, home: Page, news_index: Page) -> int:
 
 def news_workflow() -> Workflow | None:
     return Workflow.objects.filter(name=NEWS_WORKFLOW).first()
+
+
+# --- Who writes news for which community ---------------------------------------------
+
+
+def is_town_editor(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or user.groups.filter(name=TOWN_EDITORS).exists())
+    )
+
+
+def may_write_news_for(user, community: Organisation | None) -> bool:
+    """Town editors write for the whole town; anyone else only for a community they may
+    publish for, by the one rule (a role on the community or above it)."""
+    if is_town_editor(user):
+        return True
+    return community is not None and permissions.can(user, permissions.Action.PUBLISH, community)
+
+
+def news_communities_for(user):
+    """The communities ``user`` may write news for."""
+    communities = Organisation.objects.filter(kind=Organisation.Kind.COMMUNITY)
+    if is_town_editor(user):
+        return communities
+    return communities.filter(
+        pk__in=permissions.organisations_in_scope(user, permissions.Action.PUBLISH).values("pk")
+    )
+
+
+class NewsPagePermissionTester(PagePermissionTester):
+    """Wagtail's page permissions, narrowed to the news of the editor's own communities."""
+
+    def _in_scope(self) -> bool:
+        if not hasattr(self, "_scope"):
+            self._scope = may_write_news_for(self.user, self.page.specific.community)
+        return self._scope
+
+    def can_edit(self):
+        return super().can_edit() and self._in_scope()
+
+    def can_delete(self, ignore_bulk=False):
+        return super().can_delete(ignore_bulk=ignore_bulk) and self._in_scope()
+
+    def can_unpublish(self):
+        return super().can_unpublish() and self._in_scope()
+
+    def can_publish(self):
+        return super().can_publish() and self._in_scope()
+
+    def can_submit_for_moderation(self):
+        return super().can_submit_for_moderation() and self._in_scope()
+
+    def can_lock(self):
+        return super().can_lock() and self._in_scope()
+
+    def can_copy(self):
+        return super().can_copy() and self._in_scope()
+
+    def can_move(self):
+        return super().can_move() and self._in_scope()

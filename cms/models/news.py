@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from cms import cache as page_cache
+from cms import editorial
 from cms.blocks import BodyBlock
 from cms.search import clean_query
 
@@ -99,6 +102,34 @@ class NewsIndexPage(SitePage):
         return context
 
 
+class NewsPageForm(WagtailAdminPageForm):
+    """A community editor picks one of their own communities; a town editor any, or none."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is None or editorial.is_town_editor(user) or "community" not in self.fields:
+            return
+        field = self.fields["community"]
+        field.queryset = editorial.news_communities_for(user)
+        field.required = True
+        field.help_text = _("只能为您负责的社区撰写动态。")
+        field.error_messages["invalid_choice"] = _("您不能为这个社区撰写动态。")
+
+    def clean(self):
+        # Checked here, not by ``required``: Wagtail saves drafts without required fields.
+        cleaned_data = super().clean()
+        user = self.for_user
+        if (
+            user is not None
+            and "community" in self.fields
+            and "community" not in self.errors
+            and not editorial.may_write_news_for(user, cleaned_data.get("community"))
+        ):
+            self.add_error("community", _("请选择您负责的社区；全镇新闻由镇编辑撰写。"))
+        return cleaned_data
+
+
 class NewsPage(SitePage):
     """One piece of news: an activity report, a notice, a story from a community."""
 
@@ -175,6 +206,7 @@ class NewsPage(SitePage):
         index.FilterField("date"),
     ]
 
+    base_form_class = NewsPageForm
     share_image_field = "cover_image"
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
@@ -182,6 +214,9 @@ class NewsPage(SitePage):
     class Meta:
         verbose_name = _("志愿动态")
         verbose_name_plural = _("志愿动态")
+
+    def permissions_for_user(self, user):
+        return editorial.NewsPagePermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
