@@ -39,7 +39,6 @@ from . import permissions, personal_codes, selectors, tokens
 from .downloads import file_response, xlsx_response
 from .errors import DomainError
 from .exports import attendance_export_filename, build_attendance_export
-from .identity import MOBILE_RE, normalise_phone
 from .models import Activity, Attendance, Person, ScanAttempt
 from .qr import qr_png, qr_svg
 from .services.checkin import (
@@ -47,9 +46,8 @@ from .services.checkin import (
     CheckInResult,
     LocationNeeded,
     ScanSource,
-    attendance_add_manual,
+    attendance_add_manual_by_number,
     attendance_remove,
-    in_audience,
     scan_activity_code,
     scan_personal_code,
 )
@@ -97,12 +95,16 @@ REFUSAL_HINTS = {
     Reason.NOT_IN_AUDIENCE: gettext_lazy("如果您认为有误，请联系活动组织者。"),
     Reason.NOT_SIGNED_UP: gettext_lazy("请先在活动页面报名，报名成功后再扫码签到。"),
     Reason.OUTSIDE_GEOFENCE: gettext_lazy(
-        "请到活动现场，允许浏览器获取位置后，重新扫描屏幕上的二维码。"
+        "请到活动现场，打开手机定位并允许浏览器获取位置后，重新扫描屏幕上的二维码。"
+        "如您已在现场，可能是定位不准：请到室外开阔处再试，"
+        "或打开“我的签到码”，请现场组织者为您扫码签到。"
     ),
     Reason.NOT_CHECKED_IN: gettext_lazy("请先扫描签到码签到；如忘记签到，请联系现场组织者补录。"),
     Reason.REMOVED: gettext_lazy("如有疑问，请联系活动组织者。"),
     Reason.NO_PERSON: gettext_lazy("请联系所在社区，为您的账号关联志愿者信息后再签到。"),
-    Reason.RATE_LIMITED: gettext_lazy("请稍等一分钟再试。"),
+    Reason.RATE_LIMITED: gettext_lazy(
+        "请稍后再试。如您已在活动现场，可打开“我的签到码”，请现场组织者为您扫码签到。"
+    ),
 }
 
 # A scan made before logging in is remembered in the session and honoured at its own
@@ -499,15 +501,6 @@ def _typed_or_scanned_code(raw: str) -> str:
     return code
 
 
-def _name_behind(code: str) -> str:
-    """Whose code it was, for a refusal banner; blank if the code itself is bad."""
-    try:
-        person_id = personal_codes.resolve(code, at=timezone.now())
-    except tokens.TokenError:
-        return ""
-    return Person.objects.filter(pk=person_id).values_list("real_name", flat=True).first() or ""
-
-
 def _scan_success(result: CheckInResult) -> dict:
     attendance = result.attendance
     if result.purpose == Purpose.CHECK_OUT:
@@ -555,7 +548,9 @@ def scanner(request, activity: Activity, mode: str):
                     "ok": False,
                     "state": refusal.code,
                     "message": refusal.message,
-                    "name": _name_behind(code),
+                    # Only whom the service found: never a second lookup of the code,
+                    # which would answer a guess the rate limit has just refused.
+                    "name": refusal.person.real_name if refusal.person else "",
                 }
             except DomainError as exc:
                 status = 403 if exc.code == "forbidden" else 400
@@ -620,29 +615,9 @@ class ManualCheckInForm(forms.Form):
         error_messages={"invalid": gettext_lazy("请按“年-月-日 时:分”填写时间。")},
     )
 
-    def __init__(self, *args, activity: Activity, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.activity = activity
-        self.person: Person | None = None
-
     def clean_who(self) -> str:
-        who = _clean_text(self.cleaned_data["who"], 32).strip()
-        phone = normalise_phone(who)
-        person = None
-        if MOBILE_RE.match(phone):
-            person = Person.objects.filter(phone=phone).first()
-        if person is None:
-            person = Person.objects.filter(volunteer_number=who.upper()).first()
-        if person is None:
-            raise forms.ValidationError(
-                _("没有找到手机号或志愿者编号为“%(who)s”的人员。") % {"who": who}
-            )
-        if not in_audience(self.activity, person):
-            raise forms.ValidationError(
-                _("%(name)s 不在本活动的参加对象范围内。") % {"name": person.real_name}
-            )
-        self.person = person
-        return who
+        # Looked up by the service, after the rest of the form: see attendance().
+        return _clean_text(self.cleaned_data["who"], 32).strip()
 
     def _not_future(self, field: str):
         value = self.cleaned_data.get(field)
@@ -675,8 +650,7 @@ def _attendance_page(
             "refused_scans": list(
                 selectors.activity_refused_scans(activity, limit=REFUSED_SCANS_SHOWN)
             ),
-            "form": form
-            or ManualCheckInForm(activity=activity, initial={"who": request.GET.get("who", "")}),
+            "form": form or ManualCheckInForm(initial={"who": request.GET.get("who", "")}),
             "remove_errors": remove_errors or {},
             "notice": _activity_notice(activity, timezone.now()),
         },
@@ -690,12 +664,15 @@ def attendance(request, activity: Activity):
     """Who came, who did not, who was turned away; add someone by hand."""
     if request.method != "POST":
         return _attendance_page(request, activity)
-    form = ManualCheckInForm(request.POST, activity=activity)
+    form = ManualCheckInForm(request.POST)
+    status = 400
     if form.is_valid():
+        # The service checks the reason and the times before it looks the number up, so
+        # an answer tells "found" from "not found" only by writing an audited attendance.
         try:
-            attendance_add_manual(
+            added = attendance_add_manual_by_number(
                 activity=activity,
-                person=form.person,
+                who=form.cleaned_data["who"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
                 checked_in_at=form.cleaned_data["checked_in_at"],
@@ -703,12 +680,14 @@ def attendance(request, activity: Activity):
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            # A form answers 400 for whatever it refuses, 429 when it is asked too often.
+            status = 429 if exc.code == Reason.RATE_LIMITED else 400
         else:
             messages.success(
-                request, _("已为 %(name)s 补录签到。") % {"name": form.person.real_name}
+                request, _("已为 %(name)s 补录签到。") % {"name": added.person.real_name}
             )
             return redirect("volunteers:checkin_attendance", pk=activity.pk)
-    return _attendance_page(request, activity, form=form, status=400)
+    return _attendance_page(request, activity, form=form, status=status)
 
 
 @organiser_view()

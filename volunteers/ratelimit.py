@@ -28,6 +28,30 @@ def hit_all(limits: Iterable[tuple[str, int, int]]) -> bool:
     )
 
 
+def count(key: str, *, window_seconds: int) -> int:
+    """How many hits ``key`` has had in this window, without counting one.
+
+    For limits on failures: look before the attempt, ``hit()`` only when it fails.
+    """
+    # The counter hit_all() keeps for this window (Redis integers read back as ints).
+    value = caches["default"].get(f"rl:{key}:{int(time.time() // window_seconds)}")
+    return int(value or 0)
+
+
+def _count_in_redis_or_here(cache: RedisCache, windows) -> list[int]:
+    # Redis away: the cache (config.cache) counts rl: keys in this process meanwhile, so
+    # each web process allows the limit on its own. Refusing would lock everyone out of
+    # check-in; not counting would let a flood of scans or guesses through.
+    if getattr(cache, "answering", True):
+        try:
+            return _count_in_redis(cache, windows)
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            if not hasattr(cache, "report_unanswered"):
+                raise
+            cache.report_unanswered(error)
+    return _count(cache, windows)
+
+
 def _count_in_redis(cache: RedisCache, windows) -> list[int]:
     # INCR creates a missing counter at 1; EXPIRE NX starts its clock only then. Django
     # stores integers as plain Redis integers, so cache.get() reads these counters too.

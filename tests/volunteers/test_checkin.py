@@ -165,7 +165,8 @@ def test_the_geofence_refuses_a_phone_far_away(make_activity, volunteer):
     refused(Reason.OUTSIDE_GEOFENCE, token=token, person=volunteer)  # no location given
     far = ScanSource(latitude=40.152, longitude=94.662)  # ~1.1 km north
     refusal = refused(Reason.OUTSIDE_GEOFENCE, token=token, person=volunteer, source=far)
-    assert "200 米" in refusal.message
+    assert "不在活动地点范围内" in refusal.message and "米" not in refusal.message
+    assert not Attendance.objects.exists()
     near = ScanSource(latitude=40.1425, longitude=94.6622)
     assert scan_activity_code(token=token, person=volunteer, source=near).created
 

@@ -173,7 +173,7 @@ def _rate_limited(volunteer_client, make_activity, volunteer, **_):
         (_outside_window, Reason.OUTSIDE_WINDOW, 409, ["不在签到时间内", "签到时间："]),
         (_not_in_audience, Reason.NOT_IN_AUDIENCE, 403, ["本活动仅限桥北社区的成员参加"]),
         (_not_signed_up, Reason.NOT_SIGNED_UP, 403, ["未报名", "去报名"]),
-        (_outside_geofence, Reason.OUTSIDE_GEOFENCE, 403, ["不在活动地点范围内", "200 米"]),
+        (_outside_geofence, Reason.OUTSIDE_GEOFENCE, 403, ["不在活动地点范围内", "我的签到码"]),
         (_cancelled, Reason.CANCELLED, 409, ["活动已取消"]),
         (_rate_limited, Reason.RATE_LIMITED, 429, ["操作太频繁", "稍等一分钟"]),
     ],

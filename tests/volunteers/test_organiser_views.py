@@ -418,7 +418,7 @@ def test_manual_add_with_times_records_them(leader_client, activity, volunteer):
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
-        ({"who": "13700000000", "reason": "x"}, "who", "没有找到手机号或志愿者编号为“13700000000”"),
+        ({"who": "13700000000", "reason": "x"}, "who", "没有找到可以补录的人员"),
         ({"who": "", "reason": "x"}, "who", "请填写手机号或志愿者编号"),
         ({"who": "13812345678", "reason": "x", "checked_in_at": "昨天"}, "checked_in_at", "请按"),
         (
@@ -458,14 +458,20 @@ def test_manual_add_out_of_order_times_are_refused_by_the_service(
     assert "签退时间不能早于签到时间" in field
 
 
-def test_manual_add_only_from_the_audience(leader_client, make_activity, make_person, town):
+def test_manual_add_only_from_the_audience_without_naming_an_outsider(
+    leader_client, make_activity, make_person, town
+):
     activity = make_activity(audience=Activity.Audience.SUBTREE)
     make_person(real_name="桥北居民", phone="13700001111", home_grid=town.qiaobei_grid1)
     response = leader_client.post(
         f"/activities/{activity.pk}/attendance/", {"who": "13700001111", "reason": "路过"}
     )
     assert response.status_code == 400
-    assert "桥北居民 不在本活动的参加对象范围内" in text(response)
+    field = text(response).split('for="id_who"')[1].split("</div>")[0]
+    assert "没有找到可以补录的人员" in field and "参加对象范围内" in field
+    assert "桥北居民" not in text(response)  # a leader without people rights over them
+    assert not Attendance.objects.exists()
+    assert not AuditEvent.objects.filter(action="attendance.add").exists()
 
 
 def test_manual_add_twice_says_already_checked_in(leader_client, leader, activity, volunteer):

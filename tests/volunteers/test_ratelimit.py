@@ -52,3 +52,14 @@ def test_a_counter_in_redis_lives_no_longer_than_its_window():
     client = real._cache.get_client(write=False)
     (key,) = client.keys(real.make_and_validate_key("rl:scan:person:9:*"))
     assert 0 < client.ttl(key) <= 61
+
+
+def test_count_reads_a_window_without_counting_a_hit():
+    with time_machine.travel(START, tick=False):
+        assert ratelimit.count("manual:miss:7", window_seconds=3600) == 0
+        for _ in range(3):
+            ratelimit.hit("manual:miss:7", limit=5, window_seconds=3600)
+        assert ratelimit.count("manual:miss:7", window_seconds=3600) == 3
+        assert ratelimit.count("manual:miss:7", window_seconds=3600) == 3  # looking is free
+    with time_machine.travel(START + datetime.timedelta(hours=1), tick=False):
+        assert ratelimit.count("manual:miss:7", window_seconds=3600) == 0

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from volunteers import permissions, personal_codes, ratelimit, tokens
 from volunteers.errors import DomainError
 from volunteers.geo import distance_m
+from volunteers.identity import MOBILE_RE, normalise_phone
 from volunteers.models import (
     Activity,
     Attendance,
@@ -37,6 +38,24 @@ Purpose = tokens.Purpose
 PERSON_SCAN_LIMIT = (20, 60)
 # Per IP: a whole event can sit behind one carrier NAT, so this is generous.
 IP_SCAN_LIMIT = (300, 60)
+# Positions sent for one activity by one person. A phone indoors may be a few hundred
+# metres off; its owner steps outside and tries again two or three times. Finding the
+# fence's edge by trying positions takes dozens of answers: at five per ten minutes that
+# is hours of an activity that lasts two.
+GEOFENCE_TRY_LIMIT = (5, 600)
+# Every personal code one organiser scans. A camera at a gate takes one person every two
+# seconds or so; sixty a minute is twice that.
+ORGANISER_SCAN_LIMIT = (60, 60)
+# Six-character codes typed by one organiser. Reading six characters off a phone and
+# typing them takes five seconds at least: twelve a minute is a person's top speed, and
+# the hour's cap holds a steady guesser to 120 of the 31**6 (~8.9e8) codes.
+TYPED_CODE_LIMITS = ((12, 60), (120, 3600))
+# Numbers one organiser looks up to add someone by hand: typing a phone number and a
+# reason takes ten seconds or more, so sixty in ten minutes is a paper sheet at full
+# speed. Lookups that find nobody who may be added are what enumeration is made of; a
+# careful organiser makes a few typos an hour, not twenty.
+MANUAL_LOOKUP_LIMIT = (60, 600)
+MANUAL_MISS_LIMIT = (20, 3600)
 
 
 def checkout_grace() -> datetime.timedelta:
@@ -50,6 +69,9 @@ class CheckInRefused(DomainError):
         super().__init__(reason, message)
         self.activity = activity
         self.purpose = Purpose.CHECK_IN
+        # Whose code it was, when the service found out before refusing; never looked
+        # up again for the answer, so a refused guess cannot ask whose a code is.
+        self.person: Person | None = None
 
 
 class LocationNeeded(Exception):
@@ -172,7 +194,7 @@ def _check_audience_and_signup(activity: Activity, person: Person) -> None:
         )
 
 
-def _check_geofence(activity: Activity, source: ScanSource) -> None:
+def _check_geofence(activity: Activity, person: Person, source: ScanSource) -> None:
     if not (activity.geofence_radius_m and activity.latitude is not None):
         return
     if source.latitude is None or source.longitude is None:
@@ -183,14 +205,23 @@ def _check_geofence(activity: Activity, source: ScanSource) -> None:
             _("本活动要求在现场签到，请允许获取位置后重试。"),
             activity=activity,
         )
+    # Counted before the position is judged: a try over the limit learns nothing of it.
+    tries, window = GEOFENCE_TRY_LIMIT
+    if not ratelimit.hit(f"geofence:{activity.pk}:{person.pk}", limit=tries, window_seconds=window):
+        raise CheckInRefused(
+            Reason.RATE_LIMITED,
+            _("操作太频繁：提交位置的次数太多，请过几分钟（最长 %(minutes)d 分钟）再试。")
+            % {"minutes": window // 60},
+            activity=activity,
+        )
     distance = distance_m(
         float(activity.latitude), float(activity.longitude), source.latitude, source.longitude
     )
     if distance > activity.geofence_radius_m:
+        # Inside or not, never how far: a distance guides a faked position to the fence.
         raise CheckInRefused(
             Reason.OUTSIDE_GEOFENCE,
-            _("您距离活动地点约 %(d)d 米，须在 %(r)d 米以内签到。")
-            % {"d": distance, "r": activity.geofence_radius_m},
+            _("您当前的位置不在活动地点范围内。"),
             activity=activity,
         )
 
@@ -229,7 +260,7 @@ def attendance_check_in(
         _check_audience_and_signup(activity, person)
         if method == Method.ACTIVITY_QR:
             # A personal code is scanned by the organiser on site, who vouches for presence.
-            _check_geofence(activity, source)
+            _check_geofence(activity, person, source)
     except (CheckInRefused, LocationNeeded):
         # A repeat scan is answered with the first check-in whatever the rules say now:
         # after the window has closed, or without asking the phone where it is again.
@@ -334,6 +365,26 @@ def _check_rate(person: Person | None, source: ScanSource) -> None:
         raise CheckInRefused(Reason.RATE_LIMITED, _("操作太频繁，请稍等一分钟再试。"))
 
 
+def _check_organiser_rate(by, code: str) -> None:
+    per_minute = [(f"scan:organiser:{by.pk}", *ORGANISER_SCAN_LIMIT)]
+    per_hour = []
+    if len((code or "").strip()) == personal_codes.SHORT_CODE_LENGTH:
+        # A typed code can be guessed; a scanned QR token is signed and cannot.
+        (minute, minute_window), (hour, hour_window) = TYPED_CODE_LIMITS
+        per_minute.append((f"scan:typed:{by.pk}", minute, minute_window))
+        per_hour.append((f"scan:typed-hour:{by.pk}", hour, hour_window))
+    # Both are counted whatever the other says (hit_all never stops early).
+    minute_ok = ratelimit.hit_all(per_minute)
+    hour_ok = ratelimit.hit_all(per_hour) if per_hour else True
+    if not minute_ok:
+        raise CheckInRefused(Reason.RATE_LIMITED, _("操作太频繁，请稍等一分钟再试。"))
+    if not hour_ok:
+        raise CheckInRefused(
+            Reason.RATE_LIMITED,
+            _("操作太频繁：手动输入签到码的次数太多，请改用摄像头扫码，或稍后（最长一小时）再试。"),
+        )
+
+
 def _apply(*, activity, person, purpose, method, at, source, by=None) -> CheckInResult:
     if purpose == Purpose.CHECK_OUT:
         return attendance_check_out(activity=activity, person=person, method=method, at=at, by=by)
@@ -424,6 +475,7 @@ def scan_personal_code(
     at = scanned_at or timezone.now()
     person = None
     try:
+        _check_organiser_rate(by, code)
         try:
             person_id = personal_codes.resolve(code, at=at)
         except tokens.TokenError as exc:
@@ -441,6 +493,7 @@ def scan_personal_code(
             by=by,
         )
     except CheckInRefused as refusal:
+        refusal.person = person
         _log_scan(
             activity=activity,
             person=person,
@@ -477,6 +530,113 @@ def _require_reason(reason: str) -> str:
     return reason[:200]
 
 
+def _check_manual_add(
+    *,
+    activity: Activity,
+    reason: str,
+    by,
+    checked_in_at: datetime.datetime | None,
+    checked_out_at: datetime.datetime | None,
+) -> tuple[str, datetime.datetime]:
+    """What a manual add is refused for whoever it names; the reason and check-in time."""
+    _require_organiser(by, activity)
+    reason = _require_reason(reason)
+    if activity.cancelled_at:
+        raise DomainError(Reason.CANCELLED, _("活动已取消。"))
+    checked_in_at = checked_in_at or min(timezone.now(), activity.ends_at)
+    if checked_out_at is not None and checked_out_at < checked_in_at:
+        raise DomainError("bad_times", _("签退时间不能早于签到时间。"), field="checked_out_at")
+    return reason, checked_in_at
+
+
+def _person_by_number(who: str) -> Person | None:
+    who = (who or "").strip()
+    phone = normalise_phone(who)
+    person = None
+    if MOBILE_RE.match(phone):
+        person = Person.objects.filter(phone=phone).first()
+    if person is None:
+        person = Person.objects.filter(volunteer_number=who.upper()).first()
+    return person
+
+
+def person_for_manual_add(*, activity: Activity, who: str, by) -> Person:
+    """Who ``who`` (a phone or volunteer number) is, if ``by`` may add them to ``activity``.
+
+    Nobody by that number and somebody outside the activity's audience get one answer:
+    otherwise an organiser could learn who lives where, number by number. Only those who
+    hold people rights over the person (and could see their full phone anyway) are told
+    whom the number belongs to. Lookups are limited per organiser, those that find
+    nobody addable more tightly.
+    """
+    _require_organiser(by, activity)
+    misses_key = f"manual:miss:{by.pk}"
+    misses, misses_window = MANUAL_MISS_LIMIT
+    lookups, lookups_window = MANUAL_LOOKUP_LIMIT
+    if ratelimit.count(misses_key, window_seconds=misses_window) >= misses:
+        raise DomainError(
+            Reason.RATE_LIMITED,
+            _("操作太频繁：没有找到人员的查询次数太多，请稍后（最长一小时）再试。"),
+            field="who",
+        )
+    if not ratelimit.hit(f"manual:lookup:{by.pk}", limit=lookups, window_seconds=lookups_window):
+        raise DomainError(
+            Reason.RATE_LIMITED,
+            _("操作太频繁：补录查询次数太多，请稍后（最长 %(minutes)d 分钟）再试。")
+            % {"minutes": lookups_window // 60},
+            field="who",
+        )
+    person = _person_by_number(who)
+    if person is not None and in_audience(activity, person):
+        return person
+    # Counted only after the answer is known; a few parallel misses may slip past the
+    # check above, never a steady stream.
+    ratelimit.hit(misses_key, limit=misses, window_seconds=misses_window)
+    if person is not None and permissions.can(by, permissions.Action.MANAGE_PEOPLE, person):
+        raise DomainError(
+            Reason.NOT_IN_AUDIENCE,
+            _("%(name)s 不在本活动的参加对象范围内。") % {"name": person.real_name},
+            field="who",
+        )
+    raise DomainError(
+        "person_not_found",
+        _("没有找到可以补录的人员。请核对手机号或志愿者编号；只能补录本活动参加对象范围内的人员。"),
+        field="who",
+    )
+
+
+def attendance_add_manual_by_number(
+    *,
+    activity: Activity,
+    who: str,
+    reason: str,
+    by,
+    checked_in_at: datetime.datetime | None = None,
+    checked_out_at: datetime.datetime | None = None,
+) -> Attendance:
+    """Manual add of the person a phone or volunteer number names, as the attendance page does.
+
+    Everything that does not depend on the person is checked before the number is looked
+    up, so that a refusal never tells "found" from "not found" unless it writes.
+    """
+    _check_manual_add(
+        activity=activity,
+        reason=reason,
+        by=by,
+        checked_in_at=checked_in_at,
+        checked_out_at=checked_out_at,
+    )
+    person = person_for_manual_add(activity=activity, who=who, by=by)
+    return attendance_add_manual(
+        activity=activity,
+        person=person,
+        reason=reason,
+        by=by,
+        checked_in_at=checked_in_at,
+        checked_out_at=checked_out_at,
+    )
+
+
 @transaction.atomic
 def attendance_add_manual(
     *,
@@ -488,13 +648,13 @@ def attendance_add_manual(
     checked_out_at: datetime.datetime | None = None,
 ) -> Attendance:
     """An organiser records a check-in by hand (a phone died, a code would not scan)."""
-    _require_organiser(by, activity)
-    reason = _require_reason(reason)
-    if activity.cancelled_at:
-        raise DomainError(Reason.CANCELLED, _("活动已取消。"))
-    checked_in_at = checked_in_at or min(timezone.now(), activity.ends_at)
-    if checked_out_at is not None and checked_out_at < checked_in_at:
-        raise DomainError("bad_times", _("签退时间不能早于签到时间。"), field="checked_out_at")
+    reason, checked_in_at = _check_manual_add(
+        activity=activity,
+        reason=reason,
+        by=by,
+        checked_in_at=checked_in_at,
+        checked_out_at=checked_out_at,
+    )
     attendance = (
         Attendance.objects.select_for_update().filter(activity=activity, person=person).first()
     )
