@@ -4,7 +4,6 @@
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -14,6 +13,7 @@ from wagtail.images import get_image_model
 
 from volunteers import permissions
 from volunteers.models import Organisation, Person
+from volunteers.spreadsheets import append_row, workbook_bytes
 
 from .models import PersonTotal, Redemption, Reward
 from .periods import ALL_TIME, period_bounds
@@ -160,7 +160,8 @@ def month_report_xlsx(report: MonthReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("兑换明细")
-    sheet.append(
+    append_row(
+        sheet,
         [
             _("兑换时间"),
             _("兑换码"),
@@ -171,10 +172,11 @@ def month_report_xlsx(report: MonthReport) -> bytes:
             _("状态"),
             _("领取时间"),
             _("发放人"),
-        ]
+        ],
     )
     for r in report.redemptions:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 _local(r.created_at),
                 r.display_code,
@@ -185,20 +187,21 @@ def month_report_xlsx(report: MonthReport) -> bytes:
                 r.get_status_display(),
                 _local(r.handed_over_at),
                 str(r.handed_over_by) if r.handed_over_by else "",
-            ]
+            ],
         )
     totals = book.create_sheet(_("按商品汇总"))
-    totals.append([_("商品"), _("兑换件数"), _("已领取"), _("已取消"), _("积分")])
+    append_row(totals, [_("商品"), _("兑换件数"), _("已领取"), _("已取消"), _("积分")])
     for row in report.by_reward:
-        totals.append(
-            [row["name"], row["redeemed"], row["handed_over"], row["cancelled"], row["points"]]
+        append_row(
+            totals,
+            [row["name"], row["redeemed"], row["handed_over"], row["cancelled"], row["points"]],
         )
-    totals.append([_("合计"), sum(r["redeemed"] for r in report.by_reward), "", "", report.points])
+    append_row(
+        totals, [_("合计"), sum(r["redeemed"] for r in report.by_reward), "", "", report.points]
+    )
     for ws in (sheet, totals):
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for column in ws.columns:
             ws.column_dimensions[column[0].column_letter].width = 16
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -8,11 +8,11 @@ party member of an employer unit, only the ledger lines and service records of
 activities held in the community the member reported to.
 
 Both build their .xlsx with openpyxl's write-only workbook, as the roster and
-attendance exports do, with phones masked.
+attendance exports do, with phones masked and typed text kept as text
+(``volunteers.spreadsheets``).
 """
 
 import datetime
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from volunteers.models import Membership, Organisation, Person
+from volunteers.spreadsheets import append_row, workbook_bytes
 
 from .models import Category, PersonTotal, PointsEntry, ServiceRecord
 from .periods import (
@@ -409,26 +409,13 @@ def _workbook(
     for index, (_label, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    header = []
-    for label, _width in columns:
-        cell = WriteOnlyCell(sheet, value=str(label))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    append_row(sheet, (str(label) for label, _width in columns), font=Font(bold=True))
     for values in rows:
-        line = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # a name that starts with "=" is text, not a formula
-            line.append(cell)
-        sheet.append(line)
+        append_row(sheet, values)
     notes = workbook.create_sheet(_("说明"))
     for label, value in about:
-        notes.append([str(label), str(value)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        append_row(notes, [str(label), str(value)])
+    return workbook_bytes(workbook)
 
 
 def _exported_at() -> str:

@@ -147,6 +147,12 @@ def Role():
 
 
 @pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Background exports of a test go to a folder of its own, never the checkout's var/."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits and cached pages must not leak from one test into the next."""
     from django.core.cache import cache

@@ -1,18 +1,15 @@
 """Spreadsheets built from attendance: used by the direct download and the background export."""
 
-import datetime
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from . import selectors
 from .models import Activity, Attendance
+from .spreadsheets import append_row, workbook_bytes
 
 ATTENDANCE_COLUMNS = (
     (gettext_lazy("姓名"), 12),
@@ -56,25 +53,10 @@ def build_attendance_export(activity: Activity) -> bytes:
     sheet = workbook.create_sheet(_("签到名单"))
     for index, (_label, width) in enumerate(ATTENDANCE_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    header = []
-    for label, _width in ATTENDANCE_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=str(label))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    append_row(sheet, (str(label) for label, _width in ATTENDANCE_COLUMNS), font=Font(bold=True))
     for record in selectors.activity_attendances(activity).iterator(chunk_size=500):
-        row = []
-        for value in attendance_row(record):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, str):
-                cell.data_type = "s"  # a name that starts with "=" is text, not a formula
-            row.append(cell)
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        append_row(sheet, attendance_row(record))
+    return workbook_bytes(workbook)
 
 
 def attendance_export_filename(activity: Activity) -> str:

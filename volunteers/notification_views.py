@@ -5,6 +5,8 @@ Thin: reads here, every write through ``services.notifications`` and
 exports they asked for; anyone else's id answers 404, as if it did not exist.
 """
 
+import contextlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .errors import DomainError
 from .models import ExportJob, Notification
 from .selectors import person_for_user
-from .services.exports import export_job_request
+from .services.exports import export_job_request, export_retention
 from .services.notifications import (
     notification_mark_read,
     notification_preferences_update,
@@ -124,7 +126,11 @@ def my_exports(request):
     waiting = any(
         job.status in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING) for job in page
     )
-    return render(request, "volunteers/exports.html", {"page": page, "waiting": waiting})
+    return render(
+        request,
+        "volunteers/exports.html",
+        {"page": page, "waiting": waiting, "retention_days": export_retention().days},
+    )
 
 
 @login_required
@@ -142,10 +148,13 @@ def export_request(request):
             {"title": _("无法导出"), "message": refusal.message},
             status=status,
         )
-    messages.success(
-        request,
-        _("已开始生成“%(title)s”，完成后可在本页下载。") % {"title": job.title},
-    )
+    if job.status == ExportJob.Status.FAILED:  # the queue was away: nothing will run
+        messages.error(request, job.error)
+    else:
+        messages.success(
+            request,
+            _("已开始生成“%(title)s”，完成后可在本页下载。") % {"title": job.title},
+        )
     return redirect("volunteers:my_exports")
 
 
@@ -154,13 +163,28 @@ def export_request(request):
 @require_GET
 def export_download(request, pk: int):
     job = ExportJob.objects.filter(
-        pk=pk, requested_by=request.user, status=ExportJob.Status.DONE
+        pk=pk,
+        requested_by=request.user,
+        status__in=(ExportJob.Status.DONE, ExportJob.Status.EXPIRED),
     ).first()
-    if job is None or not job.file:
+    if job is None:
         raise Http404(_("没有找到这个导出文件。"))
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("导出文件已被清理，请重新导出。")) from None
+    handle = None
+    if job.status == ExportJob.Status.DONE and job.file:
+        with contextlib.suppress(FileNotFoundError):
+            handle = job.file.open("rb")
+    if handle is None:  # expired, or its file gone from the disk by other means
+        return render(
+            request,
+            "volunteers/roster_error.html",
+            {
+                "title": _("导出文件已过期"),
+                "message": _(
+                    "导出的文件只保留 %(days)d 天，这个文件已被删除。请回到“我的导出”重新导出。"
+                )
+                % {"days": export_retention().days},
+            },
+            status=410,
+        )
     name = job.file.name.rsplit("/", 1)[-1]
     return FileResponse(handle, as_attachment=True, filename=name)

@@ -412,6 +412,14 @@ def build_export(job_id: int) -> str:
     return job.status if job is not None else "missing"
 
 
+@shared_task(**WRITES)
+def expire_old_exports() -> int:
+    """Daily: delete 我的导出 files past their retention (and what crashes left); how many."""
+    from .services.exports import exports_expire
+
+    return exports_expire()
+
+
 # --- Failures ------------------------------------------------------------------------------
 
 

@@ -570,6 +570,6 @@ def test_the_xlsx_export_has_the_list_columns_and_the_attendee_rows(
         timezone.localtime(NOON).replace(tzinfo=None),  # Excel has no time zones: Shazhou time
         "扫活动码",
     )
-    assert rows[2][0] == "=1+1"  # kept as text, never run as a formula
+    assert rows[2][0] == "'=1+1"  # quoted text, never run as a formula (volunteers.spreadsheets)
     assert rows[2][9:] == ("是", "误加")
     assert len(rows) == 3

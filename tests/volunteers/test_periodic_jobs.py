@@ -42,7 +42,12 @@ def test_a_fresh_process_knows_every_task_in_the_schedule(tmp_path):
 
     from django.conf import settings
 
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
     env.pop("REDIS_URL", None)
     env.pop("PYTEST_XDIST_WORKER", None)
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]

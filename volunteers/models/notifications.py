@@ -130,6 +130,7 @@ class ExportJob(models.Model):
         RUNNING = "running", _("生成中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")  # its file was deleted after the retention period
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,10 +6,21 @@ checks again when it builds (a role may have ended meanwhile) through the same
 services the direct downloads use, so both produce the same file. A job
 redelivered after a crash finds its status and either builds again (it was not
 finished) or does nothing (it was).
+
+A file is written under a temporary name and renamed into place, so a crash
+mid-write never leaves half a file under a job's name. ``exports_expire``
+(a daily job) deletes files past ``settings.EXPORT_RETENTION_DAYS`` and marks
+their jobs expired, and sweeps away anything a killed worker left.
 """
 
+import contextlib
+import datetime
+import os
+import uuid
 from functools import partial
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -19,7 +30,9 @@ from django.utils.translation import gettext as _
 from volunteers import permissions
 from volunteers.errors import DomainError
 from volunteers.exports import attendance_export_filename, build_attendance_export
+from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, ExportJob, Notification, RosterImport
+from volunteers.models.notifications import private_storage
 from volunteers.selectors import person_for_user
 
 from .notifications import notify
@@ -28,6 +41,13 @@ from .roster import roster_export
 Action = permissions.Action
 Kind = ExportJob.Kind
 Status = ExportJob.Status
+
+EXPORTS_DIR = "exports"
+PARTIAL_DIR = f"{EXPORTS_DIR}/.partial"
+RETENTION_DAYS = 7  # settings.EXPORT_RETENTION_DAYS overrides
+# A partial file this old belongs to no running job (the longest export takes minutes):
+# its worker was killed mid-write.
+PARTIAL_MAX_AGE = datetime.timedelta(days=1)
 
 
 def _check_request(by, kind: str, params: dict) -> tuple[dict, str]:
@@ -60,7 +80,19 @@ def export_job_request(*, by, kind: str, params: dict) -> ExportJob:
     params, title = _check_request(by, kind, params or {})
     with transaction.atomic():
         job = ExportJob.objects.create(requested_by=by, kind=kind, params=params, title=title)
-        transaction.on_commit(partial(build_export.delay, job.pk))
+        # Queue away: too big to build in the request, so failed at once (the view says so)
+        # rather than listed on 我的导出 as queued for a job that will never run.
+        queue_after_commit(
+            build_export,
+            job.pk,
+            robust=False,
+            if_unqueued=partial(
+                _finish,
+                job,
+                status=Status.FAILED,
+                error=_("后台任务队列暂时不可用，导出没有开始，请稍后重新导出。"),
+            ),
+        )
     return job
 
 
@@ -87,11 +119,12 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     if job is None:
         job_skip("volunteers.tasks.build_export", f"export:{job_id}:gone", "export job deleted")
         return None
-    if job.status in (Status.DONE, Status.FAILED):
+    if job.status in (Status.DONE, Status.FAILED, Status.EXPIRED):
         return job  # delivered again: it was finished
     ExportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING)
     try:
         content, filename = _build(job)
+        job.file.name = _store(job, filename, content)
     except DomainError as refusal:
         _finish(job, status=Status.FAILED, error=str(refusal.message))
         return job
@@ -100,9 +133,33 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     except Exception:
         _finish(job, status=Status.FAILED, error=_("生成文件时出错，请稍后重试或联系管理员。"))
         raise  # recorded as a JobFailure for the administrators
-    job.file.save(filename, ContentFile(content), save=False)
-    _finish(job, status=Status.DONE)
+    try:
+        _finish(job, status=Status.DONE)
+    except BaseException:
+        job.file.storage.delete(job.file.name)  # not recorded, so not kept: the retry rebuilds
+        raise
     return job
+
+
+def _store(job: ExportJob, filename: str, content: bytes) -> str:
+    """Write the job's file whole under a temporary name, then rename it into place."""
+    storage = job.file.storage
+    field = job.file.field
+    name = storage.get_available_name(
+        field.generate_filename(job, filename), max_length=field.max_length
+    )
+    partial_name = f"{PARTIAL_DIR}/{uuid.uuid4().hex}.part"
+    try:
+        partial_name = storage.save(partial_name, ContentFile(content))
+        with open(storage.path(partial_name), "rb") as written:
+            os.fsync(written.fileno())  # on disk before it takes its real name
+        target = Path(storage.path(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(storage.path(partial_name), target)  # atomic on one filesystem
+    except BaseException:
+        storage.delete(partial_name)
+        raise
+    return name
 
 
 def _finish(job: ExportJob, *, status: str, error: str = "") -> None:
@@ -124,3 +181,55 @@ def _finish(job: ExportJob, *, status: str, error: str = "") -> None:
                 url=reverse("volunteers:my_exports"),
                 channels=(),  # in-app only: the file is behind a login anyway
             )
+
+
+def export_retention() -> datetime.timedelta:
+    return datetime.timedelta(days=getattr(settings, "EXPORT_RETENTION_DAYS", RETENTION_DAYS))
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete files past the retention period, marking their jobs expired; how many jobs."""
+    now = now or timezone.now()
+    cutoff = now - export_retention()
+    storage = private_storage()
+    expired = 0
+    due = ExportJob.objects.filter(status=Status.DONE, finished_at__lt=cutoff).order_by("pk")
+    for pk in due.values_list("pk", flat=True).iterator(chunk_size=500):
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().filter(pk=pk, status=Status.DONE).first()
+            if job is None:
+                continue  # expired meanwhile by another run
+            name = job.file.name
+            ExportJob.objects.filter(pk=pk).update(status=Status.EXPIRED, file="")
+        # After the row lets go of it; a crash in between leaves a stray the sweep removes.
+        if name:
+            storage.delete(name)
+        expired += 1
+    _sweep_strays(storage, cutoff=cutoff, now=now)
+    return expired
+
+
+def _sweep_strays(storage, *, cutoff: datetime.datetime, now: datetime.datetime) -> None:
+    """Files no job names (a killed worker's partial file, a file whose row was never
+    saved) once they are old enough not to be an export in progress; then empty folders."""
+    root = Path(storage.path(EXPORTS_DIR))
+    if not root.is_dir():
+        return
+    location = Path(storage.location)
+    named = set(ExportJob.objects.exclude(file="").values_list("file", flat=True))
+    partial_cutoff = (now - PARTIAL_MAX_AGE).timestamp()
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        name = path.relative_to(location).as_posix()
+        if name in named:
+            continue
+        limit = partial_cutoff if name.startswith(f"{PARTIAL_DIR}/") else cutoff.timestamp()
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+    # Deepest first; a folder touched lately may be about to receive a file: left alone.
+    folders = sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts))
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty, or gone: either is fine
+            if folder.stat().st_mtime < partial_cutoff:
+                folder.rmdir()

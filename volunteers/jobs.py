@@ -1,0 +1,150 @@
+"""Queueing background jobs so that a broker outage never breaks a request that committed.
+
+Services queue jobs with ``transaction.on_commit``: by the time a job is queued the
+person's change is in the database, so a broker (Redis) that does not answer must not
+turn the request into a 500 (which would also hide that the change was made).
+``queue_after_commit`` queues the job, and when the broker does not answer:
+
+- logs it, and records it in 后台任务记录 (a failed ``JobFailure`` with the task and its
+  arguments) so an administrator sees what did not run and can run it again — unless
+  the job could run right here instead (``run_here``: a short job whose first product is
+  a database row, like the in-app notice of a cancellation);
+- calls ``if_unqueued``, the service's own answer (an export is marked failed at once
+  rather than shown as queued forever);
+- tells the person whose request it was, in Chinese, when the service gives ``tell``
+  (``config.resilience.ResilienceMiddleware`` binds the request; Django's messages).
+
+After a failure the process leaves the broker alone for ``RETRY_SECONDS``: each attempt
+costs Celery's publish retries (about 0.6 s when the connection is refused), and one
+request may queue many jobs (an SMS for each person told).
+
+Jobs go out with ``ignore_result=True``. Nothing reads their results, and without it
+Celery first subscribes to each result in Redis: with Redis away that retries for 20
+seconds and then leaves the process unable to queue anything until it is restarted.
+
+With ``CELERY_TASK_ALWAYS_EAGER`` (the embedded default, the tests) jobs run in-process
+as before, their errors propagating as before.
+"""
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from functools import partial
+
+from django.contrib import messages
+from django.db import DatabaseError, transaction
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# A broker that does not answer, as kombu, redis-py or the socket report it.
+BROKER_UNANSWERED = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_SECONDS = 5.0
+
+_request = ContextVar("shazhou_job_request", default=None)
+_broker = {"resting_until": 0.0, "error": ""}
+
+
+def forget_outage() -> None:
+    """Try the broker again at the next job (for tests)."""
+    _broker.update(resting_until=0.0, error="")
+
+
+@contextlib.contextmanager
+def request_bound(request):
+    """Jobs queued inside tell this request's person when they cannot be queued."""
+    token = _request.set(request)
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+def queue_after_commit(
+    task,
+    *args,
+    run_here: bool = False,
+    if_unqueued: Callable[[], object] | None = None,
+    tell: str = "",
+    robust: bool = True,
+) -> None:
+    """Queue ``task(*args)`` once the transaction commits (see the module docstring).
+
+    ``robust`` is ``on_commit``'s: only an eager run (no broker) can raise here.
+    """
+    transaction.on_commit(
+        partial(queue, task, *args, run_here=run_here, if_unqueued=if_unqueued, tell=tell),
+        robust=robust,
+    )
+
+
+def queue(
+    task,
+    *args,
+    run_here: bool = False,
+    if_unqueued: Callable[[], object] | None = None,
+    tell: str = "",
+) -> bool:
+    """Queue ``task(*args)`` now; False when the broker did not answer (and what then)."""
+    if task.app.conf.task_always_eager:
+        task.delay(*args)
+        return True
+    if _broker["resting_until"] > time.monotonic():
+        reason = f"the broker failed moments ago ({_broker['error']})"
+    else:
+        try:
+            task.apply_async(args, ignore_result=True)
+        except BROKER_UNANSWERED as error:
+            reason = f"{type(error).__name__}: {error}"
+            _broker.update(resting_until=time.monotonic() + RETRY_SECONDS, error=reason)
+        else:
+            return True
+    logger.error("Could not queue %s%r: %s", task.name, args, reason)
+    if not (run_here and _run_here(task, args)):
+        _record(task, args, reason)
+    if if_unqueued is not None:
+        try:
+            if_unqueued()
+        except Exception:  # the request committed: say so in the log, not with a 500
+            logger.exception("The fallback for the unqueued %s%r failed", task.name, args)
+    if tell:
+        _tell(tell)
+    return False
+
+
+def _run_here(task, args) -> bool:
+    try:
+        task(*args)
+    except Exception:
+        logger.exception("Running the unqueued %s%r here failed", task.name, args)
+        return False
+    logger.warning("Ran the unqueued %s%r in the web process instead", task.name, args)
+    return True
+
+
+def _record(task, args, reason: str) -> None:
+    from .models import JobFailure
+
+    try:
+        JobFailure.objects.create(
+            task_name=task.name,
+            outcome=JobFailure.Outcome.FAILED,
+            args=repr(args)[:2000],
+            error=f"没有排进队列，未运行（消息队列无响应）：{reason}"[:2000],
+        )
+    except DatabaseError:
+        logger.exception("Could not record the unqueued %s%r either", task.name, args)
+
+
+def _tell(message: str) -> None:
+    request = _request.get()
+    if request is None:
+        return
+    told = request.__dict__.setdefault("_unqueued_told", set())
+    if message not in told:
+        told.add(message)
+        messages.warning(request, message, fail_silently=True)
