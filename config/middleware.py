@@ -3,6 +3,12 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 
+def chosen_language(request) -> str:
+    """The language the visitor chose with the footer switcher, otherwise LANGUAGE_CODE."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """Chinese unless the visitor chose another language with the switcher.
 
@@ -12,10 +18,7 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if chosen not in dict(settings.LANGUAGES):
-            chosen = settings.LANGUAGE_CODE
-        translation.activate(chosen)
+        translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):

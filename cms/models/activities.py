@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from cms import cache as page_cache
 from cms.blocks import BodyBlock
 from cms.selectors import decorate_activities
 from volunteers import selectors as volunteer_selectors
@@ -44,6 +45,7 @@ class ActivityIndexPage(SitePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+    query_params = ("when", "category", "community", "page")
 
     class Meta:
         verbose_name = _("活动栏目")
@@ -58,6 +60,8 @@ class ActivityIndexPage(SitePage):
         if form.is_bound:
             form.is_valid()  # what cannot be read is left out of cleaned_data and ignored
             chosen = {key: value for key, value in form.cleaned_data.items() if value}
+            for name, value in chosen.items():
+                page_cache.query_used(request, name, getattr(value, "pk", value))
         activities = volunteer_selectors.activities_published(
             when=chosen.get("when", ""),
             category=chosen.get("category"),

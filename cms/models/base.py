@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
+from cms import cache as page_cache
 from cms.search import cjk_index_text
 
 PER_PAGE = 12
@@ -14,7 +15,10 @@ _SPACES = re.compile(r"\s+")
 
 def paginate(request, items, per_page: int = PER_PAGE):
     """Any ?page= (a word, a negative number, a huge one) gives a real page, never an error."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    if page.number > 1:
+        page_cache.query_used(request, "page", page.number)
+    return page
 
 
 def query_without_page(request) -> str:
@@ -26,13 +30,19 @@ def query_without_page(request) -> str:
 class SitePage(Page):
     """Abstract base of the site's page types.
 
-    ``serve`` marks anonymous responses as cacheable for ``cms.cache``'s middleware;
-    ``share_image`` and ``share_description`` feed the Open Graph tags.
+    ``serve`` marks anonymous responses as cacheable for ``cms.cache``'s middleware and
+    leaves the page only the query parameters it declares in ``query_params``, the ones
+    the cache keys its copies on; ``share_image`` and ``share_description`` feed the Open
+    Graph tags.
     """
 
     # The image and text shown when the page is shared (WeChat, Open Graph).
     share_image_field = ""
     summary_field = "intro"
+    # The query parameters the page reads (page numbers, filters): any other is dropped
+    # before the page sees it, so a parameter read but not named here reads as absent.
+    # Each value the page uses is reported with ``cms.cache.query_used``.
+    query_params: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -40,6 +50,7 @@ class SitePage(Page):
     def serve(self, request, *args, **kwargs):
         if not getattr(request, "is_preview", False):
             request.cms_cacheable = True
+        page_cache.restrict_query(request, self.query_params)
         return super().serve(request, *args, **kwargs)
 
     def share_image(self):

@@ -63,6 +63,7 @@ class NewsIndexPage(SitePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NewsPage"]
     max_count = 1
+    query_params = ("category", "tag", "page")
 
     class Meta:
         verbose_name = _("志愿动态栏目")
@@ -86,10 +87,14 @@ class NewsIndexPage(SitePage):
         if wanted_category:
             category = next((c for c in categories if c.slug == wanted_category), None)
             news = news.filter(category=category) if category else news.none()
+            if category:
+                page_cache.query_used(request, "category", category.slug)
         wanted_tag = clean_query(request.GET.get("tag"))
         if wanted_tag:
             tag = Tag.objects.filter(name=wanted_tag).first()
             news = news.filter(tagged_items__tag=tag) if tag else news.none()
+            if tag:
+                page_cache.query_used(request, "tag", tag.name)
         context.update(
             items=paginate(request, news, 10),
             categories=categories,

@@ -26,6 +26,7 @@ class StoryIndexPage(SitePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.StoryPage"]
     max_count = 1
+    query_params = ("page",)
 
     class Meta:
         verbose_name = _("先进典型栏目")

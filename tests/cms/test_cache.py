@@ -1,7 +1,9 @@
 """Anonymous pages come from the cache and are purged when something they show changes."""
 
 import datetime
+import random
 import re
+from collections import Counter
 
 import pytest
 from django.core.cache import cache
@@ -125,3 +127,83 @@ def test_each_language_has_its_own_cached_copy(client, pages, path):
     english = client.get(path)
     assert english["X-Cache"] == "MISS"
     assert '<html lang="en">' in english.content.decode()
+
+
+def stored_pages() -> int:
+    """How many page entries the cache holds, in local memory or in Redis."""
+    store = getattr(cache, "_cache", None)
+    if isinstance(store, dict):  # LocMemCache
+        return sum(":cms:page:" in key for key in store)
+    return len(store.get_client(write=False).keys("*:cms:page:*"))
+
+
+def test_unknown_query_parameters_share_the_pages_one_cache_entry(client, pages):
+    rng = random.Random(8)
+    responses = [
+        client.get("/dongtai/", {f"utm_{rng.randrange(10**6)}": str(rng.random())})
+        for _ in range(50)
+    ]
+
+    assert Counter(r["X-Cache"] for r in responses) == {"MISS": 1, "HIT": 49}
+    assert stored_pages() == 1
+    body = responses[-1].content.decode()
+    assert "沙尘暴预警" in body and "早高峰路口的一抹红" in body  # the whole list
+    assert "utm_" not in body  # no stranger's parameters in its links for the next visitor
+
+
+def test_page_numbers_past_the_last_page_are_not_stored(client, pages):
+    first = client.get("/dongtai/")
+    junk = [client.get("/dongtai/", {"page": page}) for page in [*range(2, 40), "abc", "-1"]]
+
+    assert first["X-Cache"] == "MISS"
+    assert all("X-Cache" not in r for r in junk)  # each shows page 1; none gets an entry
+    assert "沙尘暴预警" in junk[-1].content.decode()
+    assert stored_pages() == 1
+
+
+def test_a_real_filter_has_its_own_cached_page(client, pages):
+    everything = client.get("/dongtai/")
+    notices = client.get("/dongtai/", {"category": "tongzhi-gonggao"})
+    again = client.get("/dongtai/", {"category": "tongzhi-gonggao", "from": "singlemessage"})
+    unknown = client.get("/dongtai/", {"category": "no-such-category"})
+
+    assert (everything["X-Cache"], notices["X-Cache"], again["X-Cache"]) == ("MISS",) * 2 + ("HIT",)
+    for response in (notices, again):
+        body = response.content.decode()
+        assert "沙尘暴预警" in body and "早高峰路口的一抹红" not in body
+    assert "早高峰路口的一抹红" in everything.content.decode()
+    assert "X-Cache" not in unknown  # an unknown category is shown, never stored
+    assert stored_pages() == 2
+
+
+def test_an_empty_filter_form_is_the_unfiltered_page(client, pages):
+    client.get("/huodong/")
+    submitted = client.get("/huodong/", {"when": "", "category": "", "community": ""})
+
+    assert submitted["X-Cache"] == "HIT"
+
+
+def test_an_inline_script_on_a_cached_page_gets_a_fresh_nonce_each_time(client, pages, settings):
+    script = '<script nonce="{{ request.csp_nonce }}">window.x = 1;</script>'
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "loaders": [
+                    ("django.template.loaders.locmem.Loader", {"cms/news_index_page.html": script}),
+                    "django.template.loaders.filesystem.Loader",
+                    "django.template.loaders.app_directories.Loader",
+                ],
+            },
+        }
+    ]
+    nonces = []
+    for expected in ("MISS", "HIT", "HIT"):
+        response = client.get("/dongtai/")
+        assert response["X-Cache"] == expected
+        nonce = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert len(set(nonces)) == 3

@@ -56,7 +56,7 @@ def test_search_lists_matching_coming_activities(client, pages, town):
         {"q": "   "},
         {"q": '"红马甲'},
         {"q": "AND OR NOT ( ) * ^ : -"},
-        {"q": "\x00红马甲\x1f"},
+        {"q": "\x01红马甲\x1f"},  # NUL is a 400 for every page: tests/test_nul_input.py
         {"q": "红" * 5000},
         {"q": "'; DROP TABLE wagtailcore_page; --"},
         {"q": "红马甲", "page": "abc"},

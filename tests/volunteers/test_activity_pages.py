@@ -101,7 +101,7 @@ def test_the_list_filters_by_category_and_community(client, soon, town):
         "?page=-3",
         "?page=99999",
         "?when[]=1&community=abc&community=",
-        "?community=%00",
+        "?community=%01",  # NUL is a Chinese 400 for every page: tests/test_nul_input.py
     ],
 )
 def test_junk_query_strings_still_show_the_list(client, soon, query):
