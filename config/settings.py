@@ -129,6 +129,9 @@ MIDDLEWARE = [
     "config.security.PermissionsPolicyMiddleware",
     # Before the session is read: a NUL anywhere in a request is a 400, never a 500.
     "config.security.RefuseNulMiddleware",
+    # The database away: a Chinese 503 page instead of a 500; a job that cannot be queued
+    # tells the person who caused it (config.resilience). Before the sessions.
+    "config.resilience.ResilienceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +184,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database host answers a Chinese 503 in seconds (config.resilience).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "volunteers.User"
 
@@ -225,7 +233,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
     "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(os.environ.get("CELERY_RESTORE_THROTTLE", "10")),
+    # A broker that hangs must not hold a request for minutes (without these it held it
+    # for good; with them, 5 s at most, and volunteers.jobs records the job).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
+# Nothing reads a job's result; storing them made queueing hang when Redis was away.
+CELERY_TASK_IGNORE_RESULT = True
 # Every periodic job, in one place: celery beat reads it in production, and
 # `manage.py run_periodic_jobs` (started by `make run`) runs it in-process without Redis.
 CELERY_BEAT_SCHEDULE = {

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:
@@ -21,7 +23,7 @@ def hit_all(limits: Iterable[tuple[str, int, int]]) -> bool:
     now = time.time()
     windows = [(f"rl:{key}:{int(now // window)}", limit, window) for key, limit, window in limits]
     cache = caches["default"]
-    count = _count_in_redis if isinstance(cache, RedisCache) else _count
+    count = _count_in_redis_or_here if isinstance(cache, RedisCache) else _count
     counts = count(cache, windows)
     return all(
         count <= limit for count, (_key, limit, _window) in zip(counts, windows, strict=True)

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from volunteers.jobs import queue_after_commit
 from volunteers.models import Notification, NotificationPreference, Person
 
 Kind = Notification.Kind
@@ -99,10 +100,9 @@ def notify(
     if "sms" in channels and preference.sms and person.phone:
         wanted.append("sms")
     for channel in wanted:
-        # robust: a broker hiccup must not undo the row, which the person sees in-app anyway.
-        transaction.on_commit(
-            partial(deliver_notification.delay, notification.pk, channel), robust=True
-        )
+        # After commit, robust: a broker away must not undo the row, which the person sees
+        # in-app anyway; an unqueued delivery is recorded in 后台任务记录 (volunteers.jobs).
+        queue_after_commit(deliver_notification, notification.pk, channel)
     return notification
 
 

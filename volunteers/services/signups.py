@@ -7,7 +7,6 @@ cancellation lock in the same order (activity, then the sign-up row).
 """
 
 import datetime
-from functools import partial
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from volunteers import permissions
 from volunteers.errors import DomainError
+from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, Person, SignUp
 from volunteers.selectors import activity_time_span
 from volunteers.tasks import notify_signup_promoted
@@ -121,8 +121,9 @@ def _fill_free_places(activity: Activity, now: datetime.datetime) -> list[SignUp
         signup.status = Status.CONFIRMED
         signup.promoted_at = now
         signup.save(update_fields=["status", "promoted_at"])
-        # robust: an SMS gateway failing must not undo or break the promotion.
-        transaction.on_commit(partial(notify_signup_promoted.delay, signup.pk), robust=True)
+        # After commit, robust: an SMS gateway or the queue failing must not undo or break
+        # the promotion. Queue away, the in-app notice is written here (one row).
+        queue_after_commit(notify_signup_promoted, signup.pk, run_here=True)
     return promoted
 
 
