@@ -3,7 +3,6 @@
 import datetime
 import errno
 import os
-import time
 import uuid
 
 import pytest
@@ -52,7 +51,8 @@ def files_under(root) -> list[str]:
 
 
 def age(path, days: float) -> None:
-    then = time.time() - days * 86400
+    # From the file's own time: the storage's clock, which a moved test clock does not move.
+    then = os.stat(path).st_mtime - days * 86400
     os.utime(path, (then, then))
 
 

@@ -205,11 +205,22 @@ def exports_expire(*, now: datetime.datetime | None = None) -> int:
         if name:
             storage.delete(name)
         expired += 1
-    _sweep_strays(storage, cutoff=cutoff, now=now)
+    _sweep_strays(storage)
     return expired
 
 
-def _sweep_strays(storage, *, cutoff: datetime.datetime, now: datetime.datetime) -> None:
+def _storage_now(root: Path) -> float:
+    """The time on the storage's own clock: a file's age is read against it, not this
+    host's clock, which shared storage (NFS) need not keep, nor a test run that moves it."""
+    probe = root / f".now.{uuid.uuid4().hex}"
+    probe.touch()
+    try:
+        return probe.stat().st_mtime
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def _sweep_strays(storage) -> None:
     """Files no job names (a killed worker's partial file, a file whose row was never
     saved) once they are old enough not to be an export in progress; then empty folders."""
     root = Path(storage.path(EXPORTS_DIR))
@@ -217,14 +228,16 @@ def _sweep_strays(storage, *, cutoff: datetime.datetime, now: datetime.datetime)
         return
     location = Path(storage.location)
     named = set(ExportJob.objects.exclude(file="").values_list("file", flat=True))
-    partial_cutoff = (now - PARTIAL_MAX_AGE).timestamp()
+    storage_now = _storage_now(root)
+    partial_cutoff = storage_now - PARTIAL_MAX_AGE.total_seconds()
+    stray_cutoff = storage_now - export_retention().total_seconds()
     for path in root.rglob("*"):
         if not path.is_file():
             continue
         name = path.relative_to(location).as_posix()
         if name in named:
             continue
-        limit = partial_cutoff if name.startswith(f"{PARTIAL_DIR}/") else cutoff.timestamp()
+        limit = partial_cutoff if name.startswith(f"{PARTIAL_DIR}/") else stray_cutoff
         if path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
     # Deepest first; a folder touched lately may be about to receive a file: left alone.
