@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "volunteers",
     "points",
     "cms",
+    "demo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from cms import demo
+from demo import site as demo
 
 from ..clock import shazhou_at
 

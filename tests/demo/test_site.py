@@ -8,7 +8,7 @@ from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, WorkflowState
 
-from cms import demo, editorial
+from cms import editorial
 from cms.models import (
     HomePage,
     NewsPage,
@@ -17,6 +17,7 @@ from cms.models import (
     StoryPage,
     TeamPage,
 )
+from demo import site as demo
 
 from .conftest import PEOPLE
 
@@ -60,7 +61,7 @@ def test_the_content_is_written_for_shazhou():
 
 
 def test_pictures_are_made_locally_and_described():
-    # The site's own pictures; the 爱心超市 goods (points/demo.py) are drawn the same way.
+    # The site's own pictures; the 爱心超市 goods (demo/shop.py) are drawn the same way.
     images = get_image_model().objects.exclude(title__startswith="爱心超市")
     assert images.count() == len(demo.PICTURES)
     for image in get_image_model().objects.all():

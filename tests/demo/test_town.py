@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from volunteers import demo
+from demo import town as demo
 from volunteers.identity import (
     VOLUNTEER_NUMBER_ALPHABET,
     reveal_id_number,

@@ -8,8 +8,8 @@ frame before any of the page's own scripts, and Chromium's console messages abou
 
 import pytest
 
-from cms import demo
 from cms.models import NewsIndexPage, NewsPage
+from demo import site as demo
 
 from .conftest import PHONE, log_in
 from .test_site_pages import restore_migration_data

@@ -19,7 +19,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from cms.models import NewsPage, TeamPage
-from volunteers import demo
+from demo import town as demo
 
 from .conftest import PHONE
 

@@ -300,7 +300,7 @@ def test_the_honour_roll_and_the_home_page_show_a_ranking_once_it_is_published(
 ):
     from django.core.cache import cache
 
-    from cms import demo as cms_demo
+    from demo import site as cms_demo
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     with django_capture_on_commit_callbacks(execute=True):

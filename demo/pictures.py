@@ -387,7 +387,7 @@ def render_picture(picture: Picture) -> bytes:
     """The picture as JPEG (PNG for the logo and the QR code, which need crisp edges)."""
     draw_scene, (top, bottom) = SCENES[picture.scene]
     image = _vertical_gradient(picture.size, top, bottom)
-    rng = random.Random(picture.seed or picture.key)  # noqa: S311 -- decoration, not secrets
+    rng = random.Random(picture.seed or picture.key)
     if picture.scene == "qr":
         _scene_qr(image, rng, picture.caption)
     else:

@@ -17,11 +17,8 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from volunteers.models import Activity, Organisation
-
-from . import editorial
-from .demo_images import Picture, file_name, render_picture
-from .models import (
+from cms import editorial
+from cms.models import (
     ActivityIndexPage,
     HomePage,
     HonourRollPage,
@@ -35,7 +32,10 @@ from .models import (
     TeamIndexPage,
     TeamPage,
 )
-from .signals import purge_pages_and_chrome
+from cms.signals import purge_pages_and_chrome
+from volunteers.models import Activity, Organisation
+
+from .pictures import Picture, file_name, render_picture
 
 # --- Pictures ----------------------------------------------------------------------------------
 

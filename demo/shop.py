@@ -4,7 +4,7 @@ the demo accounts' past service credited, so their 志愿服务记录证明 has 
 Called by ``volunteers.demo.seed_demo_town``. Idempotent: rewards are found again
 by (community, name), pictures by title, and the volunteer's points by the
 idempotency key of their ledger line, so a second run writes nothing.
-Pictures are drawn here with Pillow (like ``cms/demo_images.py``): nothing is
+Pictures are drawn here with Pillow (like ``demo/pictures.py``): nothing is
 downloaded.
 """
 
@@ -16,11 +16,11 @@ from django.core.files.images import ImageFile
 from PIL import Image, ImageDraw
 from wagtail.images import get_image_model
 
-from cms.demo_images import OCHRE, OCHRE_DARK, SAND, SAND_DARK, VEST, WHITE, _caption
+from points.models import Category, PointsEntry, Reward
+from points.services import points_adjust
 from volunteers.models import Organisation, Person
 
-from .models import Category, PointsEntry, Reward
-from .services import points_adjust
+from .pictures import OCHRE, OCHRE_DARK, SAND, SAND_DARK, VEST, WHITE, _caption
 
 
 @dataclass(frozen=True)

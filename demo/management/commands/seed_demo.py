@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from volunteers import demo
+from demo import town as demo
 from volunteers.errors import DomainError
 
 KIND_ORDER = (

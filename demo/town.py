@@ -10,7 +10,7 @@ The tree and the five demo accounts go through the services (and so are
 validated and audited). The bulk residents do not: at 10^5 people a service
 call per row would take many minutes, so they are written with ``bulk_create``
 after being checked here the same way (valid phones, unique numbers, party
-fields only on party members); ``tests/volunteers/test_seed_demo.py`` proves it.
+fields only on party members); ``tests/demo/`` proves it.
 """
 
 import bisect
@@ -27,6 +27,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from points.models import Category, Objection, PointsEntry, Population, RankingSnapshot
+from points.services import objection_lodge, points_adjust
+from points.services.publication import notice_end, rankings_publish_month
 from volunteers.errors import DomainError
 from volunteers.identity import id_number_checksum, new_volunteer_number, protect_id_number
 from volunteers.models import (
@@ -56,6 +59,9 @@ from volunteers.services.people import person_create, person_link_user
 from volunteers.services.reports import report_apply, report_confirm
 from volunteers.services.signups import signup_create
 from volunteers.tokens import Purpose
+
+from .shop import seed_shop
+from .site import seed_site
 
 Kind = Organisation.Kind
 Role = Membership.Role
@@ -344,7 +350,7 @@ class ResidentGenerator:
     """Makes residents from one seeded stream, so person *i* is the same on every run."""
 
     def __init__(self, seed: int, *, reserved_phones=()):
-        self.rng = random.Random(seed)  # noqa: S311 -- demo data, not secrets
+        self.rng = random.Random(seed)
         self.phones: set[str] = set(reserved_phones)
         self.id_numbers: set[str] = set()
         self.surnames, self.surname_weights = _cumulative(SURNAMES)
@@ -588,7 +594,7 @@ def ensure_demo_accounts(nodes: dict[str, Organisation]) -> dict[str, int]:
 
 def _volunteer_numbers(seed: int):
     """Unique numbers in the format of identity.new_volunteer_number, from a seeded stream."""
-    rng = random.Random(f"{seed}:volunteer-numbers")  # noqa: S311 -- demo data, not secrets
+    rng = random.Random(f"{seed}:volunteer-numbers")
     taken = set(Person.objects.values_list("volunteer_number", flat=True))
     while True:
         number = new_volunteer_number(rng)
@@ -665,7 +671,7 @@ def plan_roles(specs: list[PersonSpec], seed: int) -> list[tuple[str, str, str]]
     书记 covers its grids as well as its party tree), an admin per community,
     a leader per squad and an admin for the detachment.
     """
-    rng = random.Random(f"{seed}:roles")  # noqa: S311 -- demo data, not secrets
+    rng = random.Random(f"{seed}:roles")
     roster: dict[str, list[str]] = defaultdict(list)  # organisation code -> member phones
     residents: dict[str, list[str]] = defaultdict(list)  # community slug -> phones
     party: dict[str, list[str]] = defaultdict(list)  # branch code / community slug -> phones
@@ -1269,7 +1275,7 @@ class Calendar:
         return activity
 
     def _add_occurrence(self, spec: SeriesSpec, day, starts_at, *, is_next: bool) -> Activity:
-        rng = random.Random(f"{self.seed}:{spec.key}:{day.isoformat()}")  # noqa: S311
+        rng = random.Random(f"{self.seed}:{spec.key}:{day.isoformat()}")
         activity = self._create(
             spec,
             starts_at,
@@ -1320,7 +1326,7 @@ class Calendar:
             checkout_required=True,
         )
         # A few were there before the seed ran: the live count does not start at zero.
-        rng = random.Random(f"{self.seed}:today:{self.today.isoformat()}")  # noqa: S311
+        rng = random.Random(f"{self.seed}:today:{self.today.isoformat()}")
         earliest = max(activity.checkin_opens_at, starts_at - datetime.timedelta(minutes=10))
         latest = min(self.now, starts_at + datetime.timedelta(minutes=45))
         people = self._people(TODAY, rng, TODAY.early_birds, regulars=False)
@@ -1384,7 +1390,7 @@ class Calendar:
 
     def _attend(self, activity: Activity, spec) -> None:
         day = timezone.localdate(activity.starts_at, SHANGHAI)
-        rng = random.Random(f"{self.seed}:{spec.key}:{day.isoformat()}:came")  # noqa: S311
+        rng = random.Random(f"{self.seed}:{spec.key}:{day.isoformat()}:came")
         regulars = {self.demo_people[u].pk for u in spec.regulars if u in self.demo_people}
         if activity.signup_required:
             signed_up = [
@@ -1500,8 +1506,6 @@ def grant_basic_points(*, first_day: datetime.date, now: datetime.datetime) -> i
     by the calendar's turnout, not by the number of residents: at 10^5 residents a
     line per party member and month would fan out into millions of ranking rows.
     """
-    from points.models import Category, PointsEntry
-    from points.services import points_adjust
 
     today = timezone.localdate(now, SHANGHAI)
     when = [_local(month.replace(day=BASIC_DAY), 9) for month in _month_starts(first_day, today)]
@@ -1548,7 +1552,6 @@ def publish_past_months(*, first_day: datetime.date, now: datetime.datetime) -> 
     The latest month is shown in its notice period: if its 1st is more than a few days
     back, the demo pretends it was published two days ago.
     """
-    from points.services.publication import notice_end, rankings_publish_month
 
     months = [
         m for m in _month_starts(first_day, timezone.localdate(now, SHANGHAI)) if m >= first_day
@@ -1564,8 +1567,6 @@ def publish_past_months(*, first_day: datetime.date, now: datetime.datetime) -> 
 
 def ensure_demo_objection(*, now: datetime.datetime) -> int:
     """``partymember`` objects to the latest ranking of her branch, waiting for ``secretary``."""
-    from points.models import Objection, Population, RankingSnapshot
-    from points.services import objection_lodge
 
     person = Person.objects.filter(phone=_demo_phone("partymember")).first()
     if person is None or person.party_branch_id is None:
@@ -1657,8 +1658,8 @@ def seed_demo_town(
     result.points = grant_basic_points(first_day=first_day, now=now)
     result.snapshots = publish_past_months(first_day=first_day, now=now)
     result.objections = ensure_demo_objection(now=now)
-    __import__("cms.demo").demo.seed_site(now=now)  # the publicity site's pages (cms/demo.py)
-    __import__("points.demo").demo.seed_shop()  # 爱心超市 shelves and points (points/demo.py)
+    seed_site(now=now)  # the publicity site's pages (demo/site.py)
+    seed_shop()  # 爱心超市 shelves and points (demo/shop.py)
     if result.changed:
         audit_record(
             actor=None,
@@ -1685,8 +1686,6 @@ def town_counts() -> dict[str, dict[str, int]]:
     def by(queryset, field_name: str) -> dict[str, int]:
         rows = queryset.values_list(field_name).annotate(n=Count("pk")).order_by(field_name)
         return dict(rows)
-
-    from points.models import Objection, PointsEntry, RankingSnapshot
 
     people = Person.objects.all()
     return {

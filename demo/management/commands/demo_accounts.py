@@ -5,7 +5,7 @@ import unicodedata
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from volunteers import demo
+from demo import town as demo
 
 
 def display_width(text: str) -> int:
