@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from points.models import ServiceRecord
-from volunteers.errors import DomainError
 from volunteers.models import Activity, Notification, Organisation, current_membership_q
 from volunteers.selectors import activity_time_span, person_for_user
 

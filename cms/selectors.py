@@ -15,6 +15,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_name
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import (
     Activity,
@@ -453,13 +454,3 @@ def published_boards(
             )
         )
     return boards
-
-
-def mask_name(name: str) -> str:
-    """李淑芬 → 李*芬, 陈燕 → 陈*: how a public ranking shows a name when masking is on."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return f"{name[0]}*"
-    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"

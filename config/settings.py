@@ -77,6 +77,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,local
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "core",
     "volunteers",
     "points",
     "cms",
@@ -362,7 +363,7 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 
 # SMS goes through a backend interface; the development backend logs the code.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "volunteers.sms.LoggingSMSBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LoggingSMSBackend")
 
 # Protects stored ID numbers; falls back to one derived from SECRET_KEY.
 ID_NUMBER_KEY = os.environ.get("ID_NUMBER_KEY", "")

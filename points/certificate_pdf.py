@@ -20,7 +20,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from volunteers import qr
+from core import qr
 
 from .models import Certificate
 

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import file_response
+from core.errors import DomainError
+from core.masking import mask_name
 from volunteers import permissions
-from volunteers.downloads import file_response
-from volunteers.errors import DomainError
 from volunteers.selectors import person_for_user
 
 from .certificate_pdf import CertificateFontMissing, certificate_pdf
@@ -21,7 +22,6 @@ from .services.certificates import (
     certificate_issue,
     certificate_lookup,
     certificate_revoke,
-    mask_name,
     mask_volunteer_number,
     service_facts,
 )

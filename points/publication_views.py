@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cms.selectors import mask_name
+from core.errors import DomainError
+from core.masking import mask_name
 from volunteers import permissions
 from volunteers.decorators import allowed_somewhere
-from volunteers.errors import DomainError
 from volunteers.selectors import person_for_user
 
 from .models import Objection, PersonTotal, RankingSnapshot, RankingSnapshotRow

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from cms.selectors import mask_name
+from core.masking import mask_name
 from volunteers import permissions
 from volunteers.models import Membership, Organisation
 from volunteers.selectors import person_for_user

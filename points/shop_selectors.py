@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
+from core.spreadsheets import append_row, workbook_bytes
 from volunteers import permissions
 from volunteers.models import Organisation, Person
-from volunteers.spreadsheets import append_row, workbook_bytes
 
 from .models import PersonTotal, Redemption, Reward
 from .periods import ALL_TIME, period_bounds

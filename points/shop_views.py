@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from volunteers import qr
+from core import qr
+from core.downloads import xlsx_response
+from core.errors import DomainError
 from volunteers.decorators import allowed_somewhere
-from volunteers.downloads import xlsx_response
-from volunteers.errors import DomainError
 from volunteers.models import Organisation
 from volunteers.selectors import person_for_user
 

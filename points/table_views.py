@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import xlsx_response
+from core.errors import DomainError
 from volunteers import permissions
 from volunteers.decorators import allowed_somewhere
-from volunteers.downloads import xlsx_response
-from volunteers.errors import DomainError
 from volunteers.models import Organisation, Person
 
 from . import tables

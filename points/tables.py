@@ -26,8 +26,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.spreadsheets import append_row, workbook_bytes
 from volunteers.models import Membership, Organisation, Person
-from volunteers.spreadsheets import append_row, workbook_bytes
 
 from .models import Category, PersonTotal, PointsEntry, ServiceRecord
 from .periods import (

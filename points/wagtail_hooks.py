@@ -153,8 +153,8 @@ from wagtail.admin.panels import ObjectList  # noqa: E402
 from wagtail.admin.ui.tables import Column  # noqa: E402
 from wagtail.snippets.views.snippets import EditView  # noqa: E402
 
+from core.errors import DomainError  # noqa: E402
 from volunteers.admin_permissions import guard_object_urls as _guard  # noqa: E402
-from volunteers.errors import DomainError  # noqa: E402
 
 from .models import Reward  # noqa: E402
 from .services.rewards import RESTOCK_LIMIT, SHOP_ACTION, reward_restock  # noqa: E402

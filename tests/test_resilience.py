@@ -29,10 +29,10 @@ from django.conf import settings as django_settings
 from django.db import connections
 from django.utils import timezone
 
-from volunteers import ratelimit
+from core import ratelimit
+from core.sms import LocmemSMSBackend
 from volunteers.models import ExportJob, JobFailure, Notification, SignUp
 from volunteers.services.signups import signup_create
-from volunteers.sms import LocmemSMSBackend
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
@@ -263,7 +263,7 @@ def secretary(person_with_role, town, Role):
 
 @pytest.fixture
 def sms(settings):
-    settings.SMS_BACKEND = "volunteers.sms.LocmemSMSBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
     yield LocmemSMSBackend.outbox
     LocmemSMSBackend.outbox.clear()
@@ -409,7 +409,7 @@ def _server_environment(**overrides) -> dict[str, str]:
         DJANGO_ENV="development",
         DEBUG="0",
         LOG_LEVEL="WARNING",
-        SMS_BACKEND="volunteers.sms.LoggingSMSBackend",
+        SMS_BACKEND="core.sms.LoggingSMSBackend",
         PYTHONPATH=str(BASE_DIR),
     )
     env.update(overrides)

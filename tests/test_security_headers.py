@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from volunteers.tokens import Purpose, make_token
+from core.tokens import Purpose, make_token
 
 TEMPLATES = Path(settings.BASE_DIR) / "site" / "templates"
 SITE_POLICY = {

@@ -1,4 +1,4 @@
-"""How allauth fits this project: phone numbers live on ``Person``, SMS goes through volunteers.sms.
+"""How allauth fits this project: phone numbers live on ``Person``, SMS goes through core.sms.
 
 allauth is the one way in: the Wagtail and Django admin logins redirect to its login
 (config/urls.py), so every login runs its stages and rate limits. allauth stores a
@@ -45,14 +45,14 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from volunteers import ratelimit as site_ratelimit
-from volunteers.errors import DomainError
+from core import ratelimit as site_ratelimit
+from core.errors import DomainError
+from core.identity import MOBILE_RE, normalise_phone
+from core.sms import send_sms
 from volunteers.forms import MainlandPhoneField
-from volunteers.identity import MOBILE_RE, normalise_phone
 from volunteers.models import Person, UnverifiedPhone
 from volunteers.selectors import person_for_user
 from volunteers.services.accounts import account_phone_prove, account_phone_record
-from volunteers.sms import send_sms
 
 logger = logging.getLogger("shazhou.accounts")
 

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+
 from . import permissions, selectors
-from .errors import DomainError
 from .models import Activity, SignUp
 from .services.signups import cancel_refusal, signup_cancel, signup_create, signup_refusal
 

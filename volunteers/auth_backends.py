@@ -9,7 +9,7 @@ from allauth.account import app_settings
 from allauth.account.app_settings import LoginMethod
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 
-from volunteers.identity import normalise_phone
+from core.identity import normalise_phone
 from volunteers.models import UnverifiedPhone
 
 

@@ -35,12 +35,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import permissions, personal_codes, selectors, tokens
-from .downloads import file_response, xlsx_response
-from .errors import DomainError
+from core import tokens
+from core.downloads import file_response, xlsx_response
+from core.errors import DomainError
+from core.qr import qr_png, qr_svg
+
+from . import permissions, personal_codes, selectors
 from .exports import attendance_export_filename, build_attendance_export
 from .models import Activity, Attendance, Person, ScanAttempt
-from .qr import qr_png, qr_svg
 from .services.checkin import (
     CheckInRefused,
     CheckInResult,

@@ -7,9 +7,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.spreadsheets import append_row, workbook_bytes
+
 from . import selectors
 from .models import Activity, Attendance
-from .spreadsheets import append_row, workbook_bytes
 
 ATTENDANCE_COLUMNS = (
     (gettext_lazy("姓名"), 12),

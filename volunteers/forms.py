@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .identity import normalise_phone, validate_mainland_mobile
+from core.identity import normalise_phone, validate_mainland_mobile
 
 
 class MainlandPhoneField(forms.CharField):

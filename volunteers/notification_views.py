@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .errors import DomainError
+from core.errors import DomainError
+
 from .models import ExportJob, Notification
 from .selectors import person_for_user
 from .services.exports import export_job_request, export_retention

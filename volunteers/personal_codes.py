@@ -10,8 +10,15 @@ import secrets
 
 from django.core.cache import cache
 
-from .identity import VOLUNTEER_NUMBER_ALPHABET
-from .tokens import ROTATE_SECONDS, TOKEN_LIFE_SECONDS, Purpose, TokenError, make_token, read_token
+from core.identity import VOLUNTEER_NUMBER_ALPHABET
+from core.tokens import (
+    ROTATE_SECONDS,
+    TOKEN_LIFE_SECONDS,
+    Purpose,
+    TokenError,
+    make_token,
+    read_token,
+)
 
 SHORT_CODE_LENGTH = 6
 

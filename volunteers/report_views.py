@@ -20,10 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, qr, selectors, tokens
+from core import qr, tokens
+from core.downloads import file_response
+from core.errors import DomainError
+
+from . import permissions, selectors
 from .decorators import allowed_somewhere
-from .downloads import file_response
-from .errors import DomainError
 from .models import CommunityReport, Organisation, Person
 from .services.reports import (
     NOTE_MAX_LENGTH,

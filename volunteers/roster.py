@@ -32,22 +32,22 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import permissions
-from .errors import DomainError
-from .identity import (
+from core.errors import DomainError
+from core.identity import (
     normalise_id_number,
     normalise_phone,
     protect_id_number,
     validate_id_number,
     validate_mainland_mobile,
 )
+from core.spreadsheets import append_row, sheet_cell, typed_text, workbook_bytes
+
+from . import permissions
 from .models import Organisation, Person, RosterImport
-from .spreadsheets import append_row, sheet_cell, typed_text, workbook_bytes
 
 Kind = RosterImport.Kind
 PoliticalStatus = Person.PoliticalStatus
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # People in one file. A community holds at most a few thousand people (the town's ~10,400
 # in its four forces live in 8 communities); 5,000 takes the largest in one go.

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import xlsx_response
+from core.errors import DomainError
+from core.spreadsheets import XLSX_CONTENT_TYPE
+
 from . import permissions, roster
 from .decorators import allowed_somewhere
-from .downloads import xlsx_response
-from .errors import DomainError
 from .models import Person, RosterImport
 from .services.roster import (
     roster_export,
@@ -43,7 +45,7 @@ class RosterUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("名册文件"),
-        widget=forms.FileInput(attrs={"accept": f".xlsx,{roster.XLSX_CONTENT_TYPE}"}),
+        widget=forms.FileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
         error_messages={
             "required": gettext_lazy("请选择要上传的名册文件（.xlsx）。"),
             "empty": gettext_lazy("上传的文件是空的。"),

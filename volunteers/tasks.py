@@ -31,11 +31,12 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .errors import DomainError
+from core.errors import DomainError
+from core.sms import send_sms
+
 from .models import Activity, Attendance, JobFailure, Notification, SignUp
 from .selectors import activity_time_span
 from .services.accounts import unverified_accounts_remove
-from .sms import send_sms
 
 logger = logging.getLogger(__name__)
 

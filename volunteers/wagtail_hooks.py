@@ -33,9 +33,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
+from core.errors import DomainError
+
 from . import permissions
 from .admin_permissions import activity_policy, category_policy, guard_object_urls
-from .errors import DomainError
 from .models import Activity, ActivityCategory, JobFailure, Organisation
 from .selectors import with_signup_counts
 from .services.activities import activity_cancel

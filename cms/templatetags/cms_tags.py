@@ -4,7 +4,7 @@ from django import template
 from wagtail.models import Page
 
 from cms import chrome as site_chrome_module
-from cms.selectors import mask_name
+from core.masking import mask_name
 
 register = template.Library()
 

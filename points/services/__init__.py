@@ -1,7 +1,7 @@
 """Every write to the points domain: awards, reversals, adjustments, redemptions, back-fills.
 
 Each function is keyword-only, runs in a transaction and raises
-``volunteers.errors.DomainError`` (with a code and a Chinese message) on refusal.
+``core.errors.DomainError`` (with a code and a Chinese message) on refusal.
 Ledger lines and totals are written only through ``points.services.ledger``; a
 service that takes a person's ledger lock runs in ``ledger_atomic`` (a
 ``transaction.atomic`` that also writes the per-value ranking counts at its end).

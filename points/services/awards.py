@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from volunteers.errors import DomainError
+from core.errors import DomainError
 from volunteers.models import Activity, Attendance, Person
 
 from ..models import Category, Kind, PointsEntry, PointsPolicy, PointsRule, ServiceRecord

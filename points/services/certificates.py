@@ -19,9 +19,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+from core.identity import VOLUNTEER_NUMBER_ALPHABET
 from volunteers import permissions
-from volunteers.errors import DomainError
-from volunteers.identity import VOLUNTEER_NUMBER_ALPHABET
 from volunteers.models import Organisation, Person
 from volunteers.services.audit import audit_record
 
@@ -127,15 +127,6 @@ def service_facts(person: Person) -> dict:
         "by_activity": activities,
         "total_minutes": sum(by_year.values()),
     }
-
-
-def mask_name(name: str) -> str:
-    """陈小燕 → 陈*燕, 李明 → 李*: enough to match the paper, not to identify a stranger."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return f"{name[0]}*"
-    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
 
 
 def mask_volunteer_number(number: str) -> str:

@@ -7,8 +7,8 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.models import Attendance, Person
 from volunteers.services.audit import audit_record
 

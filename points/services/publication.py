@@ -29,8 +29,8 @@ from django.db.models.functions import Rank
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.models import Organisation, Person
 from volunteers.services.audit import audit_record
 

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+from core.identity import VOLUNTEER_NUMBER_ALPHABET
 from volunteers import permissions
-from volunteers.errors import DomainError
-from volunteers.identity import VOLUNTEER_NUMBER_ALPHABET
 from volunteers.models import Notification, Person
 from volunteers.services.audit import audit_record
 from volunteers.services.notifications import notify

@@ -5,7 +5,7 @@ from django.template.loader import get_template
 from django.test import RequestFactory
 
 from cms.blocks import BodyBlock
-from cms.selectors import mask_name
+from core.masking import mask_name
 
 BLOCKS = list(BodyBlock().child_blocks.items())
 

@@ -12,13 +12,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from demo import town as demo
-from volunteers.identity import (
+from core.identity import (
     VOLUNTEER_NUMBER_ALPHABET,
     reveal_id_number,
     validate_id_number,
     validate_mainland_mobile,
 )
+from core.tokens import Purpose, make_token
+from demo import town as demo
 from volunteers.models import (
     Activity,
     Attendance,
@@ -32,7 +33,6 @@ from volunteers.models import (
 from volunteers.permissions import Action, can
 from volunteers.services.checkin import checkout_grace, scan_activity_code
 from volunteers.services.reports import report_confirm
-from volunteers.tokens import Purpose, make_token
 
 from ..clock import shazhou_at
 from .conftest import PEOPLE, SEEDED_AT, homepages

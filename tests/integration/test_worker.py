@@ -76,7 +76,7 @@ class Workers:
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
             "CELERY_RESTORE_INTERVAL": "1",
             "CELERY_RESTORE_THROTTLE": "1",
-            "SMS_BACKEND": "volunteers.sms.LoggingSMSBackend",
+            "SMS_BACKEND": "core.sms.LoggingSMSBackend",
             "CONN_MAX_AGE": "0",
         }
         self.env.pop("PYTEST_XDIST_WORKER", None)  # settings must not shift REDIS_URL again

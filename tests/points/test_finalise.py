@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from points.models import PersonTotal, PointsEntry, ServiceRecord
-from volunteers.errors import DomainError
 from volunteers.models import Activity, Attendance, Method
 from volunteers.services.finalise import activity_finish, attendance_finalise
 

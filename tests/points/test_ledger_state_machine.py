@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from core.errors import DomainError
 from points.models import Category, Kind, PersonTotal, PointsEntry, PointsPolicy, PointsRule
 from points.services import (
     points_adjust,
@@ -24,7 +25,6 @@ from points.services import (
     servicerecord_backfill,
 )
 from points.verify import ledger_differences
-from volunteers.errors import DomainError
 from volunteers.models import ActivityCategory, Attendance, Method
 from volunteers.services.checkin import attendance_add_manual, attendance_remove
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms import selectors as cms_selectors
+from core.errors import DomainError
 from points.models import (
     Category,
     Measure,
@@ -19,7 +20,6 @@ from points.models import (
 from points.periods import period_bounds
 from points.services import objection_answer, objection_lodge, points_adjust
 from points.services.publication import previous_month, rankings_publish_month
-from volunteers.errors import DomainError
 from volunteers.models import AuditEvent
 
 from ..clock import mid_month

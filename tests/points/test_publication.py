@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cms import selectors as cms_selectors
+from core.errors import DomainError
 from points.models import (
     AppendOnlyError,
     Category,
@@ -21,7 +22,6 @@ from points.periods import SHANGHAI, period_bounds
 from points.services import points_adjust, points_award_for_attendance, publication
 from points.services.publication import previous_month, rankings_publish_month
 from points.tasks import publish_monthly_rankings
-from volunteers.errors import DomainError
 from volunteers.models import Organisation
 
 

@@ -5,11 +5,11 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from core.errors import DomainError
 from points.models import Kind, PersonTotal, PointsEntry, Redemption, Reward
 from points.services import points_adjust
 from points.services.rewards import reward_redeem
 from points.verify import ledger_differences
-from volunteers.errors import DomainError
 
 pytestmark = [
     pytest.mark.postgres,

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from core.errors import DomainError
 from points.models import Kind, PersonTotal, PointsEntry, Redemption, Reward
 from points.services import points_adjust
 from points.services.rewards import (
@@ -16,7 +17,6 @@ from points.services.rewards import (
     redemption_hand_over,
     reward_redeem,
 )
-from volunteers.errors import DomainError
 from volunteers.models import AuditEvent
 
 SHOP = "/shop/"

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
+from core.sms import LocmemSMSBackend
 from volunteers.models import AuditEvent, Person
-from volunteers.sms import LocmemSMSBackend
 
 User = get_user_model()
 
@@ -22,7 +22,7 @@ RESET_URL = "/accounts/password/reset/"
 def sms_outbox():
     """SMS go to a list instead of a gateway; each test starts with it empty."""
     LocmemSMSBackend.outbox.clear()
-    with override_settings(SMS_BACKEND="volunteers.sms.LocmemSMSBackend"):
+    with override_settings(SMS_BACKEND="core.sms.LocmemSMSBackend"):
         yield LocmemSMSBackend.outbox
     LocmemSMSBackend.outbox.clear()
 

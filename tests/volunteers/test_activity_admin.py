@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from core.sms import LocmemSMSBackend
 from volunteers.models import Activity, ActivityCategory, SignUp
 from volunteers.services.memberships import ADMIN_GROUP_NAME, membership_end
 from volunteers.services.signups import signup_create
-from volunteers.sms import LocmemSMSBackend
 
 BASE = "/admin/snippets/volunteers/activity/"
 ADD = BASE + "add/"
@@ -229,7 +229,7 @@ def test_a_draft_saved_by_a_secretary_stays_hidden_from_the_public(client, secre
 def test_cancelling_in_the_admin_needs_a_reason_and_texts_everyone(
     client, leader, soon, town, make_person, settings, django_capture_on_commit_callbacks
 ):
-    settings.SMS_BACKEND = "volunteers.sms.LocmemSMSBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
     activity = soon(organisation=town.team, capacity=1, title="本队的劝导")
     first = make_person(real_name="甲", with_user=False)

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from core.errors import DomainError
+from core.tokens import Purpose, make_token
 from volunteers import personal_codes
-from volunteers.errors import DomainError
 from volunteers.models import Activity, Attendance, AuditEvent, ScanAttempt, SignUp
 from volunteers.services.activities import activity_cancel
 from volunteers.services.checkin import (
@@ -21,7 +22,6 @@ from volunteers.services.checkin import (
     scan_activity_code,
     scan_personal_code,
 )
-from volunteers.tokens import Purpose, make_token
 
 from ..clock import next_noon
 

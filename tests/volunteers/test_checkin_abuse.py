@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.identity import VOLUNTEER_NUMBER_ALPHABET
+from core.tokens import Purpose, make_token
 from volunteers import personal_codes
-from volunteers.identity import VOLUNTEER_NUMBER_ALPHABET
 from volunteers.models import Activity, Attendance, AuditEvent, ScanAttempt
 from volunteers.services.checkin import (
     GEOFENCE_TRY_LIMIT,
@@ -25,7 +26,6 @@ from volunteers.services.checkin import (
     scan_activity_code,
     scan_personal_code,
 )
-from volunteers.tokens import Purpose, make_token
 
 from ..clock import next_noon
 

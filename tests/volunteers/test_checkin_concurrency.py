@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from core.tokens import Purpose, make_token
 from volunteers.models import Attendance, ScanAttempt
 from volunteers.services import checkin
 from volunteers.services.checkin import scan_activity_code
-from volunteers.tokens import Purpose, make_token
 
 pytestmark = [
     pytest.mark.postgres,

@@ -11,11 +11,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from volunteers import personal_codes, ratelimit
+from core import ratelimit
+from core.tokens import TOKEN_LIFE_SECONDS, Purpose, make_token
+from volunteers import personal_codes
 from volunteers.models import Activity, Attendance, ScanAttempt, SignUp
 from volunteers.services.activities import activity_cancel
 from volunteers.services.checkin import PERSON_SCAN_LIMIT
-from volunteers.tokens import TOKEN_LIFE_SECONDS, Purpose, make_token
 
 from ..clock import next_noon
 
@@ -322,7 +323,7 @@ def test_an_anonymous_scan_is_honoured_after_login_at_the_original_time(
 def test_someone_new_signs_up_and_is_checked_in_at_the_scan_time(client, make_activity):
     from django.test import override_settings
 
-    from volunteers.sms import LocmemSMSBackend
+    from core.sms import LocmemSMSBackend
 
     activity = make_activity()
     url = scan_url(activity)
@@ -331,7 +332,7 @@ def test_someone_new_signs_up_and_is_checked_in_at_the_scan_time(client, make_ac
     # Signing up and waiting for the SMS took four minutes.
     with (
         time_machine.travel(NOON + datetime.timedelta(minutes=4), tick=False),
-        override_settings(SMS_BACKEND="volunteers.sms.LocmemSMSBackend"),
+        override_settings(SMS_BACKEND="core.sms.LocmemSMSBackend"),
     ):
         signed_up = client.post(
             f"/accounts/signup/?next={quote(url)}",

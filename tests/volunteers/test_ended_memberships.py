@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from points.models import Category
 from points.scopes import person_scopes
 from points.services import points_adjust
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.models import Membership
 
 Action = permissions.Action

@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteers.identity import (
+from core.identity import (
     VOLUNTEER_NUMBER_ALPHABET,
     id_number_checksum,
-    mask_phone,
     new_volunteer_number,
     normalise_phone,
     protect_id_number,
@@ -16,6 +15,7 @@ from volunteers.identity import (
     validate_id_number,
     validate_mainland_mobile,
 )
+from core.masking import mask_phone
 
 VALID_ID = "11010519491231002X"  # the checksum example used in GB 11643
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.sms import LocmemSMSBackend
 from points.models import PointsEntry
 from volunteers.models import Attendance, JobFailure, Method, Notification, SignUp
 from volunteers.services.activities import activity_cancel
-from volunteers.sms import LocmemSMSBackend
 from volunteers.tasks import (
     finish_activity,
     finish_due_activities,
@@ -23,7 +23,7 @@ NOW = timezone.now
 
 @pytest.fixture
 def sms(settings):
-    settings.SMS_BACKEND = "volunteers.sms.LocmemSMSBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
     yield LocmemSMSBackend.outbox
     LocmemSMSBackend.outbox.clear()

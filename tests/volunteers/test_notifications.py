@@ -5,9 +5,9 @@ import re
 import pytest
 from django.core import mail
 
+from core.sms import LocmemSMSBackend
 from volunteers.models import JobFailure, Notification
 from volunteers.services.notifications import notification_preferences_update, notify
-from volunteers.sms import LocmemSMSBackend
 from volunteers.tasks import deliver_notification
 
 INBOX = "/me/notifications/"
@@ -15,7 +15,7 @@ INBOX = "/me/notifications/"
 
 @pytest.fixture
 def sms(settings):
-    settings.SMS_BACKEND = "volunteers.sms.LocmemSMSBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
     yield LocmemSMSBackend.outbox
     LocmemSMSBackend.outbox.clear()

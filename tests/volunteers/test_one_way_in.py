@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from core.sms import LocmemSMSBackend
 from volunteers.models import Membership, Person, UnverifiedPhone
 from volunteers.services.accounts import unverified_accounts_remove
-from volunteers.sms import LocmemSMSBackend
 from volunteers.tasks import remove_unverified_signups
 
 User = get_user_model()
@@ -29,7 +29,7 @@ LOGIN_URL = "/accounts/login/"
 @pytest.fixture
 def sms_outbox():
     LocmemSMSBackend.outbox.clear()
-    with override_settings(SMS_BACKEND="volunteers.sms.LocmemSMSBackend"):
+    with override_settings(SMS_BACKEND="core.sms.LocmemSMSBackend"):
         yield LocmemSMSBackend.outbox
     LocmemSMSBackend.outbox.clear()
 

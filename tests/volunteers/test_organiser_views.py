@@ -12,6 +12,7 @@ import zxingcpp
 from django.utils import timezone
 from PIL import Image
 
+from core.tokens import Purpose, make_token
 from volunteers import personal_codes
 from volunteers.models import Activity, Attendance, AuditEvent, ScanAttempt, SignUp
 from volunteers.services.checkin import (
@@ -20,7 +21,6 @@ from volunteers.services.checkin import (
     attendance_remove,
     scan_activity_code,
 )
-from volunteers.tokens import Purpose, make_token
 
 from ..clock import next_noon
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from volunteers.errors import DomainError
+from core.errors import DomainError
 from volunteers.models import AuditEvent, Membership, Person
 from volunteers.services.memberships import membership_end, membership_grant
 from volunteers.services.organisations import organisation_add

@@ -7,7 +7,7 @@ import time_machine
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
-from volunteers import ratelimit
+from core import ratelimit
 
 from ..clock import next_noon
 

@@ -11,11 +11,11 @@ import zxingcpp
 from django.utils import timezone
 from PIL import Image
 
-from volunteers import qr
-from volunteers.errors import DomainError
+from core import qr
+from core.errors import DomainError
+from core.tokens import Purpose, make_token
 from volunteers.models import AuditEvent, CommunityReport, Person
 from volunteers.services.reports import report_apply, report_confirm, report_reject
-from volunteers.tokens import Purpose, make_token
 
 Status = CommunityReport.Status
 Via = CommunityReport.Via

@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from core.errors import DomainError
+from core.identity import id_number_checksum
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from volunteers import roster
-from volunteers.errors import DomainError
-from volunteers.identity import id_number_checksum
 from volunteers.models import AuditEvent, Person, RosterImport
 from volunteers.services.people import person_create
 from volunteers.services.roster import roster_import_confirm, roster_import_preview
@@ -437,7 +438,7 @@ def test_spreadsheet_quirks_are_understood(secretary_client, town):
 def test_the_template_has_the_roster_columns_and_the_grids_one_may_use(secretary_client):
     response = secretary_client.get("/roster/template.xlsx?kind=party_members")
     assert response.status_code == 200
-    assert response["Content-Type"] == roster.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     workbook = load_workbook(io.BytesIO(response.content))
     assert [c.value for c in workbook["名册"][1]] == PARTY_HEADERS
     names = [row[1] for row in workbook["可填组织"].iter_rows(min_row=2, values_only=True)]

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from volunteers.errors import DomainError
+from core.errors import DomainError
+from core.sms import LocmemSMSBackend
 from volunteers.models import Activity, SignUp
 from volunteers.services.activities import activity_cancel
 from volunteers.services.memberships import membership_grant
@@ -16,7 +17,6 @@ from volunteers.services.signups import (
     signup_create,
     signups_fill_free_places,
 )
-from volunteers.sms import LocmemSMSBackend
 from volunteers.tasks import notify_activity_cancelled, notify_signup_promoted
 
 Status = SignUp.Status
@@ -25,7 +25,7 @@ Status = SignUp.Status
 @pytest.fixture
 def sms(settings):
     """SMS land in LocmemSMSBackend.outbox instead of being logged."""
-    settings.SMS_BACKEND = "volunteers.sms.LocmemSMSBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
     yield LocmemSMSBackend.outbox
     LocmemSMSBackend.outbox.clear()

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from volunteers.spreadsheets import sheet_value, typed_text
+from core.spreadsheets import sheet_value, typed_text
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from volunteers.tokens import TOKEN_LIFE_SECONDS, Purpose, TokenError, make_token, read_token
+from core.tokens import TOKEN_LIFE_SECONDS, Purpose, TokenError, make_token, read_token
 
 # Made once at import: by the time a long suite reaches these tests it may have expired,
 # so the mutation tests accept only signature refusals, which come before the age check.

@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import volunteers.identity
+import core.identity
 
 
 class Migration(migrations.Migration):
@@ -183,7 +183,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         max_length=11,
                         unique=True,
-                        validators=[volunteers.identity.validate_mainland_mobile],
+                        validators=[core.identity.validate_mainland_mobile],
                         verbose_name="手机号",
                     ),
                 ),

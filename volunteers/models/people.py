@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from volunteers.identity import mask_phone, validate_mainland_mobile
+from core.identity import validate_mainland_mobile
+from core.masking import mask_phone
 
 from .organisation import Organisation
 

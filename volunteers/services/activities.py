@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, ActivityCategory, Organisation
 from volunteers.tasks import notify_activity_cancelled

@@ -16,10 +16,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from volunteers import permissions, personal_codes, ratelimit, tokens
-from volunteers.errors import DomainError
-from volunteers.geo import distance_m
-from volunteers.identity import MOBILE_RE, normalise_phone
+from core import ratelimit, tokens
+from core.errors import DomainError
+from core.geo import distance_m
+from core.identity import MOBILE_RE, normalise_phone
+from volunteers import permissions, personal_codes
 from volunteers.models import (
     Activity,
     Attendance,

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.exports import attendance_export_filename, build_attendance_export
 from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, ExportJob, Notification, RosterImport

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from points.services import Award, points_award_for_attendance
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.models import Activity, Attendance
 
 from .checkin import attendances_close_open, checkout_grace

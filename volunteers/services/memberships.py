@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.models import Membership, Organisation, Person
 
 from .audit import audit_record

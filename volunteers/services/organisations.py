@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from volunteers.errors import DomainError
+from core.errors import DomainError
 from volunteers.models import Organisation
 
 # Which kinds of node may sit under which: keeps the tree the shape the town has.

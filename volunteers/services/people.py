@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from volunteers.errors import DomainError
-from volunteers.identity import (
+from core.errors import DomainError
+from core.identity import (
     id_number_digest,
     new_volunteer_number,
     normalise_id_number,

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+from core.identity import reveal_id_number
 from volunteers import permissions, roster
-from volunteers.errors import DomainError
-from volunteers.identity import reveal_id_number
 from volunteers.models import Organisation, Person, RosterImport
 
 from .audit import audit_record

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from volunteers import permissions
-from volunteers.errors import DomainError
 from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, Person, SignUp
 from volunteers.selectors import activity_time_span

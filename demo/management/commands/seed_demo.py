@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from demo import town as demo
-from volunteers.errors import DomainError
 
 KIND_ORDER = (
     "town",

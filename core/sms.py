@@ -9,7 +9,7 @@ import logging
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .identity import mask_phone
+from .masking import mask_phone
 
 logger = logging.getLogger("shazhou.sms")
 

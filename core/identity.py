@@ -45,12 +45,6 @@ def validate_mainland_mobile(value: str) -> None:
         )
 
 
-def mask_phone(phone: str) -> str:
-    if not phone or len(phone) < 7:
-        return phone or ""
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
 def id_number_checksum(first17: str) -> str:
     total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]

@@ -1,0 +1,23 @@
+"""How personal data is shown to those who may not see it whole: one place for every page.
+
+Phones read ``138****5678`` outside a person's own pages and those of who manages them;
+names on public lists follow the site's setting (``李*芬``). ID numbers are never shown
+whole anywhere (``core.identity`` keeps only a masked form beside the ciphertext).
+"""
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678."""
+    if not phone or len(phone) < 7:
+        return phone or ""
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """李淑芬 → 李*芬, 陈燕 → 陈*: enough to recognise oneself, not to find a stranger."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return f"{name[0]}*"
+    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
