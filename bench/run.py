@@ -656,7 +656,7 @@ def prepare_activity() -> int:
 
 
 def checkin_token(activity_id: int) -> str:
-    from volunteers.tokens import Purpose, make_token
+    from core.tokens import Purpose, make_token
 
     return make_token(purpose=Purpose.CHECK_IN, subject_id=activity_id)
 
@@ -672,7 +672,7 @@ def attendance_count(activity_id: int) -> int:
 
 def time_qr(*, rounds: int, per_round: int, token: str) -> tuple[float, float]:
     """Milliseconds per SVG and per PNG of a real scan URL: medians of interleaved batches."""
-    from volunteers.qr import qr_png, qr_svg
+    from core.qr import qr_png, qr_svg
 
     data = f"https://shazhou.example.cn/c/{token}"
     svg, png = [], []
