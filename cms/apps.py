@@ -8,6 +8,14 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals
+        # Imported here: models and tasks need the app registry that ready() waits for.
+        from core.masking import register_public_names
+        from volunteers.signals import activity_finished
+
+        from . import chrome, signals, tasks
 
         signals.connect()
+        # Public rankings anywhere (points too) show names as the site's settings say.
+        register_public_names(chrome.ranking_names)
+        # volunteers' one way up (volunteers.signals): a finished activity gets a draft report.
+        activity_finished.connect(tasks.activity_finished, dispatch_uid="cms_report_draft")

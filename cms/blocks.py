@@ -14,7 +14,11 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
+from wagtail.models import Site
+
+from core.masking import public_names
 
 from . import selectors
 
@@ -27,8 +31,6 @@ link_validator = RegexValidator(
 
 
 def _preview_image():
-    from wagtail.images import get_image_model
-
     return get_image_model().objects.order_by("id").first()
 
 
@@ -309,8 +311,6 @@ class TeamCardsBlock(blocks.StructBlock):
 
 
 def _default_root_path() -> str:
-    from wagtail.models import Site
-
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     return site.root_page.url_path if site is not None else ""
 
@@ -367,8 +367,6 @@ class LeaderboardBlock(blocks.StructBlock):
         }
 
     def get_context(self, value, parent_context=None):
-        from .models import SiteSettings
-
         context = super().get_context(value, parent_context)
         request = (parent_context or {}).get("request")
         boards = selectors.published_boards(
@@ -377,7 +375,7 @@ class LeaderboardBlock(blocks.StructBlock):
             period=value.get("period") or "month",
             measure=value.get("measure") or "points",
             limit=value.get("top_n") or 10,
-            names=SiteSettings.ranking_names_for(request),
+            names=public_names(request),
         )
         context["board"] = boards[0] if boards else None
         return context

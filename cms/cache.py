@@ -30,12 +30,10 @@ is stored. So strangers' query strings cannot fill the cache: a page has one ent
 real page number and filter, at most.
 """
 
-import functools
 import hashlib
 import re
 import uuid
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import QueryDict
@@ -70,17 +68,18 @@ def bump_content_version() -> str:
     return version
 
 
-@functools.cache
+# Every query parameter some page type reads: each page type names its own when its
+# class is made (cms.models.base.SitePage), so the cache needs no import of the pages.
+_PAGE_QUERY_NAMES: set[str] = set()
+
+
+def register_query_params(names) -> None:
+    _PAGE_QUERY_NAMES.update(names)
+
+
 def page_query_names() -> frozenset[str]:
     """Every query parameter that some page type of the site reads."""
-    from cms.models.base import SitePage
-
-    return frozenset(
-        name
-        for model in apps.get_models()
-        if issubclass(model, SitePage)
-        for name in model.query_params
-    )
+    return frozenset(_PAGE_QUERY_NAMES)
 
 
 def page_query(request, names=None) -> dict[str, str]:

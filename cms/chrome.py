@@ -11,7 +11,14 @@ request — uses the cached chrome when there is one and the built-in defaults w
 there is not, and never adds a query of its own.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db.models import Subquery
+from wagtail.models import Page, Site
+
+from cms import models as cms_models
+from cms.models import SiteSettings
+from cms.selectors import relative_page_url
 
 CHROME_KEY = "cms:chrome:v1"
 
@@ -76,20 +83,11 @@ def _rendition(image, spec: str):
 
 def _relative_url(url_path: str | None, root) -> str:
     """A page's URL under the site root, from its url_path (no lookup of site root paths)."""
-    from cms.selectors import relative_page_url
-
     return relative_page_url(url_path, root.url_path)
 
 
 def build_chrome(site=None) -> dict:
     """Settings and section URLs in one query, the logo and QR renditions in another."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Subquery
-    from wagtail.models import Page, Site
-
-    from cms import models as cms_models
-    from cms.models import SiteSettings
-
     chrome = {**DEFAULTS, "urls": dict(DEFAULT_URLS), "built": True}
     if site is None:
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
@@ -150,6 +148,15 @@ def site_chrome(*, may_query: bool, request=None) -> dict:
         chrome = build_chrome(getattr(request, "_wagtail_site", None))
         cache.set(CHROME_KEY, chrome, None)
     return chrome
+
+
+def ranking_names(request=None) -> str:
+    """ "full" or "masked" (a site setting), from the cached chrome: no query when warm.
+
+    Registered with ``core.masking`` at start-up (cms/apps.py): every public ranking,
+    points' pages too, reads it through ``core.masking.public_names``.
+    """
+    return site_chrome(may_query=True)["ranking_names"]
 
 
 def refresh_chrome() -> None:

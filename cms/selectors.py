@@ -9,6 +9,7 @@ the home page stays cheap when it is rendered without the page cache.
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Substr
@@ -16,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_name
+from points.models import RankingSnapshot, RankingSnapshotRow
+from points.periods import period_label
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import (
     Activity,
@@ -278,8 +281,9 @@ def squads_figures(*, site_root_path: str = "") -> list[OrganisationFigures]:
     grouped query per table, whatever the number of squads and teams; the URL of each
     squad's page comes along with the squads as a subquery.
     """
-    from cms.models import TeamPage
-
+    # The page model by its label, as foreign keys name models: the page models use
+    # these selectors, so importing them here would close a circle.
+    TeamPage = apps.get_model("cms", "TeamPage")
     pages = TeamPage.objects.live().filter(organisation=OuterRef("pk")).order_by("path")
     squads = list(
         Organisation.objects.filter(kind=Kind.SQUAD)
@@ -390,9 +394,6 @@ def published_boards(
     boards. Empty ``population`` or ``measure`` means every one. Snapshots with nobody
     on them are left out.
     """
-    from points.models import RankingSnapshot, RankingSnapshotRow
-    from points.periods import period_label
-
     if period not in ("", "month"):
         return []
     matching = RankingSnapshot.objects.filter(people__gt=0)

@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "基础"
+
+    def ready(self):
+        # The project-wide gettext memo (core/i18n.py): installed once, by the first app.
+        from . import i18n
+
+        i18n.install()

@@ -21,3 +21,19 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return f"{name[0]}*"
     return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
+
+
+# Whether public rankings show full names is a setting of the site (cms.SiteSettings),
+# a layer above every page that shows a ranking. The site registers how to read it when
+# it starts (cms/apps.py); until then, and without a site, names are masked.
+_public_names_provider = None
+
+
+def register_public_names(provider) -> None:
+    """``provider(request) -> "full" | "masked"``: how public rankings show names."""
+    global _public_names_provider
+    _public_names_provider = provider
+
+
+def public_names(request) -> str:
+    return _public_names_provider(request) if _public_names_provider else "masked"

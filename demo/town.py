@@ -51,8 +51,8 @@ from volunteers.services.checkin import (
     attendance_add_manual,
     attendance_check_in,
     attendance_check_out,
-    checkout_grace,
 )
+from volunteers.services.closing import checkout_grace
 from volunteers.services.finalise import activity_finish
 from volunteers.services.memberships import membership_grant
 from volunteers.services.organisations import organisation_add

@@ -7,4 +7,6 @@ class PointsConfig(AppConfig):
     verbose_name = _("积分与时长")
 
     def ready(self):
-        from . import signals  # noqa: F401 -- ranking rows follow a person's organisations
+        # Ranking rows follow a person's organisations, and volunteers' one way up
+        # (volunteers.signals): a finalised attendance is awarded, a withdrawn one reversed.
+        from . import signals  # noqa: F401 -- connects its receivers

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.masking import mask_name
+from core.masking import mask_name, public_names
 from volunteers import permissions
 from volunteers.decorators import allowed_somewhere
 from volunteers.selectors import person_for_user
@@ -63,11 +63,9 @@ def _describe(snapshot: RankingSnapshot) -> None:
 @require_GET
 def snapshot_detail(request, pk: int):
     """The whole frozen ranking (names as the site setting says), and the way to object."""
-    from cms.models import SiteSettings
-
     snapshot = _snapshot(pk)
     _describe(snapshot)
-    full = SiteSettings.ranking_names_for(request) == "full"
+    full = public_names(request) == "full"
     rows = list(snapshot.rows.order_by("place", "person_id"))
     for row in rows:
         row.shown_name = row.display_name if full else mask_name(row.display_name)

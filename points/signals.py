@@ -1,18 +1,26 @@
-"""Keep a person's ranking rows under the organisations they belong to now.
+"""What points does when something happens below it, in volunteers.
+
+Ranking rows: a person's rows are kept under the organisations they belong to now.
 
 The rows are a projection of ``PersonTotal`` onto the person's scopes
 (``points.scopes``). When a person's home grid, party branch, employer unit,
 reported community or political status change, or a membership is granted,
 ended or removed, the projection is rebuilt in the same transaction. People
 without any totals cost one indexed EXISTS.
+
+Attendance (volunteers.signals, volunteers' one way up): a finalised attendance is
+awarded its hours and points, a withdrawn one has them reversed, in the sender's
+transaction.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from volunteers.models import Membership, Person
+from volunteers.signals import attendance_finalising, attendance_withdrawn
 
 from .scopes import SCOPE_FIELDS
+from .services import points_award_for_attendance, points_reverse_for_attendance
 from .services.ledger import scope_totals_rebuild, scope_totals_remove
 
 
@@ -37,3 +45,14 @@ def membership_changed(sender, instance, raw=False, **kwargs):
 def person_deleting(sender, instance, **kwargs):
     # Before the cascade removes their ranking rows, so the per-value counts follow.
     scope_totals_remove(instance.pk)
+
+
+@receiver(attendance_finalising, dispatch_uid="points_award_attendance")
+def attendance_finalising_award(sender, attendance, **kwargs):
+    """Credit the attendance's hours and points; the ``Award`` answers the sender."""
+    return points_award_for_attendance(attendance=attendance)
+
+
+@receiver(attendance_withdrawn, dispatch_uid="points_reverse_attendance")
+def attendance_withdrawn_reverse(sender, attendance, reason, by, **kwargs) -> int:
+    return points_reverse_for_attendance(attendance=attendance, reason=reason, by=by)

@@ -24,6 +24,11 @@ seconds and then leaves the process unable to queue anything until it is restart
 
 With ``CELERY_TASK_ALWAYS_EAGER`` (the embedded default, the tests) jobs run in-process
 as before, their errors propagating as before.
+
+Services name the job they queue by its registered name ("volunteers.tasks.build_export"):
+the tasks call the services, so a service that imported its task would close a circle.
+Also here, for every task module: the options of jobs that write (``WRITES``), the
+errors worth a retry (``TRANSIENT_ERRORS``) and ``job_skip``.
 """
 
 import contextlib
@@ -33,8 +38,9 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
 
+from celery import current_app
 from django.contrib import messages
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -44,6 +50,43 @@ logger = logging.getLogger(__name__)
 # A broker that does not answer, as kombu, redis-py or the socket report it.
 BROKER_UNANSWERED = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
 RETRY_SECONDS = 5.0
+
+# Errors that pass: a database restarting or locked, Redis or the broker away for a moment.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    BrokerError,
+)
+# Options of every job that writes: acknowledged only when done, back to the queue when
+# the worker dies under it, retried with growing pauses (2, 4, 8 … s, at most 10 min).
+WRITES = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+def job_skip(task: str, key: str, reason: str, **details) -> None:
+    """Record that ``task`` met data it cannot process and moved on; once per ``key``."""
+    from .models import JobFailure
+
+    logger.warning("%s skipped %s: %s", task, key, reason)
+    JobFailure.objects.get_or_create(
+        key=key[:160],
+        defaults={
+            "task_name": task,
+            "outcome": JobFailure.Outcome.SKIPPED,
+            "args": repr(details)[:2000],
+            "error": reason,
+        },
+    )
+
 
 _request = ContextVar("shazhou_job_request", default=None)
 _broker = {"resting_until": 0.0, "error": ""}
@@ -90,6 +133,8 @@ def queue(
     tell: str = "",
 ) -> bool:
     """Queue ``task(*args)`` now; False when the broker did not answer (and what then)."""
+    if isinstance(task, str):
+        task = current_app.tasks[task]
     if task.app.conf.task_always_eager:
         task.delay(*args)
         return True

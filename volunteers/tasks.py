@@ -24,57 +24,29 @@ from celery.signals import task_failure
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.errors import DomainError
 from core.sms import send_sms
 
+from .jobs import TRANSIENT_ERRORS, WRITES, job_skip
 from .models import Activity, Attendance, JobFailure, Notification, SignUp
 from .selectors import activity_time_span
 from .services.accounts import unverified_accounts_remove
+from .services.closing import attendances_close_open, checkout_grace
+from .services.exports import export_job_run, exports_expire
+from .services.finalise import activity_finish, attendance_finalise
+from .services.notifications import notify
+from .signals import activity_finished
+
+__all__ = ["TRANSIENT_ERRORS", "WRITES", "job_skip"]  # kept importable from here
 
 logger = logging.getLogger(__name__)
 
-# Errors that pass: a database restarting or locked, Redis or the broker away for a moment.
-TRANSIENT_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    RedisConnectionError,
-    RedisTimeoutError,
-    BrokerError,
-)
-# Options of every job that writes: acknowledged only when done, back to the queue when
-# the worker dies under it, retried with growing pauses (2, 4, 8 … s, at most 10 min).
-WRITES = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
 HEARTBEAT_KEY = "health:beat:last"
 REMINDER_WINDOWS = {"24h": datetime.timedelta(hours=24), "1h": datetime.timedelta(hours=1)}
-
-
-def job_skip(task: str, key: str, reason: str, **details) -> None:
-    """Record that ``task`` met data it cannot process and moved on; once per ``key``."""
-    logger.warning("%s skipped %s: %s", task, key, reason)
-    JobFailure.objects.get_or_create(
-        key=key[:160],
-        defaults={
-            "task_name": task,
-            "outcome": JobFailure.Outcome.SKIPPED,
-            "args": repr(details)[:2000],
-            "error": reason,
-        },
-    )
 
 
 def _test_pause() -> None:
@@ -156,7 +128,6 @@ def deliver_notification(notification_id: int, channel: str) -> bool:
 @shared_task(**WRITES)
 def notify_activity_cancelled(activity_id: int) -> int:
     """Tell everyone signed up (or waiting) that the activity is cancelled; returns how many."""
-    from .services.notifications import notify
 
     activity = Activity.objects.filter(pk=activity_id, cancelled_at__isnull=False).first()
     if activity is None:
@@ -196,7 +167,6 @@ def notify_activity_cancelled(activity_id: int) -> int:
 @shared_task(**WRITES)
 def notify_signup_promoted(signup_id: int) -> int:
     """Tell a person that a place freed up and they moved off the waiting list."""
-    from .services.notifications import notify
 
     signup = (
         SignUp.objects.filter(
@@ -262,7 +232,6 @@ def send_due_reminders() -> int:
 @shared_task(**WRITES)
 def send_activity_reminder(activity_id: int, window: str) -> int:
     """Remind everyone signed up for one activity; once per person and window."""
-    from .services.notifications import notify
 
     name = "volunteers.tasks.send_activity_reminder"
     if window not in REMINDER_WINDOWS:
@@ -315,7 +284,6 @@ def send_activity_reminder(activity_id: int, window: str) -> int:
 @shared_task(**WRITES)
 def close_open_attendances() -> int:
     """Close attendances still open after their activity's end plus the grace period."""
-    from .services.checkin import attendances_close_open
 
     return attendances_close_open()
 
@@ -323,7 +291,6 @@ def close_open_attendances() -> int:
 @shared_task
 def finish_due_activities() -> int:
     """Sweep: queue the finishing of activities past their end and the check-out grace."""
-    from .services.checkin import checkout_grace
 
     due = (
         Activity.objects.published()
@@ -340,14 +307,12 @@ def finish_due_activities() -> int:
 
 @shared_task(**WRITES)
 def finish_activity(activity_id: int) -> int:
-    """Close, award and finalise one activity's attendances, then draft its report.
+    """Close, award and finalise one activity's attendances, then say it finished.
 
     Each attendance is its own transaction, so a worker lost half-way leaves the
     ones done awarded and the redelivered job awards only the rest (the ledger's
     unique key decides). Returns how many attendances were finalised.
     """
-    from .services.checkin import checkout_grace
-    from .services.finalise import activity_finish, attendance_finalise
 
     name = "volunteers.tasks.finish_activity"
     activity = Activity.objects.filter(pk=activity_id).first()
@@ -379,26 +344,9 @@ def finish_activity(activity_id: int) -> int:
         # Not over yet, not published …: nothing to retry, say why and move on.
         job_skip(name, f"finish:{activity_id}:{refusal.code}", str(refusal.message))
         return 0
-    transaction.on_commit(partial(draft_activity_report.delay, activity.pk))
+    # cms (a layer above) drafts the activity's report: volunteers.signals.
+    transaction.on_commit(partial(activity_finished.send, sender=Activity, activity=activity))
     return finalised
-
-
-@shared_task(**WRITES)
-def draft_activity_report(activity_id: int) -> int | None:
-    """A draft 志愿动态 page for a finished activity, once; the page id (None when skipped)."""
-    from cms.activity_reports import activity_report_draft
-
-    name = "volunteers.tasks.draft_activity_report"
-    activity = Activity.objects.filter(pk=activity_id).first()
-    if activity is None or activity.cancelled_at is not None:
-        job_skip(name, f"report:{activity_id}:unusable", "activity deleted or cancelled")
-        return None
-    try:
-        page = activity_report_draft(activity=activity)
-    except DomainError as refusal:
-        job_skip(name, f"report:{activity_id}:{refusal.code}", str(refusal.message))
-        return None
-    return page.pk
 
 
 # --- Background exports ----------------------------------------------------------------------
@@ -407,7 +355,6 @@ def draft_activity_report(activity_id: int) -> int | None:
 @shared_task(**WRITES)
 def build_export(job_id: int) -> str:
     """Build one 我的导出 file; the job's status says how it went."""
-    from .services.exports import export_job_run
 
     job = export_job_run(job_id=job_id)
     return job.status if job is not None else "missing"
@@ -416,7 +363,6 @@ def build_export(job_id: int) -> str:
 @shared_task(**WRITES)
 def expire_old_exports() -> int:
     """Daily: delete 我的导出 files past their retention (and what crashes left); how many."""
-    from .services.exports import exports_expire
 
     return exports_expire()
 

@@ -47,6 +47,10 @@ class SitePage(Page):
     class Meta:
         abstract = True
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        page_cache.register_query_params(cls.query_params)
+
     def serve(self, request, *args, **kwargs):
         if not getattr(request, "is_preview", False):
             request.cms_cacheable = True

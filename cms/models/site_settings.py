@@ -115,10 +115,3 @@ class SiteSettings(BaseSiteSetting):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
-
-    @staticmethod
-    def ranking_names_for(request=None) -> str:
-        """ "full" or "masked", from the cached site chrome (no query when it is warm)."""
-        from cms.chrome import site_chrome
-
-        return site_chrome(may_query=True)["ranking_names"]

@@ -9,6 +9,7 @@ from wagtail.search import index
 
 from cms import selectors
 from cms.blocks import BodyBlock
+from core.masking import public_names
 
 from .base import SitePage, paginate
 
@@ -145,10 +146,6 @@ class HonourRollPage(SitePage):
         verbose_name_plural = _("光荣榜")
 
     def get_context(self, request, *args, **kwargs):
-        from .site_settings import SiteSettings
-
         context = super().get_context(request, *args, **kwargs)
-        context["boards"] = selectors.published_boards(
-            limit=20, names=SiteSettings.ranking_names_for(request)
-        )
+        context["boards"] = selectors.published_boards(limit=20, names=public_names(request))
         return context

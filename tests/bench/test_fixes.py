@@ -4,7 +4,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import trans_real
 
-from config import i18n
+from core import i18n
 
 
 def test_gettext_memo_is_installed_and_answers_as_before():

@@ -31,7 +31,8 @@ from volunteers.models import (
     SignUp,
 )
 from volunteers.permissions import Action, can
-from volunteers.services.checkin import checkout_grace, scan_activity_code
+from volunteers.services.checkin import scan_activity_code
+from volunteers.services.closing import checkout_grace
 from volunteers.services.reports import report_confirm
 
 from ..clock import shazhou_at

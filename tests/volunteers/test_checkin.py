@@ -18,10 +18,10 @@ from volunteers.services.checkin import (
     attendance_add_manual,
     attendance_check_in,
     attendance_remove,
-    attendances_close_open,
     scan_activity_code,
     scan_personal_code,
 )
+from volunteers.services.closing import attendances_close_open
 
 from ..clock import next_noon
 

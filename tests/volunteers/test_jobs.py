@@ -204,7 +204,7 @@ def test_a_job_that_fails_leaves_a_record_with_its_traceback(db, monkeypatch):
     def broken():
         raise ValueError("磁盘已满")
 
-    monkeypatch.setattr("volunteers.services.checkin.attendances_close_open", broken)
+    monkeypatch.setattr("volunteers.tasks.attendances_close_open", broken)
     with pytest.raises(ValueError):
         tasks.close_open_attendances.apply(throw=False).get()
 
@@ -218,6 +218,7 @@ def test_a_job_that_fails_leaves_a_record_with_its_traceback(db, monkeypatch):
 def test_writing_jobs_ack_late_and_retry_transient_errors_with_backoff():
     from django.db import OperationalError
 
+    from cms.tasks import draft_activity_report
     from points.tasks import expire_points
     from volunteers import tasks
 
@@ -227,7 +228,7 @@ def test_writing_jobs_ack_late_and_retry_transient_errors_with_backoff():
         tasks.deliver_notification,
         tasks.build_export,
         expire_points,
-        tasks.draft_activity_report,
+        draft_activity_report,
     ):
         assert task.acks_late and task.reject_on_worker_lost, task.name
         assert OperationalError in task.autoretry_for and task.retry_backoff, task.name

@@ -16,7 +16,6 @@ from core.errors import DomainError
 from volunteers import permissions
 from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, ActivityCategory, Organisation
-from volunteers.tasks import notify_activity_cancelled
 
 from .audit import audit_record
 
@@ -94,7 +93,7 @@ def activity_cancel(*, activity: Activity, reason: str, by=None) -> Activity:
     # Queue away, the in-app notices are written here (a few rows a person), the texts
     # wait in 后台任务记录, and the organiser is asked to phone people.
     queue_after_commit(
-        notify_activity_cancelled,
+        "volunteers.tasks.notify_activity_cancelled",
         activity.pk,
         run_here=True,
         tell=_("后台任务队列暂时不可用：短信和邮件没有发出，请电话告知已报名的人。"),

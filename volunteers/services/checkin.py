@@ -9,7 +9,6 @@ refused transaction so the log survives the rollback.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,8 +28,10 @@ from volunteers.models import (
     ScanAttempt,
     SignUp,
 )
+from volunteers.signals import attendance_withdrawn
 
 from .audit import audit_record
+from .closing import checkout_grace, served_minutes
 
 Reason = ScanAttempt.Reason
 Purpose = tokens.Purpose
@@ -57,10 +58,6 @@ TYPED_CODE_LIMITS = ((12, 60), (120, 3600))
 # careful organiser makes a few typos an hour, not twenty.
 MANUAL_LOOKUP_LIMIT = (60, 600)
 MANUAL_MISS_LIMIT = (20, 3600)
-
-
-def checkout_grace() -> datetime.timedelta:
-    return datetime.timedelta(minutes=getattr(settings, "CHECKOUT_GRACE_MINUTES", 30))
 
 
 class CheckInRefused(DomainError):
@@ -225,15 +222,6 @@ def _check_geofence(activity: Activity, person: Person, source: ScanSource) -> N
             _("您当前的位置不在活动地点范围内。"),
             activity=activity,
         )
-
-
-def served_minutes(
-    activity: Activity, checked_in_at: datetime.datetime, checked_out_at: datetime.datetime
-) -> int:
-    """Minutes present while the activity ran; before the start or after the end is not service."""
-    start = max(checked_in_at, activity.starts_at)
-    end = min(checked_out_at, activity.ends_at)
-    return max(0, int((end - start).total_seconds() // 60))
 
 
 # --- Writes -------------------------------------------------------------------------
@@ -709,9 +697,7 @@ def attendance_remove(*, attendance: Attendance, reason: str, by) -> Attendance:
     attendance.removed_at = timezone.now()
     attendance.removed_reason = reason
     attendance.save(update_fields=["removed_at", "removed_reason"])
-    from points.services import points_reverse_for_attendance  # points builds on check-in
-
-    points_reverse_for_attendance(attendance=attendance, reason=reason, by=by)
+    attendance_withdrawn.send(sender=Attendance, attendance=attendance, reason=reason, by=by)
     audit_record(
         actor=by,
         action="attendance.remove",
@@ -722,46 +708,3 @@ def attendance_remove(*, attendance: Attendance, reason: str, by) -> Attendance:
         reason=reason,
     )
     return attendance
-
-
-def attendances_close_open(*, now: datetime.datetime | None = None) -> int:
-    """Close attendances still open after their activity's end plus the grace period.
-
-    They are closed at the activity's end and flagged as automatic. Safe to run
-    any number of times: closed rows are never touched again.
-    """
-    now = now or timezone.now()
-    closed = 0
-    open_rows = (
-        Attendance.objects.filter(
-            checked_out_at__isnull=True,
-            removed_at__isnull=True,
-            activity__ends_at__lt=now - checkout_grace(),
-        )
-        .select_related("activity")
-        .order_by("pk")
-    )
-    for attendance in open_rows.iterator(chunk_size=500):
-        with transaction.atomic():
-            row = (
-                Attendance.objects.select_for_update()
-                .filter(pk=attendance.pk, checked_out_at__isnull=True)
-                .first()
-            )
-            if row is None:
-                continue
-            activity = attendance.activity
-            row.checked_out_at = max(activity.ends_at, row.checked_in_at)
-            row.check_out_method = Method.AUTOMATIC
-            row.auto_closed = True
-            row.minutes_served = served_minutes(activity, row.checked_in_at, row.checked_out_at)
-            row.save(
-                update_fields=[
-                    "checked_out_at",
-                    "check_out_method",
-                    "auto_closed",
-                    "minutes_served",
-                ]
-            )
-            closed += 1
-    return closed

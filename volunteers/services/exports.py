@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from volunteers import permissions
 from volunteers.exports import attendance_export_filename, build_attendance_export
-from volunteers.jobs import queue_after_commit
+from volunteers.jobs import TRANSIENT_ERRORS, job_skip, queue_after_commit
 from volunteers.models import Activity, ExportJob, Notification, RosterImport
 from volunteers.models.notifications import private_storage
 from volunteers.selectors import person_for_user
@@ -75,7 +75,6 @@ def _check_request(by, kind: str, params: dict) -> tuple[dict, str]:
 
 def export_job_request(*, by, kind: str, params: dict) -> ExportJob:
     """Record an export for ``by`` and queue it; refused at once if they may not have it."""
-    from volunteers.tasks import build_export
 
     params, title = _check_request(by, kind, params or {})
     with transaction.atomic():
@@ -83,7 +82,7 @@ def export_job_request(*, by, kind: str, params: dict) -> ExportJob:
         # Queue away: too big to build in the request, so failed at once (the view says so)
         # rather than listed on 我的导出 as queued for a job that will never run.
         queue_after_commit(
-            build_export,
+            "volunteers.tasks.build_export",
             job.pk,
             robust=False,
             if_unqueued=partial(
@@ -113,7 +112,6 @@ def _build(job: ExportJob) -> tuple[bytes, str]:
 
 def export_job_run(*, job_id: int) -> ExportJob | None:
     """Build the job's file (or record why not); None when the job no longer exists."""
-    from volunteers.tasks import TRANSIENT_ERRORS, job_skip
 
     job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
     if job is None:

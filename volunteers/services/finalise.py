@@ -1,10 +1,11 @@
 """Finalising attendance: when an activity is over, its hours and points are awarded.
 
 ``activity_finish`` closes attendances still open (at the activity's end,
-flagged automatic), awards each attendance through ``points`` — one transaction
-per attendance, so one person's lock never waits on a whole activity — and then
-marks the activity finished. Every step is idempotent: running it again, or
-after a crash half-way, awards only what was not awarded yet.
+flagged automatic), finalises each attendance — one transaction per attendance,
+so one person's lock never waits on a whole activity — and then marks the
+activity finished. The awarding itself is points' (a layer above): it receives
+``attendance_finalising`` (volunteers.signals). Every step is idempotent: running
+it again, or after a crash half-way, awards only what was not awarded yet.
 """
 
 import datetime
@@ -14,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from points.services import Award, points_award_for_attendance
 from volunteers import permissions
 from volunteers.models import Activity, Attendance
+from volunteers.signals import answer, attendance_finalising
 
-from .checkin import attendances_close_open, checkout_grace
+from .closing import attendances_close_open, checkout_grace
 
 
 def _close_if_due(activity: Activity, now: datetime.datetime) -> None:
@@ -31,23 +32,21 @@ def _close_if_due(activity: Activity, now: datetime.datetime) -> None:
     attendances_close_open(now=now)
 
 
-def attendance_finalise(*, attendance: Attendance, now: datetime.datetime | None = None) -> Award:
-    """Award one attendance's hours and points (once) and mark it finalised."""
+def attendance_finalise(*, attendance: Attendance, now: datetime.datetime | None = None):
+    """Award one attendance's hours and points (once) and mark it finalised; points' answer."""
     now = now or timezone.now()
     attendance = Attendance.objects.select_related("activity").get(pk=attendance.pk)
     if attendance.removed_at is None and attendance.checked_out_at is None:
         _close_if_due(attendance.activity, now)
     with transaction.atomic():
-        award = points_award_for_attendance(attendance=attendance)
+        award = answer(attendance_finalising.send(sender=Attendance, attendance=attendance))
         Attendance.objects.filter(pk=attendance.pk, finalised_at__isnull=True).update(
             finalised_at=now
         )
     return award
 
 
-def activity_finish(
-    *, activity: Activity, by=None, now: datetime.datetime | None = None
-) -> list[Award]:
+def activity_finish(*, activity: Activity, by=None, now: datetime.datetime | None = None) -> list:
     """Close, award and finalise every attendance of an activity that is over; mark it finished."""
     if by is not None and not permissions.can(by, permissions.Action.CHECK_IN, activity):
         raise DomainError("forbidden", _("您无权结束该活动。"))

@@ -78,7 +78,6 @@ def notify(
     ``channels`` limits the extra channels for this kind (a reminder by email only,
     say); the person's preferences limit them further.
     """
-    from volunteers.tasks import deliver_notification  # tasks import the services
 
     try:
         with transaction.atomic():
@@ -102,7 +101,7 @@ def notify(
     for channel in wanted:
         # After commit, robust: a broker away must not undo the row, which the person sees
         # in-app anyway; an unqueued delivery is recorded in 后台任务记录 (volunteers.jobs).
-        queue_after_commit(deliver_notification, notification.pk, channel)
+        queue_after_commit("volunteers.tasks.deliver_notification", notification.pk, channel)
     return notification
 
 

@@ -19,7 +19,6 @@ from volunteers import permissions
 from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, Person, SignUp
 from volunteers.selectors import activity_time_span
-from volunteers.tasks import notify_signup_promoted
 
 from .checkin import audience_refusal, in_audience
 
@@ -123,7 +122,7 @@ def _fill_free_places(activity: Activity, now: datetime.datetime) -> list[SignUp
         signup.save(update_fields=["status", "promoted_at"])
         # After commit, robust: an SMS gateway or the queue failing must not undo or break
         # the promotion. Queue away, the in-app notice is written here (one row).
-        queue_after_commit(notify_signup_promoted, signup.pk, run_here=True)
+        queue_after_commit("volunteers.tasks.notify_signup_promoted", signup.pk, run_here=True)
     return promoted
 
 

@@ -41,7 +41,7 @@ def _remembering(gettext):
 
 
 def install() -> None:
-    """Wrap DjangoTranslation.gettext once (called from VolunteersConfig.ready)."""
+    """Wrap DjangoTranslation.gettext once (called from CoreConfig.ready)."""
     translation_class = trans_real.DjangoTranslation
     if not getattr(translation_class.gettext, "remembers", False):
         translation_class.gettext = _remembering(translation_class.gettext)

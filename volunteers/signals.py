@@ -1,0 +1,31 @@
+"""What volunteers tells the layers above it: the one way up.
+
+volunteers sits below points and cms and never imports them. Where a change here must
+cause something there, the service that makes the change sends one of these signals
+and the higher app receives it, connected in its ``apps.py``:
+
+``attendance_finalising(attendance)``
+    Sent by ``attendance_finalise`` inside the transaction that marks an attendance
+    finalised. points credits the attendance's hours and points (once: the ledger's
+    idempotency key) and answers what it did (an ``Award``); an error rolls the
+    finalising back, so an attendance is never finalised without its award.
+``attendance_withdrawn(attendance, reason, by)``
+    Sent by ``attendance_remove`` inside its transaction. points reverses what the
+    attendance earned.
+``activity_finished(activity)``
+    Sent by the finishing job (``volunteers.tasks.finish_activity``) after it has
+    finished an activity and the transaction committed. cms drafts a report for the
+    activity's news. (The demo seed finishes its past activities directly and sends
+    nothing: it writes no reports.)
+"""
+
+from django.dispatch import Signal
+
+attendance_finalising = Signal()
+attendance_withdrawn = Signal()
+activity_finished = Signal()
+
+
+def answer(responses) -> object | None:
+    """The first answer a receiver gave (``Signal.send`` returns every receiver's)."""
+    return next((response for _receiver, response in responses if response is not None), None)
