@@ -17,6 +17,7 @@ from core.errors import DomainError
 from points.models import ServiceRecord
 from volunteers.models import Activity, Notification, Organisation, current_membership_q
 from volunteers.selectors import activity_time_span, person_for_user
+from volunteers.services.notifications import notify
 
 from .models import NewsCategory, NewsIndexPage, NewsPage
 
@@ -121,8 +122,6 @@ def activity_report_draft(*, activity: Activity) -> NewsPage:
         page.save_revision(user=author, log_action=True)
         person = person_for_user(author)
         if person is not None:
-            from volunteers.services.notifications import notify
-
             notify(
                 person=person,
                 kind=Notification.Kind.REPORT_DRAFT,

@@ -19,6 +19,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.celery import app
 from volunteers.tasks import HEARTBEAT_KEY
 
 PROBE_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
@@ -45,8 +46,6 @@ def _cache() -> dict:
 def _broker() -> dict:
     if not settings.REDIS_URL:
         return {"ok": True, "mode": "eager", "queue_depth": 0}
-    from config.celery import app
-
     # Short socket timeouts of our own and no retry: a broker that accepts and never
     # answers would otherwise hold this check (and the load balancer waiting on it)
     # indefinitely, and one retry doubles the wait (4 s measured); the next poll retries.

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .models import PersonTotal
+from .periods import ALL_TIME
+
 DEFAULT_STAR_LEVEL_HOURS = (100, 300, 600, 1000, 1500)
 
 
@@ -51,9 +54,6 @@ def star_progress(minutes: int) -> StarProgress:
 
 def person_star_progress(person) -> StarProgress:
     """From the person's all-time total of credited minutes (one indexed read)."""
-    from .models import PersonTotal
-    from .periods import ALL_TIME
-
     minutes = (
         PersonTotal.objects.filter(person_id=person.pk, period=ALL_TIME)
         .values_list("minutes", flat=True)

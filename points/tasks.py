@@ -13,14 +13,15 @@ from celery import shared_task
 
 from volunteers.tasks import WRITES
 
+from .services.expiry import points_expire_due
+from .services.publication import rankings_publish_month
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def publish_monthly_rankings(month: str | None = None) -> int:
     """Freeze last month's rankings (or ``month``'s); returns how many snapshots were new."""
-    from .services.publication import rankings_publish_month
-
     publication = rankings_publish_month(month=month)
     logger.info(
         "Rankings for %s: %s published, %s already there",
@@ -36,6 +37,4 @@ def publish_monthly_rankings(month: str | None = None) -> int:
 @shared_task(name="volunteers.tasks.expire_points", **WRITES)
 def expire_points(year: int | None = None) -> int:
     """Expire unspent points past the validity the rules set; once per person and year."""
-    from .services.expiry import points_expire_due
-
     return points_expire_due(today=datetime.date(year, 1, 1) if year else None)

@@ -1,9 +1,10 @@
 """Template tags of the publicity site: the header and footer chrome, sharing, names."""
 
 from django import template
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from cms import chrome as site_chrome_module
+from cms.selectors import relative_page_url
 from core.masking import mask_name
 
 register = template.Library()
@@ -35,8 +36,6 @@ def hours(minutes) -> int:
 
 def _root_url(request) -> str:
     """The site's own address (Wagtail's Site: hostname and port), as sitemaps use it."""
-    from wagtail.models import Site
-
     site = Site.find_for_request(request) if request is not None else None
     if site is not None:
         return site.root_url
@@ -70,8 +69,6 @@ def link_href(context, link) -> str:
 @register.simple_tag(takes_context=True)
 def page_address(context, page) -> str:
     """The page's full address on the site's own host, for canonical and Open Graph tags."""
-    from cms.selectors import relative_page_url
-
     request = context.get("request")
     site = getattr(request, "_wagtail_site", None)
     path = relative_page_url(page.url_path, site.root_page.url_path) if site else ""

@@ -32,6 +32,7 @@ from volunteers.signals import attendance_withdrawn
 
 from .audit import audit_record
 from .closing import checkout_grace, served_minutes
+from .finalise import attendance_finalise
 
 Reason = ScanAttempt.Reason
 Purpose = tokens.Purpose
@@ -680,8 +681,6 @@ def attendance_add_manual(
         # The activity's hours and points were awarded when it finished (read afresh: the
         # caller's copy may predate that); an attendance added afterwards, say from a paper
         # sign-in sheet found later, is awarded now, the same way.
-        from .finalise import attendance_finalise  # finalise builds on this module
-
         attendance_finalise(attendance=attendance)
     return attendance
 
