@@ -360,7 +360,7 @@ def cases(size: str) -> list[dict]:
 
 
 def time_case(size: str, case: dict) -> tuple[float, int | None]:
-    from points.rankings import ranking_place, ranking_top
+    from points.selectors.rankings import ranking_place, ranking_top
 
     token = _alias.set(size)
     try:

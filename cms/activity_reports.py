@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from cms.models import NewsCategory, NewsIndexPage, NewsPage
 from core.errors import DomainError
 from points.models import ServiceRecord
 from volunteers.models import Activity, Notification, Organisation, current_membership_q
 from volunteers.selectors import activity_time_span, person_for_user
 from volunteers.services.notifications import notify
-
-from .models import NewsCategory, NewsIndexPage, NewsPage
 
 REPORT_CATEGORY_SLUG = "huodong-baodao"
 

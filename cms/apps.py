@@ -9,10 +9,9 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         # Imported here: models and tasks need the app registry that ready() waits for.
+        from cms import chrome, signals, tasks
         from core.masking import register_public_names
         from volunteers.signals import activity_finished
-
-        from . import chrome, signals, tasks
 
         signals.connect()
         # Public rankings anywhere (points too) show names as the site's settings say.

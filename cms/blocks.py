@@ -18,9 +18,8 @@ from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Site
 
+from cms import selectors
 from core.masking import public_names
-
-from . import selectors
 
 PREVIEW_TEMPLATE = "cms/block_preview.html"
 

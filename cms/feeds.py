@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from .chrome import site_chrome
-from .models import NewsIndexPage, NewsPage
+from cms.chrome import site_chrome
+from cms.models import NewsIndexPage, NewsPage
 
 
 class NewsFeed(Feed):

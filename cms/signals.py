@@ -11,12 +11,11 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cms.cache import bump_content_version
+from cms.chrome import refresh_chrome
+from cms.models import NewsCategory, SiteSettings
 from points.models import RankingSnapshot
 from volunteers.models import Activity, Organisation
-
-from .cache import bump_content_version
-from .chrome import refresh_chrome
-from .models import NewsCategory, SiteSettings
 
 
 def _after_commit(func) -> None:

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from . import views
-from .feeds import NewsFeed
-from .sitemaps import sitemap
+from cms import views
+from cms.feeds import NewsFeed
+from cms.sitemaps import sitemap
 
 app_name = "cms"
 urlpatterns = [

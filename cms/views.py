@@ -16,10 +16,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
+from cms import selectors
+from cms.search import cjk_query_terms, clean_query
 from volunteers import selectors as volunteer_selectors
-
-from . import selectors
-from .search import cjk_query_terms, clean_query
 
 logger = logging.getLogger(__name__)
 PER_PAGE = 10

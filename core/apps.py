@@ -9,6 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # The project-wide gettext memo (core/i18n.py): installed once, by the first app.
-        from . import i18n
+        from core import i18n
 
         i18n.install()

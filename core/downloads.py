@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from .spreadsheets import XLSX_CONTENT_TYPE
+from core.spreadsheets import XLSX_CONTENT_TYPE
 
 
 def file_response(content: bytes, filename: str, *, content_type: str, attachment=True):

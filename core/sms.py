@@ -9,7 +9,7 @@ import logging
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .masking import mask_phone
+from core.masking import mask_phone
 
 logger = logging.getLogger("shazhou.sms")
 

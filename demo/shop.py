@@ -16,11 +16,10 @@ from django.core.files.images import ImageFile
 from PIL import Image, ImageDraw
 from wagtail.images import get_image_model
 
+from demo.pictures import OCHRE, OCHRE_DARK, SAND, SAND_DARK, VEST, WHITE, _caption
 from points.models import Category, PointsEntry, Reward
 from points.services import points_adjust
 from volunteers.models import Organisation, Person
-
-from .pictures import OCHRE, OCHRE_DARK, SAND, SAND_DARK, VEST, WHITE, _caption
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,8 @@ from cms.models import (
     TeamPage,
 )
 from cms.signals import purge_pages_and_chrome
+from demo.pictures import Picture, file_name, render_picture
 from volunteers.models import Activity, Organisation
-
-from .pictures import Picture, file_name, render_picture
 
 # --- Pictures ----------------------------------------------------------------------------------
 

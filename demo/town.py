@@ -30,6 +30,8 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.identity import id_number_checksum, new_volunteer_number, protect_id_number
 from core.tokens import Purpose
+from demo.shop import seed_shop
+from demo.site import seed_site
 from points.models import Category, Objection, PointsEntry, Population, RankingSnapshot
 from points.services import objection_lodge, points_adjust
 from points.services.publication import notice_end, rankings_publish_month
@@ -59,9 +61,6 @@ from volunteers.services.organisations import organisation_add
 from volunteers.services.people import person_create, person_link_user
 from volunteers.services.reports import report_apply, report_confirm
 from volunteers.services.signups import signup_create
-
-from .shop import seed_shop
-from .site import seed_site
 
 Kind = Organisation.Kind
 Role = Membership.Role

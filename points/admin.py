@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Certificate, PointsEntry, Redemption
+from points.models import Certificate, PointsEntry, Redemption
 
 
 @admin.register(PointsEntry)

@@ -9,4 +9,4 @@ class PointsConfig(AppConfig):
     def ready(self):
         # Ranking rows follow a person's organisations, and volunteers' one way up
         # (volunteers.signals): a finalised attendance is awarded, a withdrawn one reversed.
-        from . import signals  # noqa: F401 -- connects its receivers
+        from points import signals  # noqa: F401 -- connects its receivers

@@ -21,8 +21,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from core import qr
-
-from .models import Certificate
+from points.models import Certificate
 
 # fontTools narrates every subset it makes at INFO: one certificate, forty lines of log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)

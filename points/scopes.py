@@ -13,9 +13,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from points.models import Population
 from volunteers.models import Membership, Organisation, Person
-
-from .models import Population
 
 STEPLEN = Organisation.steplen
 

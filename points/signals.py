@@ -16,12 +16,11 @@ transaction.
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from points.scopes import SCOPE_FIELDS
+from points.services import points_award_for_attendance, points_reverse_for_attendance
+from points.services.ledger import scope_totals_rebuild, scope_totals_remove
 from volunteers.models import Membership, Person
 from volunteers.signals import attendance_finalising, attendance_withdrawn
-
-from .scopes import SCOPE_FIELDS
-from .services import points_award_for_attendance, points_reverse_for_attendance
-from .services.ledger import scope_totals_rebuild, scope_totals_remove
 
 
 @receiver(post_save, sender=Person, dispatch_uid="points_person_saved")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .models import PersonTotal
-from .periods import ALL_TIME
+from points.models import PersonTotal
+from points.periods import ALL_TIME
 
 DEFAULT_STAR_LEVEL_HOURS = (100, 300, 600, 1000, 1500)
 

@@ -11,10 +11,9 @@ import logging
 
 from celery import shared_task
 
+from points.services.expiry import points_expire_due
+from points.services.publication import rankings_publish_month
 from volunteers.tasks import WRITES
-
-from .services.expiry import points_expire_due
-from .services.publication import rankings_publish_month
 
 logger = logging.getLogger(__name__)
 

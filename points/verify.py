@@ -27,9 +27,7 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Sum, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from volunteers.models import Membership, Organisation, Person
-
-from .models import (
+from points.models import (
     Measure,
     PersonTotal,
     PointsEntry,
@@ -37,8 +35,9 @@ from .models import (
     ScopeTotal,
     ServiceRecord,
 )
-from .periods import ALL_TIME, SHANGHAI
-from .scopes import PERSON_LINK_FIELDS, scope_pairs
+from points.periods import ALL_TIME, SHANGHAI
+from points.scopes import PERSON_LINK_FIELDS, scope_pairs
+from volunteers.models import Membership, Organisation, Person
 
 CHUNK = 5000
 

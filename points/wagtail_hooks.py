@@ -15,11 +15,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from points.models import Audience, PointsPolicy, PointsRule
 from volunteers import permissions
 from volunteers.admin_permissions import _active_role_holders, guard_object_urls, is_town_admin
 from volunteers.models import Organisation
-
-from .models import Audience, PointsPolicy, PointsRule
 
 ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -154,10 +153,9 @@ from wagtail.admin.ui.tables import Column  # noqa: E402
 from wagtail.snippets.views.snippets import EditView  # noqa: E402
 
 from core.errors import DomainError  # noqa: E402
+from points.models import Reward  # noqa: E402
+from points.services.rewards import RESTOCK_LIMIT, SHOP_ACTION, reward_restock  # noqa: E402
 from volunteers.admin_permissions import guard_object_urls as _guard  # noqa: E402
-
-from .models import Reward  # noqa: E402
-from .services.rewards import RESTOCK_LIMIT, SHOP_ACTION, reward_restock  # noqa: E402
 
 REWARD_ACTIONS = frozenset({"add", "change", "delete", "view"})
 

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.http import Http404
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from . import permissions
-from .models import Activity, ActivityCategory, Membership, Organisation
+from volunteers import permissions
+from volunteers.models import Activity, ActivityCategory, Membership, Organisation
 
 Action = permissions.Action
 

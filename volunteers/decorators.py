@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from . import permissions
+from volunteers import permissions
 
 
 def allowed_somewhere(action: str, *, message: str):

@@ -74,7 +74,7 @@ WRITES = {
 
 def job_skip(task: str, key: str, reason: str, **details) -> None:
     """Record that ``task`` met data it cannot process and moved on; once per ``key``."""
-    from .models import JobFailure
+    from volunteers.models import JobFailure
 
     logger.warning("%s skipped %s: %s", task, key, reason)
     JobFailure.objects.get_or_create(
@@ -172,7 +172,7 @@ def _run_here(task, args) -> bool:
 
 
 def _record(task, args, reason: str) -> None:
-    from .models import JobFailure
+    from volunteers.models import JobFailure
 
     try:
         JobFailure.objects.create(

@@ -11,7 +11,7 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from .models import Membership, Organisation, Person
+from volunteers.models import Membership, Organisation, Person
 
 Role = Membership.Role
 

@@ -41,9 +41,8 @@ from core.identity import (
     validate_mainland_mobile,
 )
 from core.spreadsheets import append_row, sheet_cell, typed_text, workbook_bytes
-
-from . import permissions
-from .models import Organisation, Person, RosterImport
+from volunteers import permissions
+from volunteers.models import Organisation, Person, RosterImport
 
 Kind = RosterImport.Kind
 PoliticalStatus = Person.PoliticalStatus

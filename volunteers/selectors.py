@@ -6,8 +6,8 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Valu
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import permissions
-from .models import (
+from volunteers import permissions
+from volunteers.models import (
     Activity,
     ActivityCategory,
     Attendance,

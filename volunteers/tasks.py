@@ -30,16 +30,15 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.sms import send_sms
-
-from .jobs import TRANSIENT_ERRORS, WRITES, job_skip
-from .models import Activity, Attendance, JobFailure, Notification, SignUp
-from .selectors import activity_time_span
-from .services.accounts import unverified_accounts_remove
-from .services.closing import attendances_close_open, checkout_grace
-from .services.exports import export_job_run, exports_expire
-from .services.finalise import activity_finish, attendance_finalise
-from .services.notifications import notify
-from .signals import activity_finished
+from volunteers.jobs import TRANSIENT_ERRORS, WRITES, job_skip
+from volunteers.models import Activity, Attendance, JobFailure, Notification, SignUp
+from volunteers.selectors import activity_time_span
+from volunteers.services.accounts import unverified_accounts_remove
+from volunteers.services.closing import attendances_close_open, checkout_grace
+from volunteers.services.exports import export_job_run, exports_expire
+from volunteers.services.finalise import activity_finish, attendance_finalise
+from volunteers.services.notifications import notify
+from volunteers.signals import activity_finished
 
 __all__ = ["TRANSIENT_ERRORS", "WRITES", "job_skip"]  # kept importable from here
 

@@ -34,13 +34,12 @@ from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, Snippe
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
 from core.errors import DomainError
-
-from . import permissions
-from .admin_permissions import activity_policy, category_policy, guard_object_urls
-from .models import Activity, ActivityCategory, JobFailure, Organisation
-from .selectors import with_signup_counts
-from .services.activities import activity_cancel
-from .services.signups import signups_fill_free_places
+from volunteers import permissions
+from volunteers.admin_permissions import activity_policy, category_policy, guard_object_urls
+from volunteers.models import Activity, ActivityCategory, JobFailure, Organisation
+from volunteers.selectors import with_signup_counts
+from volunteers.services.activities import activity_cancel
+from volunteers.services.signups import signups_fill_free_places
 
 Action = permissions.Action
 
@@ -467,7 +466,7 @@ class JobFailurePolicy(BasePermissionPolicy):
     """Town administrators look at job failures and may clear them; nobody adds or edits."""
 
     def user_has_permission(self, user, action):
-        from .admin_permissions import is_town_admin
+        from volunteers.admin_permissions import is_town_admin
 
         return action in {"view", "delete"} and is_town_admin(user)
 

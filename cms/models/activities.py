@@ -17,10 +17,9 @@ from wagtail.search import index
 
 from cms import cache as page_cache
 from cms.blocks import BodyBlock
+from cms.models.base import SitePage, paginate, query_without_page
 from cms.selectors import decorate_activities
 from volunteers import selectors as volunteer_selectors
-
-from .base import SitePage, paginate, query_without_page
 
 
 class ActivityIndexPage(SitePage):
@@ -52,7 +51,7 @@ class ActivityIndexPage(SitePage):
         verbose_name_plural = _("活动栏目")
 
     def get_context(self, request, *args, **kwargs):
-        from volunteers.activity_views import ActivityFilterForm
+        from volunteers.views.activities import ActivityFilterForm
 
         context = super().get_context(request, *args, **kwargs)
         form = ActivityFilterForm(request.GET or None)

@@ -15,9 +15,8 @@ from wagtail.search import index
 from cms import cache as page_cache
 from cms import editorial
 from cms.blocks import BodyBlock
+from cms.models.base import SitePage, paginate, query_without_page
 from cms.search import clean_query
-
-from .base import SitePage, paginate, query_without_page
 
 
 class NewsCategory(models.Model):

@@ -7,8 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
-
-from .base import SitePage
+from cms.models.base import SitePage
 
 SECTION_TYPES = [
     "cms.NewsIndexPage",

@@ -9,9 +9,8 @@ from wagtail.search import index
 
 from cms import selectors
 from cms.blocks import BodyBlock
+from cms.models.base import SitePage, paginate
 from core.masking import public_names
-
-from .base import SitePage, paginate
 
 
 class StoryIndexPage(SitePage):

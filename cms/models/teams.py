@@ -17,10 +17,9 @@ from wagtail.search import index
 
 from cms import selectors
 from cms.blocks import BodyBlock
+from cms.models.base import SitePage
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Organisation
-
-from .base import SitePage
 
 Kind = Organisation.Kind
 

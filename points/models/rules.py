@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .ledger import Category
+from points.models.ledger import Category
 
 
 class Audience(models.TextChoices):

@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..periods import PERIOD_KEY_LENGTH
-from .ledger import AppendOnlyError
-from .totals import Measure, Population
+from points.models.ledger import AppendOnlyError
+from points.models.totals import Measure, Population
+from points.periods import PERIOD_KEY_LENGTH
 
 FROZEN = "已公示的排行榜不能修改或删除。"
 

@@ -57,7 +57,7 @@ organisation), or kept in an organisation-level table by the rankings work.
 ``RankingValueCount`` is that count per value: for each (organisation, period,
 population, measure, value), how many ranking rows carry that value. "My place"
 is then ``1 + sum(people)`` over the values above mine — an index range over the
-distinct values of one ranking, however many people share them (``points.rankings``).
+distinct values of one ranking, however many people share them (``points.selectors.rankings``).
 Unlike ``ScopeTotal`` rows these are shared between people, so a transaction
 collects what it changes and writes them once, at its end, in one statement in
 key order (``points.services.ledger.ledger_atomic``): two writers take the shared
@@ -68,7 +68,7 @@ rows in the same order and cannot deadlock. A row whose count falls to 0 stays
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..periods import PERIOD_KEY_LENGTH
+from points.periods import PERIOD_KEY_LENGTH
 
 
 class Population(models.TextChoices):

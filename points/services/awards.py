@@ -24,13 +24,12 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from points.models import Category, Kind, PointsEntry, PointsPolicy, PointsRule, ServiceRecord
+from points.models.service import LIVE_STATUSES
+from points.periods import day_bounds, period_bounds, year_key
+from points.services.ledger import PersonLock, entry_append, person_lock
+from points.services.rules import audience_of, policy_for, rule_for
 from volunteers.models import Activity, Attendance, Person
-
-from ..models import Category, Kind, PointsEntry, PointsPolicy, PointsRule, ServiceRecord
-from ..models.service import LIVE_STATUSES
-from ..periods import day_bounds, period_bounds, year_key
-from .ledger import PersonLock, entry_append, person_lock
-from .rules import audience_of, policy_for, rule_for
 
 RUBRIC_EARNING = (Category.BASIC, Category.SERVICE, Category.REWARD)
 

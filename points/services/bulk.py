@@ -10,10 +10,10 @@ believable ones; anything a person does goes through the other services).
 from collections import defaultdict
 from collections.abc import Sequence
 
-from ..models import PersonTotal, PointsEntry, ScopeTotal, ServiceRecord
-from ..periods import ALL_TIME, period_keys
-from ..scopes import scopes_for_people
-from .ledger import (
+from points.models import PersonTotal, PointsEntry, ScopeTotal, ServiceRecord
+from points.periods import ALL_TIME, period_keys
+from points.scopes import scopes_for_people
+from points.services.ledger import (
     PERSON_KEY,
     PERSON_VALUES,
     SCOPE_KEY,

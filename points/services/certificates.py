@@ -21,12 +21,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.identity import VOLUNTEER_NUMBER_ALPHABET
+from points.models import Certificate, ServiceRecord
+from points.periods import local_date
 from volunteers import permissions
 from volunteers.models import Organisation, Person
 from volunteers.services.audit import audit_record
-
-from ..models import Certificate, ServiceRecord
-from ..periods import local_date
 
 PREFIX = "SZC"
 BODY_LENGTH = 8

@@ -8,14 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from points.models import Category, Kind, PointsEntry, ServiceRecord
+from points.services.awards import RUBRIC_EARNING, _usage
+from points.services.ledger import (
+    PersonLock,
+    entry_append,
+    ledger_atomic,
+    person_lock,
+    totals_apply,
+)
+from points.services.rules import audience_of, policy_for
 from volunteers import permissions
 from volunteers.models import Attendance, Person
 from volunteers.services.audit import audit_record
-
-from ..models import Category, Kind, PointsEntry, ServiceRecord
-from .awards import RUBRIC_EARNING, _usage
-from .ledger import PersonLock, entry_append, ledger_atomic, person_lock, totals_apply
-from .rules import audience_of, policy_for
 
 MAX_ADJUSTMENT = 10_000
 

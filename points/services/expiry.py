@@ -17,11 +17,10 @@ import datetime
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from points.models import Audience, Kind, PersonTotal, PointsEntry, PointsPolicy
+from points.periods import ALL_TIME, period_bounds
+from points.services.ledger import entry_append, ledger_atomic, person_lock
 from volunteers.models import Person
-
-from ..models import Audience, Kind, PersonTotal, PointsEntry, PointsPolicy
-from ..periods import ALL_TIME, period_bounds
-from .ledger import entry_append, ledger_atomic, person_lock
 
 
 def expiry_key(person_id: int, year: int) -> str:

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
 
-from ..models import Measure, PersonTotal, PointsEntry, RankingValueCount, ScopeTotal
-from ..periods import ALL_TIME, period_keys
-from ..scopes import person_scopes
+from points.models import Measure, PersonTotal, PointsEntry, RankingValueCount, ScopeTotal
+from points.periods import ALL_TIME, period_keys
+from points.scopes import person_scopes
 
 UPSERT_BATCH = 500
 

@@ -30,13 +30,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from points.models import (
+    Measure,
+    Objection,
+    Population,
+    RankingSnapshot,
+    RankingSnapshotRow,
+    ScopeTotal,
+)
+from points.periods import SHANGHAI, PeriodKind, local_date, month_key, period_bounds, period_kind
+from points.scopes import person_scopes
 from volunteers import permissions
 from volunteers.models import Organisation, Person
 from volunteers.services.audit import audit_record
-
-from ..models import Measure, Objection, Population, RankingSnapshot, RankingSnapshotRow, ScopeTotal
-from ..periods import SHANGHAI, PeriodKind, local_date, month_key, period_bounds, period_kind
-from ..scopes import person_scopes
 
 SNAPSHOT_PLACES = 100
 TIE_ROOM = 2  # at most this many times SNAPSHOT_PLACES rows, however many tie

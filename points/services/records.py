@@ -5,15 +5,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from points.models import ServiceRecord
+from points.scopes import STEPLEN, ancestor_paths
+from points.services.awards import award_for_record, meets_share, required_minutes
+from points.services.corrections import (
+    entry_reverse,
+    record_revoke,
+    require_adjuster,
+    require_reason,
+)
+from points.services.ledger import ledger_atomic, person_lock
 from volunteers import permissions
 from volunteers.models import Activity, Attendance, Organisation, Person
 from volunteers.services.audit import audit_record
-
-from ..models import ServiceRecord
-from ..scopes import STEPLEN, ancestor_paths
-from .awards import award_for_record, meets_share, required_minutes
-from .corrections import entry_reverse, record_revoke, require_adjuster, require_reason
-from .ledger import ledger_atomic, person_lock
 
 Action = permissions.Action
 Status = ServiceRecord.Status

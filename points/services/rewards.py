@@ -18,14 +18,13 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.identity import VOLUNTEER_NUMBER_ALPHABET
+from points.models import Redemption, Reward
+from points.services.corrections import entry_reverse, points_redeem
+from points.services.ledger import ledger_atomic, person_lock
 from volunteers import permissions
 from volunteers.models import Notification, Person
 from volunteers.services.audit import audit_record
 from volunteers.services.notifications import notify
-
-from ..models import Redemption, Reward
-from .corrections import entry_reverse, points_redeem
-from .ledger import ledger_atomic, person_lock
 
 # Who runs a community's shop: the people who may adjust points there (secretary, admin).
 SHOP_ACTION = permissions.Action.ADJUST_POINTS

@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
-from ..models import Audience, PointsPolicy, PointsRule
-from ..models.rules import DEFAULT_RULE_NAME
+from points.models import Audience, PointsPolicy, PointsRule
+from points.models.rules import DEFAULT_RULE_NAME
 
 
 def audience_of(person) -> str:

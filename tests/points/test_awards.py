@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.errors import DomainError
-from points.explain import entry_explanation
 from points.models import (
     Audience,
     Category,
@@ -17,6 +16,7 @@ from points.models import (
     PointsRule,
     ServiceRecord,
 )
+from points.selectors.explain import entry_explanation
 from points.services import points_award_for_attendance
 from volunteers.models import ActivityCategory
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from points.models import Category, RankingValueCount, ScopeTotal
-from points.rankings import (
+from points.selectors.rankings import (
     competition_places,
     ranking_place,
     ranking_places,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin
 
-from .organisation import Organisation
-from .people import Person
+from volunteers.models.organisation import Organisation
+from volunteers.models.people import Person
 
 
 class ActivityCategory(models.Model):

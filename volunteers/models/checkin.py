@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .activities import Activity
-from .organisation import Organisation
-from .people import Person
+from volunteers.models.activities import Activity
+from volunteers.models.organisation import Organisation
+from volunteers.models.people import Person
 
 
 class Method(models.TextChoices):

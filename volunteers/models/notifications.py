@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .people import Person
+from volunteers.models.people import Person
 
 
 class Notification(models.Model):

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.identity import validate_mainland_mobile
 from core.masking import mask_phone
-
-from .organisation import Organisation
+from volunteers.models.organisation import Organisation
 
 
 class User(AbstractUser):

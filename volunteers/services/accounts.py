@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from volunteers.models import Person, UnverifiedPhone
 from volunteers.selectors import person_for_user
-
-from .audit import audit_record
-from .people import person_attach_account, person_set_phone
+from volunteers.services.audit import audit_record
+from volunteers.services.people import person_attach_account, person_set_phone
 
 # How long an unproven sign-up may wait for its code before it is removed.
 UNVERIFIED_SIGNUP_LIFETIME = datetime.timedelta(days=1)

@@ -16,8 +16,7 @@ from core.errors import DomainError
 from volunteers import permissions
 from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, ActivityCategory, Organisation
-
-from .audit import audit_record
+from volunteers.services.audit import audit_record
 
 
 def _require_publisher(by, organisation: Organisation) -> None:

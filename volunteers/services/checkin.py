@@ -28,11 +28,10 @@ from volunteers.models import (
     ScanAttempt,
     SignUp,
 )
+from volunteers.services.audit import audit_record
+from volunteers.services.closing import checkout_grace, served_minutes
+from volunteers.services.finalise import attendance_finalise
 from volunteers.signals import attendance_withdrawn
-
-from .audit import audit_record
-from .closing import checkout_grace, served_minutes
-from .finalise import attendance_finalise
 
 Reason = ScanAttempt.Reason
 Purpose = tokens.Purpose

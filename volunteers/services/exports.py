@@ -29,14 +29,13 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from volunteers import permissions
-from volunteers.exports import attendance_export_filename, build_attendance_export
+from volunteers.attendance_sheet import attendance_export_filename, build_attendance_export
 from volunteers.jobs import TRANSIENT_ERRORS, job_skip, queue_after_commit
 from volunteers.models import Activity, ExportJob, Notification, RosterImport
 from volunteers.models.notifications import private_storage
 from volunteers.selectors import person_for_user
-
-from .notifications import notify
-from .roster import roster_export
+from volunteers.services.notifications import notify
+from volunteers.services.roster import roster_export
 
 Action = permissions.Action
 Kind = ExportJob.Kind

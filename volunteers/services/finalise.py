@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from volunteers import permissions
 from volunteers.models import Activity, Attendance
+from volunteers.services.closing import attendances_close_open, checkout_grace
 from volunteers.signals import answer, attendance_finalising
-
-from .closing import attendances_close_open, checkout_grace
 
 
 def _close_if_due(activity: Activity, now: datetime.datetime) -> None:

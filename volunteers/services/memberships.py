@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from volunteers import permissions
 from volunteers.models import Membership, Organisation, Person
-
-from .audit import audit_record
+from volunteers.services.audit import audit_record
 
 # Holders of a publishing role (leader, deputy, secretary, admin) need Wagtail's
 # access_admin permission to publish activities. They get it by membership of this

@@ -18,8 +18,7 @@ from core.identity import (
     validate_mainland_mobile,
 )
 from volunteers.models import Organisation, Person
-
-from .audit import audit_record
+from volunteers.services.audit import audit_record
 
 
 def _check_phone(phone: str, *, exclude_pk: int | None = None) -> str:

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from volunteers import permissions
 from volunteers.models import CommunityReport, Organisation, Person
-
-from .audit import audit_record
+from volunteers.services.audit import audit_record
 
 Status = CommunityReport.Status
 Via = CommunityReport.Via

@@ -11,9 +11,8 @@ from core.errors import DomainError
 from core.identity import reveal_id_number
 from volunteers import permissions, roster
 from volunteers.models import Organisation, Person, RosterImport
-
-from .audit import audit_record
-from .people import person_create
+from volunteers.services.audit import audit_record
+from volunteers.services.people import person_create
 
 Action = permissions.Action
 Status = RosterImport.Status

@@ -19,8 +19,7 @@ from volunteers import permissions
 from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, Person, SignUp
 from volunteers.selectors import activity_time_span
-
-from .checkin import audience_refusal, in_audience
+from volunteers.services.checkin import audience_refusal, in_audience
 
 Status = SignUp.Status
 TAKING_PLACES = (Status.CONFIRMED, Status.WAITLISTED)

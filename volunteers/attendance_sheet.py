@@ -8,9 +8,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import append_row, workbook_bytes
-
-from . import selectors
-from .models import Activity, Attendance
+from volunteers import selectors
+from volunteers.models import Activity, Attendance
 
 ATTENDANCE_COLUMNS = (
     (gettext_lazy("姓名"), 12),

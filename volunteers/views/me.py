@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from . import permissions, selectors
+from volunteers import permissions, selectors
 
 
 @never_cache  # personal data: not for a shared phone's back button or a proxy

@@ -24,9 +24,8 @@ from operator import or_
 
 from django.db.models import Count, Q, Sum
 
+from points.models import Measure, Population, RankingValueCount, ScopeTotal
 from volunteers.models import Membership, Organisation, Person
-
-from .models import Measure, Population, RankingValueCount, ScopeTotal
 
 TOP = 20
 

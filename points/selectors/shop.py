@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
 from core.spreadsheets import append_row, workbook_bytes
+from points.models import PersonTotal, Redemption, Reward
+from points.periods import ALL_TIME, period_bounds
+from points.services.rewards import SHOP_ACTION
 from volunteers import permissions
 from volunteers.models import Organisation, Person
-
-from .models import PersonTotal, Redemption, Reward
-from .periods import ALL_TIME, period_bounds
-from .services.rewards import SHOP_ACTION
 
 THUMBNAIL = "fill-480x360"
 

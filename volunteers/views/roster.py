@@ -16,11 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.downloads import xlsx_response
 from core.errors import DomainError
 from core.spreadsheets import XLSX_CONTENT_TYPE
-
-from . import permissions, roster
-from .decorators import allowed_somewhere
-from .models import Person, RosterImport
-from .services.roster import (
+from volunteers import permissions, roster
+from volunteers.decorators import allowed_somewhere
+from volunteers.models import Person, RosterImport
+from volunteers.services.roster import (
     roster_export,
     roster_import_confirm,
     roster_import_discard,

@@ -27,10 +27,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import append_row, workbook_bytes
-from volunteers.models import Membership, Organisation, Person
-
-from .models import Category, PersonTotal, PointsEntry, ServiceRecord
-from .periods import (
+from points.models import Category, PersonTotal, PointsEntry, ServiceRecord
+from points.periods import (
     SHANGHAI,
     PeriodKind,
     month_key,
@@ -40,6 +38,7 @@ from .periods import (
     quarter_key,
     year_key,
 )
+from volunteers.models import Membership, Organisation, Person
 
 CATEGORIES = (Category.BASIC, Category.SERVICE, Category.REWARD, Category.DEDUCTION)
 EXPORT_CHUNK = 500

@@ -1,6 +1,6 @@
 """The secretary's branch points table, a person's adjustments, and the 双报到 report.
 
-Thin on purpose: reads come from ``points.tables``, every write is
+Thin on purpose: reads come from ``points.selectors.tables``, every write is
 ``points_adjust`` or ``points_reverse`` (which check the right again and audit),
 and every "may they?" is ``volunteers.permissions``.
 """
@@ -21,16 +21,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import xlsx_response
 from core.errors import DomainError
+from points.models import Category, PointsEntry
+from points.periods import PeriodKind, period_label
+from points.refusals import refusal_response
+from points.selectors import tables
+from points.selectors.explain import entry_explanation
+from points.services import points_adjust, points_reverse
 from volunteers import permissions
 from volunteers.decorators import allowed_somewhere
 from volunteers.models import Organisation, Person
-
-from . import tables
-from .explain import entry_explanation
-from .models import Category, PointsEntry
-from .periods import PeriodKind, period_label
-from .refusals import refusal_response
-from .services import points_adjust, points_reverse
 
 Action = permissions.Action
 PAGE_SIZE = 50

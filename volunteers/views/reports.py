@@ -23,11 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import qr, tokens
 from core.downloads import file_response
 from core.errors import DomainError
-
-from . import permissions, selectors
-from .decorators import allowed_somewhere
-from .models import CommunityReport, Organisation, Person
-from .services.reports import (
+from volunteers import permissions, selectors
+from volunteers.decorators import allowed_somewhere
+from volunteers.models import CommunityReport, Organisation, Person
+from volunteers.services.reports import (
     NOTE_MAX_LENGTH,
     not_in_service_message,
     report_apply,

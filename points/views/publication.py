@@ -19,20 +19,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError
 from core.masking import mask_name, public_names
-from volunteers import permissions
-from volunteers.decorators import allowed_somewhere
-from volunteers.selectors import person_for_user
-
-from .models import Objection, PersonTotal, RankingSnapshot, RankingSnapshotRow
-from .periods import period_label
-from .refusals import refusal_response
-from .services.publication import (
+from points.models import Objection, PersonTotal, RankingSnapshot, RankingSnapshotRow
+from points.periods import period_label
+from points.refusals import refusal_response
+from points.services.publication import (
     ANSWER_MAX_LENGTH,
     OBJECTION_MAX_LENGTH,
     notice_over_message,
     objection_answer,
     objection_lodge,
 )
+from volunteers import permissions
+from volunteers.decorators import allowed_somewhere
+from volunteers.selectors import person_for_user
 
 Action = permissions.Action
 Status = Objection.Status

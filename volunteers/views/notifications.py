@@ -20,11 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-
-from .models import ExportJob, Notification
-from .selectors import person_for_user
-from .services.exports import export_job_request, export_retention
-from .services.notifications import (
+from volunteers.models import ExportJob, Notification
+from volunteers.selectors import person_for_user
+from volunteers.services.exports import export_job_request, export_retention
+from volunteers.services.notifications import (
     notification_mark_read,
     notification_preferences_update,
     notifications_mark_all_read,

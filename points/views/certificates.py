@@ -11,13 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.downloads import file_response
 from core.errors import DomainError
 from core.masking import mask_name
-from volunteers import permissions
-from volunteers.selectors import person_for_user
-
-from .certificate_pdf import CertificateFontMissing, certificate_pdf
-from .models import Certificate
-from .refusals import refusal_response
-from .services.certificates import (
+from points.certificate_pdf import CertificateFontMissing, certificate_pdf
+from points.models import Certificate
+from points.refusals import refusal_response
+from points.services.certificates import (
     CERTIFICATE_ACTION,
     certificate_issue,
     certificate_lookup,
@@ -25,6 +22,8 @@ from .services.certificates import (
     mask_volunteer_number,
     service_facts,
 )
+from volunteers import permissions
+from volunteers.selectors import person_for_user
 
 
 def verify_url(request, certificate: Certificate) -> str:

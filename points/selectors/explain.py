@@ -6,7 +6,7 @@ after a town admin edits the rule: e.g. “文明交通劝导 2小时 × 1分/�
 
 from django.utils.translation import gettext as _
 
-from .models import Category, Kind, PointsEntry
+from points.models import Category, Kind, PointsEntry
 
 CAP_LABELS = {
     "daily": lambda: _("本类别每日上限"),

@@ -1,4 +1,4 @@
-"""我的积分 and the ranking page (排行榜): thin views over ``points.rankings``.
+"""我的积分 and the ranking page (排行榜): thin views over ``points.selectors.rankings``.
 
 Both are for people who have logged in: "我的积分" is the person's own ledger,
 and the ranking page shows full names only of people the viewer may see under
@@ -19,16 +19,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from core.masking import mask_name
+from points.models import Measure, PersonTotal, PointsEntry, Population
+from points.periods import ALL_TIME, PeriodKind, period_key, period_label
+from points.scopes import PERSON_LINK_FIELDS, ancestor_paths
+from points.selectors.explain import duration_text, entry_explanation
+from points.selectors.rankings import TOP, ranking_place, ranking_places, ranking_top, team_ranking
+from points.stars import star_progress
 from volunteers import permissions
 from volunteers.models import Membership, Organisation
 from volunteers.selectors import person_for_user
-
-from .explain import duration_text, entry_explanation
-from .models import Measure, PersonTotal, PointsEntry, Population
-from .periods import ALL_TIME, PeriodKind, period_key, period_label
-from .rankings import TOP, ranking_place, ranking_places, ranking_top, team_ranking
-from .scopes import PERSON_LINK_FIELDS, ancestor_paths
-from .stars import star_progress
 
 Kind = Organisation.Kind
 HISTORY_PAGE = 20

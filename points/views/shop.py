@@ -20,15 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import qr
 from core.downloads import xlsx_response
 from core.errors import DomainError
-from volunteers.decorators import allowed_somewhere
-from volunteers.models import Organisation
-from volunteers.selectors import person_for_user
-
-from . import shop_selectors as selectors
-from .models import Redemption, Reward
-from .periods import month_key
-from .refusals import refusal_response
-from .services.rewards import (
+from points.models import Redemption, Reward
+from points.periods import month_key
+from points.refusals import refusal_response
+from points.selectors import shop as selectors
+from points.services.rewards import (
     SHOP_ACTION,
     may_run_shop,
     normalise_code,
@@ -37,6 +33,9 @@ from .services.rewards import (
     redemption_hand_over,
     reward_redeem,
 )
+from volunteers.decorators import allowed_somewhere
+from volunteers.models import Organisation
+from volunteers.selectors import person_for_user
 
 Status = Redemption.Status
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

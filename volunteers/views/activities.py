@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-
-from . import permissions, selectors
-from .models import Activity, SignUp
-from .services.signups import cancel_refusal, signup_cancel, signup_create, signup_refusal
+from volunteers import permissions, selectors
+from volunteers.models import Activity, SignUp
+from volunteers.services.signups import cancel_refusal, signup_cancel, signup_create, signup_refusal
 
 PER_PAGE = 20
 ADMIN_EDIT_URL_NAME = "wagtailsnippets_volunteers_activity:edit"

@@ -39,11 +39,10 @@ from core import tokens
 from core.downloads import file_response, xlsx_response
 from core.errors import DomainError
 from core.qr import qr_png, qr_svg
-
-from . import permissions, personal_codes, selectors
-from .exports import attendance_export_filename, build_attendance_export
-from .models import Activity, Attendance, Person, ScanAttempt
-from .services.checkin import (
+from volunteers import permissions, personal_codes, selectors
+from volunteers.attendance_sheet import attendance_export_filename, build_attendance_export
+from volunteers.models import Activity, Attendance, Person, ScanAttempt
+from volunteers.services.checkin import (
     CheckInRefused,
     CheckInResult,
     LocationNeeded,
