@@ -4,9 +4,8 @@ from celery import shared_task
 
 from cms.activity_reports import activity_report_draft
 from core.errors import DomainError
-from volunteers.jobs import queue_after_commit
+from volunteers.jobs import WRITES, job_skip, queue_after_commit
 from volunteers.models import Activity
-from volunteers.tasks import WRITES, job_skip
 
 # Registered under its first name: queued messages and recorded failures name it so.
 NAME = "volunteers.tasks.draft_activity_report"

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app
-from volunteers.tasks import HEARTBEAT_KEY
+from volunteers.tasks.health import HEARTBEAT_KEY
 
 PROBE_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 

@@ -13,7 +13,7 @@ from celery import shared_task
 
 from points.services.expiry import points_expire_due
 from points.services.publication import rankings_publish_month
-from volunteers.tasks import WRITES
+from volunteers.jobs import WRITES
 
 logger = logging.getLogger(__name__)
 

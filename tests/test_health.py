@@ -4,7 +4,7 @@ import time
 
 from django.core.cache import cache
 
-from volunteers.tasks import HEARTBEAT_KEY, heartbeat
+from volunteers.tasks.health import HEARTBEAT_KEY, heartbeat
 
 
 def test_health_answers_200_with_every_check_and_no_personal_data(client, db, settings):

@@ -9,7 +9,7 @@ from wagtail.models import Page
 from cms.models import HomePage, NewsIndexPage, NewsPage
 from cms.tasks import draft_activity_report
 from volunteers.models import Attendance, JobFailure, Method, Notification
-from volunteers.tasks import finish_activity
+from volunteers.tasks.activities import finish_activity
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def workers(transactional_db, tmp_path):
 def test_a_worker_killed_mid_award_leaves_one_ledger_line_per_attendance(
     workers, make_activity, make_person, town
 ):
-    from volunteers.tasks import finish_activity
+    from volunteers.tasks.activities import finish_activity
 
     starts = timezone.now() - datetime.timedelta(hours=5)
     activity = make_activity(
@@ -194,7 +194,7 @@ def test_a_worker_killed_mid_award_leaves_one_ledger_line_per_attendance(
 def test_a_reminder_delivered_twice_reminds_and_texts_once(
     workers, make_activity, make_person, town
 ):
-    from volunteers.tasks import send_activity_reminder
+    from volunteers.tasks.reminders import send_activity_reminder
 
     starts = timezone.now() + datetime.timedelta(minutes=40)
     activity = make_activity(

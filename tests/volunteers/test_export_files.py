@@ -30,7 +30,7 @@ def secretary(person_with_role, town, Role):
 def built(secretary, make_person, town):
     """A finished roster export of the secretary's, its file on disk."""
     from volunteers.services.exports import export_job_request
-    from volunteers.tasks import build_export
+    from volunteers.tasks.exports import build_export
 
     make_person(real_name="李志愿", home_grid=town.liyuan_grid1)
 
@@ -65,7 +65,7 @@ def finished_days_ago(job: ExportJob, days: int) -> None:
 
 def test_a_crash_mid_write_leaves_no_file_behind(secretary, private_root, monkeypatch, built):
     from volunteers.services.exports import export_job_request
-    from volunteers.tasks import build_export
+    from volunteers.tasks.exports import build_export
 
     job = export_job_request(by=secretary.user, kind="roster", params={"kind": "volunteers"})
 
@@ -92,7 +92,7 @@ def test_a_crash_mid_write_leaves_no_file_behind(secretary, private_root, monkey
 def test_the_cleanup_deletes_old_exports_and_what_crashes_left_and_keeps_the_rest(
     built, private_root
 ):
-    from volunteers.tasks import expire_old_exports
+    from volunteers.tasks.exports import expire_old_exports
 
     old, new = built(), built()
     finished_days_ago(old, 8)
@@ -121,7 +121,7 @@ def test_the_cleanup_deletes_old_exports_and_what_crashes_left_and_keeps_the_res
 
 
 def test_the_retention_period_is_a_setting(built, settings):
-    from volunteers.tasks import expire_old_exports
+    from volunteers.tasks.exports import expire_old_exports
 
     job = built()
     finished_days_ago(job, 3)
@@ -131,7 +131,7 @@ def test_the_retention_period_is_a_setting(built, settings):
 
 
 def test_asking_for_an_expired_export_says_so_in_chinese(client, secretary, built):
-    from volunteers.tasks import expire_old_exports
+    from volunteers.tasks.exports import expire_old_exports
 
     job = built()
     finished_days_ago(job, 8)

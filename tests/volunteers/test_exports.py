@@ -98,7 +98,7 @@ def test_a_role_lost_before_the_worker_runs_fails_the_job_with_the_reason(
     client, secretary, django_capture_on_commit_callbacks
 ):
     from volunteers.services.exports import export_job_request
-    from volunteers.tasks import build_export
+    from volunteers.tasks.exports import build_export
 
     job = export_job_request(by=secretary.user, kind="roster", params={"kind": "volunteers"})
     secretary.memberships.all().delete()
@@ -114,7 +114,7 @@ def test_a_role_lost_before_the_worker_runs_fails_the_job_with_the_reason(
 
 def test_an_unexpected_error_fails_the_job_and_leaves_a_record(secretary, monkeypatch):
     from volunteers.services.exports import export_job_request
-    from volunteers.tasks import build_export
+    from volunteers.tasks.exports import build_export
 
     job = export_job_request(by=secretary.user, kind="roster", params={"kind": "volunteers"})
 

@@ -11,12 +11,8 @@ from core.sms import LocmemSMSBackend
 from points.models import PointsEntry
 from volunteers.models import Attendance, JobFailure, Method, Notification, SignUp
 from volunteers.services.activities import activity_cancel
-from volunteers.tasks import (
-    finish_activity,
-    finish_due_activities,
-    send_activity_reminder,
-    send_due_reminders,
-)
+from volunteers.tasks.activities import finish_activity, finish_due_activities
+from volunteers.tasks.reminders import send_activity_reminder, send_due_reminders
 
 NOW = timezone.now
 
@@ -199,14 +195,14 @@ def test_an_activity_still_running_is_neither_picked_nor_awarded_early(make_acti
 
 
 def test_a_job_that_fails_leaves_a_record_with_its_traceback(db, monkeypatch):
-    from volunteers import tasks
+    from volunteers.tasks.activities import close_open_attendances
 
     def broken():
         raise ValueError("磁盘已满")
 
-    monkeypatch.setattr("volunteers.tasks.attendances_close_open", broken)
+    monkeypatch.setattr("volunteers.tasks.activities.attendances_close_open", broken)
     with pytest.raises(ValueError):
-        tasks.close_open_attendances.apply(throw=False).get()
+        close_open_attendances.apply(throw=False).get()
 
     failure = JobFailure.objects.get()
     assert failure.outcome == JobFailure.Outcome.FAILED
@@ -220,13 +216,14 @@ def test_writing_jobs_ack_late_and_retry_transient_errors_with_backoff():
 
     from cms.tasks import draft_activity_report
     from points.tasks import expire_points
-    from volunteers import tasks
+    from volunteers.tasks.exports import build_export
+    from volunteers.tasks.notifications import deliver_notification
 
     for task in (
-        tasks.finish_activity,
-        tasks.send_activity_reminder,
-        tasks.deliver_notification,
-        tasks.build_export,
+        finish_activity,
+        send_activity_reminder,
+        deliver_notification,
+        build_export,
         expire_points,
         draft_activity_report,
     ):
@@ -262,7 +259,7 @@ def test_the_in_process_scheduler_reminds_and_finishes(
 def test_town_admins_see_job_records_in_the_admin_and_secretaries_do_not(
     client, django_user_model, person_with_role, town, Role
 ):
-    from volunteers.tasks import job_skip
+    from volunteers.jobs import job_skip
 
     job_skip("volunteers.tasks.finish_activity", "finish:1:cancelled", "activity cancelled")
     record = JobFailure.objects.get()

@@ -8,7 +8,7 @@ from django.core import mail
 from core.sms import LocmemSMSBackend
 from volunteers.models import JobFailure, Notification
 from volunteers.services.notifications import notification_preferences_update, notify
-from volunteers.tasks import deliver_notification
+from volunteers.tasks.notifications import deliver_notification
 
 INBOX = "/me/notifications/"
 
@@ -80,7 +80,7 @@ def test_a_failed_sms_can_be_sent_by_the_retry(volunteer, settings, monkeypatch)
     def broken(**kwargs):
         raise RuntimeError("gateway down")
 
-    monkeypatch.setattr("volunteers.tasks.send_sms", broken)
+    monkeypatch.setattr("volunteers.tasks.notifications.send_sms", broken)
     with pytest.raises(RuntimeError):
         deliver_notification.run(notification.pk, "sms")
     notification.refresh_from_db()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.sms import LocmemSMSBackend
 from volunteers.models import Membership, Person, UnverifiedPhone
 from volunteers.services.accounts import unverified_accounts_remove
-from volunteers.tasks import remove_unverified_signups
+from volunteers.tasks.accounts import remove_unverified_signups
 
 User = get_user_model()
 PASSWORD = "Dunhuang-mogao-1987"

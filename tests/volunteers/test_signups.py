@@ -17,7 +17,7 @@ from volunteers.services.signups import (
     signup_create,
     signups_fill_free_places,
 )
-from volunteers.tasks import notify_activity_cancelled, notify_signup_promoted
+from volunteers.tasks.notifications import notify_activity_cancelled, notify_signup_promoted
 
 Status = SignUp.Status
 
