@@ -257,7 +257,7 @@ def test_an_upload_without_a_file_or_kind_is_refused_with_400(mixed_file, secret
 
 
 def test_too_many_rows_are_refused(secretary_client, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_ROWS", 3)
+    monkeypatch.setattr(roster.reading, "MAX_ROWS", 3)
     rows = [["某某", f"137000001{n:02d}", "", "", GRID1, "", ""] for n in range(4)]
     response = upload(secretary_client, xlsx(rows))
     assert response.status_code == 400
@@ -266,12 +266,12 @@ def test_too_many_rows_are_refused(secretary_client, monkeypatch):
 
 def test_a_file_too_big_or_inflating_too_far_is_refused(secretary_client, monkeypatch):
     content = xlsx([["王秀英", "13700000001", "", "", GRID1, "", ""]])
-    monkeypatch.setattr(roster, "MAX_FILE_BYTES", len(content) - 1)
+    monkeypatch.setattr(roster.reading, "MAX_FILE_BYTES", len(content) - 1)
     response = upload(secretary_client, content)
     assert response.status_code == 400
     assert "文件太大" in response.content.decode()
-    monkeypatch.setattr(roster, "MAX_FILE_BYTES", len(content))
-    monkeypatch.setattr(roster, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(roster.reading, "MAX_FILE_BYTES", len(content))
+    monkeypatch.setattr(roster.reading, "MAX_UNPACKED_BYTES", 1000)
     response = upload(secretary_client, content)
     assert response.status_code == 400
     assert "文件内容过大" in response.content.decode()

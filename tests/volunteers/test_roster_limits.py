@@ -88,7 +88,7 @@ def test_sixty_megabytes_of_blank_rows_are_refused_at_once(secretary_client):
     blank = b'<row ht="15" customHeight="1" spans="1:7"/>'
     rows = text_row(1, HEADERS) + text_row(2, A_PERSON) + blank * (58 * 2**20 // len(blank))
     content = xlsx_with_sheet(sheet_xml(rows))
-    assert len(content) < roster.MAX_FILE_BYTES  # small to upload, huge to read
+    assert len(content) < roster.reading.MAX_FILE_BYTES  # small to upload, huge to read
     people = Person.objects.count()
 
     response, elapsed = upload(secretary_client, content)
@@ -116,7 +116,7 @@ def test_a_sixteen_thousand_column_sheet_is_refused_at_once(secretary_client, de
 
 
 def test_a_sheet_longer_than_a_roster_can_be_is_refused(secretary_client, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_SHEET_ROWS", 50)
+    monkeypatch.setattr(roster.reading, "MAX_SHEET_ROWS", 50)
     rows = text_row(1, HEADERS) + text_row(2, A_PERSON) + text_row(60, A_PERSON)
 
     response, elapsed = upload(secretary_client, xlsx_with_sheet(sheet_xml(rows)))
@@ -125,7 +125,7 @@ def test_a_sheet_longer_than_a_roster_can_be_is_refused(secretary_client, monkey
 
 
 def test_far_more_cells_than_a_roster_holds_are_refused(secretary_client, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_CELLS", 20)
+    monkeypatch.setattr(roster.reading, "MAX_CELLS", 20)
     rows = text_row(1, HEADERS) + b"".join(text_row(n, A_PERSON) for n in range(2, 6))
 
     response, elapsed = upload(secretary_client, xlsx_with_sheet(sheet_xml(rows)))
