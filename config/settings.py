@@ -301,7 +301,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "volunteers:me"
 LOGOUT_REDIRECT_URL = "/"
 
-ACCOUNT_ADAPTER = "volunteers.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "volunteers.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "username"}
 # No username at sign-up: a random one is made (volunteers.accounts), so the form cannot
 # tell anyone which usernames exist. People log in with their phone.
@@ -318,12 +318,12 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
 ACCOUNT_FORMS = {
-    "login": "volunteers.accounts.LoginForm",
-    "signup": "volunteers.accounts.SignupForm",
-    "verify_phone": "volunteers.accounts.VerifyPhoneForm",
-    "reset_password": "volunteers.accounts.PhonePasswordResetForm",
-    "confirm_password_reset_code": "volunteers.accounts.ConfirmPasswordResetCodeForm",
-    "confirm_login_code": "volunteers.accounts.ConfirmLoginCodeForm",
+    "login": "volunteers.accounts.forms.LoginForm",
+    "signup": "volunteers.accounts.forms.SignupForm",
+    "verify_phone": "volunteers.accounts.forms.VerifyPhoneForm",
+    "reset_password": "volunteers.accounts.forms.PhonePasswordResetForm",
+    "confirm_password_reset_code": "volunteers.accounts.forms.ConfirmPasswordResetCodeForm",
+    "confirm_login_code": "volunteers.accounts.forms.ConfirmLoginCodeForm",
 }
 # Each SMS costs money and can be aimed at a stranger's phone: at most one a
 # minute and five an hour per number in each flow.

@@ -2,7 +2,7 @@
 
 allauth imports this module while it builds its own signup form (it derives
 from ``SignupExtraForm``), so nothing here may import ``allauth.account.forms``:
-the allauth form subclasses live in ``volunteers.accounts``.
+the allauth form subclasses live in ``volunteers.accounts.forms``.
 """
 
 from django import forms

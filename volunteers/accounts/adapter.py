@@ -1,35 +1,10 @@
-"""How allauth fits this project: phone numbers live on ``Person``, SMS goes through core.sms.
-
-allauth is the one way in: the Wagtail and Django admin logins redirect to its login
-(config/urls.py), so every login runs its stages and rate limits. allauth stores a
-phone by calling ``AccountAdapter.set_phone``: an unproven number is only recorded
-(``account_phone_record``); once the SMS code proves it, the account gets its
-``Person``, claiming the roster entry with that number if there is one
-(``account_phone_prove``). Sign-up asks for no username (a random one is made), so it
-cannot tell anyone which usernames exist.
-
-Password failures lock an account's password login for a while, but never its owner:
-a browser the account has logged in from before carries a signed device cookie and
-counts its failures apart (OWASP's "device cookies"), and from any other browser the
-owner logs in with an SMS code instead.
-
-Codes sent to numbers that belong to no account cost money and can be aimed at
-strangers: besides allauth's per-number limits, they are capped per client address
-and per day for the whole site (``unknown_number_sms_allowed``).
-
-The forms below are allauth's own, with Chinese labels and mainland phone numbers;
-settings point ``ACCOUNT_FORMS`` at them.
-"""
+"""The allauth adapter: phones on Person, SMS through core.sms, logins and their limits."""
 
 import logging
 import secrets
 
 from allauth.account import app_settings as account_settings
-from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
-from allauth.account.internal.flows.password_reset_by_code import (
-    PasswordResetVerificationProcess,
-)
 from allauth.account.stages import PhoneVerificationStage as AllauthPhoneVerificationStage
 from allauth.core import context
 from allauth.core.exceptions import RateLimited
@@ -40,7 +15,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +23,7 @@ from core import ratelimit as site_ratelimit
 from core.errors import DomainError
 from core.identity import MOBILE_RE, normalise_phone
 from core.sms import send_sms
+from volunteers.accounts.devices import known_device, remember_device
 from volunteers.forms import MainlandPhoneField
 from volunteers.models import Person, UnverifiedPhone
 from volunteers.selectors import person_for_user
@@ -59,38 +34,6 @@ logger = logging.getLogger("shazhou.accounts")
 # What people in China expect from an SMS code: six digits, no dashes.
 SMS_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
 PASSWORD_TOO_SHORT = _("密码太短，至少需要 %(min_length)d 个字符。")
-
-# A browser that logged in to an account carries this signed cookie for half a year.
-DEVICE_COOKIE = "sz_device"
-DEVICE_SALT = "volunteers.accounts.device"
-DEVICE_MAX_AGE = 180 * 24 * 3600
-
-
-def known_device(request, user) -> str | None:
-    """The token of this browser's device cookie, if it was issued to ``user``."""
-    if user is None or request is None:
-        return None
-    try:
-        value = request.get_signed_cookie(
-            DEVICE_COOKIE, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE, default=None
-        )
-    except signing.BadSignature:
-        return None
-    user_pk, _sep, token = (value or "").partition(":")
-    return token if token and user_pk == str(user.pk) else None
-
-
-def remember_device(request, response, user) -> None:
-    token = known_device(request, user) or secrets.token_urlsafe(12)
-    response.set_signed_cookie(
-        DEVICE_COOKIE,
-        f"{user.pk}:{token}",
-        salt=DEVICE_SALT,
-        max_age=DEVICE_MAX_AGE,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
 
 
 def _client_ip(request) -> str:
@@ -303,7 +246,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_stages(self) -> list[str]:
         return [
-            "volunteers.accounts.PhoneVerificationStage"
+            "volunteers.accounts.adapter.PhoneVerificationStage"
             if path == "allauth.account.stages.PhoneVerificationStage"
             else path
             for path in super().get_login_stages()
@@ -335,134 +278,3 @@ class PhoneVerificationStage(AllauthPhoneVerificationStage):
 
 
 # --- allauth's forms, in Chinese ----------------------------------------------
-
-
-class LoginForm(allauth_forms.LoginForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        login = self.fields["login"]
-        login.label = _("手机号或用户名")
-        login.error_messages["required"] = _("请填写手机号或用户名。")
-        login.widget.attrs.update(
-            placeholder=_("手机号或用户名"),
-            autocomplete="username",
-            autocapitalize="none",
-            spellcheck="false",
-        )
-        password = self.fields["password"]
-        password.label = _("密码")
-        password.help_text = ""  # the template links to password reset itself
-        password.error_messages["required"] = _("请输入密码。")
-        password.widget.attrs["placeholder"] = _("密码")
-        if "remember" in self.fields:
-            self.fields["remember"].label = _("在这台设备上保持登录")
-
-    def clean_login(self) -> str:
-        # "138 0013 8000" and "+8613800138000" are the same account, and the
-        # same key for the failed-login rate limit.
-        login = super().clean_login()
-        phone = normalise_phone(login)
-        return phone if MOBILE_RE.match(phone) else login
-
-
-class SignupForm(allauth_forms.SignupForm):
-    field_order = ["real_name", "phone", "password1", "password2", "email"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        fields = self.fields
-        fields["phone"].help_text = _("用于登录和接收验证码，注册后需要短信验证。")
-        if "email" in fields:
-            fields["email"].label = _("电子邮箱（选填）")
-            fields["email"].widget.attrs["placeholder"] = ""
-        if "password1" in fields:
-            fields["password1"].label = _("设置密码")
-            fields["password1"].error_messages["required"] = _("请设置密码。")
-            fields["password1"].widget.attrs["placeholder"] = ""
-        if "password2" in fields:
-            fields["password2"].label = _("再次输入密码")
-            fields["password2"].error_messages["required"] = _("请再次输入密码。")
-            fields["password2"].widget.attrs["placeholder"] = ""
-
-
-class SMSCodeMixin:
-    """The code field as a phone keyboard shows it best."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        code = self.fields["code"]
-        code.label = _("短信验证码")
-        code.error_messages["required"] = _("请输入短信验证码。")
-        code.widget.attrs.update(
-            placeholder=_("6位数字"),
-            inputmode="numeric",
-            autocomplete="one-time-code",
-            maxlength="6",
-            pattern="[0-9]*",
-        )
-
-
-class VerifyPhoneForm(SMSCodeMixin, allauth_forms.VerifyPhoneForm):
-    pass
-
-
-class ConfirmPasswordResetCodeForm(SMSCodeMixin, allauth_forms.ConfirmPasswordResetCodeForm):
-    pass
-
-
-class ConfirmLoginCodeForm(SMSCodeMixin, allauth_forms.ConfirmLoginCodeForm):
-    pass
-
-
-# --- password reset by SMS code ------------------------------------------------
-
-
-class PhonePasswordResetProcess(PasswordResetVerificationProcess):
-    """allauth's reset-by-code flow, with the code sent by SMS.
-
-    allauth keys the flow's state by "email"; here that slot holds the phone.
-    Its confirm and complete views resume the flow through the base class,
-    which never sends anything, so only ``send`` needs to differ.
-    """
-
-    def send(self) -> None:
-        adapter = get_adapter(self.request)
-        phone = self.state["email"]
-        if self.user is None:
-            adapter.send_unknown_account_sms(phone)
-            return
-        self.state["code"] = adapter.generate_password_reset_code()
-        adapter.send_password_reset_code_sms(phone, self.code)
-
-    @classmethod
-    def initiate_by_phone(cls, *, request, user, phone: str) -> "PhonePasswordResetProcess":
-        process = cls(request, state=cls.initial_state(user, email=phone), user=user)
-        process.send()
-        process.persist()
-        return process
-
-
-class PhonePasswordResetForm(forms.Form):
-    phone = MainlandPhoneField()
-
-    user = None
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"]
-        user = get_adapter().get_user_by_phone(phone)
-        self.user = user if user is not None and user.is_active else None
-        if self.user is None and not account_settings.PREVENT_ENUMERATION:
-            raise get_adapter().validation_error("unknown_phone")
-        return phone
-
-    def clean(self) -> dict:
-        cleaned_data = super().clean()
-        if "phone" in cleaned_data:
-            # allauth's reset view rate-limits per cleaned_data["email"].
-            cleaned_data["email"] = cleaned_data["phone"]
-        return cleaned_data
-
-    def save(self, request, **kwargs) -> str:
-        phone = self.cleaned_data["phone"]
-        PhonePasswordResetProcess.initiate_by_phone(request=request, user=self.user, phone=phone)
-        return phone
