@@ -36,7 +36,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.http import urlencode
@@ -147,8 +147,6 @@ def _entry(request, response, version: str) -> dict:
 
 
 def _response(request, entry):
-    from django.http import HttpResponse
-
     content = entry["content"]
     if CSRF_PLACEHOLDER in content:
         content = content.replace(CSRF_PLACEHOLDER, get_token(request))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 FONT_PATHS = (
@@ -345,8 +346,6 @@ def _scene_logo(image, rng) -> None:
 
 
 def _scene_qr(image, rng, text="") -> None:
-    import qrcode
-
     qr = qrcode.QRCode(border=2, box_size=10)
     qr.add_data(text or "聚焦沙州")
     qr.make(fit=True)

@@ -8,9 +8,11 @@ nothing. Existing pages are never changed: an editor's work is not overwritten.
 """
 
 import datetime
+import io
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
@@ -150,8 +152,6 @@ def ensure_images() -> tuple[dict[str, object], int]:
 
 
 def _bytes_file(content: bytes):
-    import io
-
     return io.BytesIO(content)
 
 
@@ -864,8 +864,6 @@ def seed_home(home: HomePage, images, sections, seeded: Seeded) -> None:
 
 def add_demo_editors() -> int:
     """The secretary writes news as a community editor; the admin approves as a town editor."""
-    from django.contrib.auth.models import Group
-
     added = 0
     for username, group_name in (
         ("secretary", editorial.COMMUNITY_EDITORS),

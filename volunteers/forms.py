@@ -1,4 +1,4 @@
-"""Plain Django forms and fields for people.
+"""Plain Django forms and fields: people's phone numbers, the activity list's filters.
 
 allauth imports this module while it builds its own signup form (it derives
 from ``SignupExtraForm``), so nothing here may import ``allauth.account.forms``:
@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.identity import normalise_phone, validate_mainland_mobile
+from volunteers import selectors
 
 
 class MainlandPhoneField(forms.CharField):
@@ -70,3 +71,27 @@ class SignupExtraForm(forms.Form):
 
     def signup(self, request, user) -> None:
         """Required by allauth; the Person already exists by the time this runs."""
+
+
+class ActivityFilterForm(forms.Form):
+    when = forms.ChoiceField(
+        label=_("时间"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            (selectors.UPCOMING, _("即将开始")),
+            (selectors.PAST, _("往期活动")),
+        ],
+    )
+    category = forms.ModelChoiceField(
+        label=_("类别"),
+        required=False,
+        queryset=selectors.activity_categories(),
+        empty_label=_("全部类别"),
+    )
+    community = forms.ModelChoiceField(
+        label=_("社区"),
+        required=False,
+        queryset=selectors.communities(),
+        empty_label=_("全部社区"),
+    )

@@ -45,6 +45,8 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from volunteers.models import JobFailure
+
 logger = logging.getLogger(__name__)
 
 # A broker that does not answer, as kombu, redis-py or the socket report it.
@@ -74,8 +76,6 @@ WRITES = {
 
 def job_skip(task: str, key: str, reason: str, **details) -> None:
     """Record that ``task`` met data it cannot process and moved on; once per ``key``."""
-    from volunteers.models import JobFailure
-
     logger.warning("%s skipped %s: %s", task, key, reason)
     JobFailure.objects.get_or_create(
         key=key[:160],
@@ -172,8 +172,6 @@ def _run_here(task, args) -> bool:
 
 
 def _record(task, args, reason: str) -> None:
-    from volunteers.models import JobFailure
-
     try:
         JobFailure.objects.create(
             task_name=task.name,

@@ -20,6 +20,7 @@ from cms.blocks import BodyBlock
 from cms.models.base import SitePage, paginate, query_without_page
 from cms.selectors import decorate_activities
 from volunteers import selectors as volunteer_selectors
+from volunteers.forms import ActivityFilterForm
 
 
 class ActivityIndexPage(SitePage):
@@ -51,8 +52,6 @@ class ActivityIndexPage(SitePage):
         verbose_name_plural = _("活动栏目")
 
     def get_context(self, request, *args, **kwargs):
-        from volunteers.views.activities import ActivityFilterForm
-
         context = super().get_context(request, *args, **kwargs)
         form = ActivityFilterForm(request.GET or None)
         chosen = {}

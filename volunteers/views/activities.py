@@ -7,7 +7,6 @@ what cannot be understood is ignored, never a 500.
 
 from functools import wraps
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -16,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from volunteers import permissions, selectors
+from volunteers.forms import ActivityFilterForm
 from volunteers.models import Activity, SignUp
 from volunteers.services.signups import cancel_refusal, signup_cancel, signup_create, signup_refusal
 
@@ -28,28 +27,6 @@ PER_PAGE = 20
 ADMIN_EDIT_URL_NAME = "wagtailsnippets_volunteers_activity:edit"
 
 
-class ActivityFilterForm(forms.Form):
-    when = forms.ChoiceField(
-        label=gettext_lazy("时间"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("全部")),
-            (selectors.UPCOMING, gettext_lazy("即将开始")),
-            (selectors.PAST, gettext_lazy("往期活动")),
-        ],
-    )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("类别"),
-        required=False,
-        queryset=selectors.activity_categories(),
-        empty_label=gettext_lazy("全部类别"),
-    )
-    community = forms.ModelChoiceField(
-        label=gettext_lazy("社区"),
-        required=False,
-        queryset=selectors.communities(),
-        empty_label=gettext_lazy("全部社区"),
-    )
 
 
 @require_GET
