@@ -32,7 +32,7 @@ def publish_monthly_rankings(month: str | None = None) -> int:
 
 
 # Registered under the name it had in volunteers.tasks: the beat schedule in
-# config/settings.py, messages already queued and recorded JobFailures all use it.
+# config/settings/jobs.py, messages already queued and recorded JobFailures all use it.
 @shared_task(name="volunteers.tasks.expire_points", **WRITES)
 def expire_points(year: int | None = None) -> int:
     """Expire unspent points past the validity the rules set; once per person and year."""
