@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from cms.models import NewsCategory, NewsIndexPage, NewsPage
-from core.errors import DomainError
+from core.errors import Conflict
 from points.models import ServiceRecord
 from volunteers.models import Activity, Notification, Organisation, current_membership_q
 from volunteers.selectors import activity_time_span, person_for_user
@@ -84,7 +84,7 @@ def activity_report_draft(*, activity: Activity) -> NewsPage:
     """The activity's report draft under 志愿动态, made once; the existing one after that."""
     index = NewsIndexPage.objects.first()
     if index is None:
-        raise DomainError("no_news_index", _("网站还没有“志愿动态”栏目，无法生成活动报道草稿。"))
+        raise Conflict("no_news_index", _("网站还没有“志愿动态”栏目，无法生成活动报道草稿。"))
     slug = report_slug(activity)
     with transaction.atomic():
         activity = (

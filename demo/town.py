@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.identity import id_number_checksum, new_volunteer_number, protect_id_number
 from core.tokens import Purpose
 from demo.shop import seed_shop
@@ -46,14 +46,12 @@ from volunteers.models import (
     Person,
     ScanAttempt,
     SignUp,
+    User,
 )
 from volunteers.services.activities import activity_cancel, activity_create
+from volunteers.services.attendance import attendance_add_manual
 from volunteers.services.audit import audit_record
-from volunteers.services.checkin import (
-    attendance_add_manual,
-    attendance_check_in,
-    attendance_check_out,
-)
+from volunteers.services.checkin import attendance_check_in, attendance_check_out
 from volunteers.services.closing import checkout_grace
 from volunteers.services.finalise import activity_finish
 from volunteers.services.memberships import membership_grant
@@ -572,7 +570,7 @@ def ensure_demo_accounts(nodes: dict[str, Organisation]) -> dict[str, int]:
             person_link_user(person=person, user=user)
         elif person.user_id != user.pk:
             # Never hand the demo roles (town admin among them) to someone else's record.
-            raise DomainError(
+            raise Conflict(
                 "demo_phone_taken",
                 f"{account.phone} belongs to another account; the demo account "
                 f"{account.username!r} cannot be set up in this database.",
@@ -1340,7 +1338,7 @@ class Calendar:
 
     # -- what happened at an activity that is over --
 
-    def _check_in(self, activity, person, at, method, by, scans) -> bool:
+    def _check_in(self, activity, person, at, method, by: User | None, scans) -> bool:
         try:
             result = attendance_check_in(
                 activity=activity, person=person, method=method, at=at, by=by
@@ -1451,7 +1449,7 @@ class Calendar:
         ScanAttempt.objects.bulk_create(scans)
 
 
-def _scan(activity, person, purpose, method, at, by, reason=Reason.OK) -> ScanAttempt:
+def _scan(activity, person, purpose, method, at, by: User | None, reason=Reason.OK) -> ScanAttempt:
     """The scan log line the check-in views would have written for this scan."""
     return ScanAttempt(
         activity=activity,

@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from points.scopes import SCOPE_FIELDS
 from points.services import points_award_for_attendance, points_reverse_for_attendance
 from points.services.ledger import scope_totals_rebuild, scope_totals_remove
-from volunteers.models import Membership, Person
+from volunteers.models import Membership, Person, User
 from volunteers.signals import attendance_finalising, attendance_withdrawn
 
 
@@ -53,5 +53,5 @@ def attendance_finalising_award(sender, attendance, **kwargs):
 
 
 @receiver(attendance_withdrawn, dispatch_uid="points_reverse_attendance")
-def attendance_withdrawn_reverse(sender, attendance, reason, by, **kwargs) -> int:
+def attendance_withdrawn_reverse(sender, attendance, reason, by: User | None, **kwargs) -> int:
     return points_reverse_for_attendance(attendance=attendance, reason=reason, by=by)

@@ -17,7 +17,7 @@ from django.urls.resolvers import RoutePattern
 from points.models import Category, Kind, PointsEntry
 from points.services.corrections import points_adjust
 from volunteers.models import Attendance
-from volunteers.services.checkin import attendance_add_manual
+from volunteers.services.attendance import attendance_add_manual
 
 REFUSED = "含有无法处理的控制字符（NUL）"
 NUL = "x\x00y"

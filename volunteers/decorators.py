@@ -3,9 +3,11 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.errors import Forbidden
+from core.refusals import refusal_response
 from volunteers import permissions
 
 
@@ -21,7 +23,14 @@ def allowed_somewhere(action: str, *, message: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not permissions.can_anywhere(request.user, action):
-                return render(request, "403.html", {"message": message}, status=403)
+                refused = Forbidden("forbidden", message)
+                return refusal_response(
+                    request,
+                    refused,
+                    heading=_("没有权限查看这个页面"),
+                    show_status=True,
+                    links="home",
+                )
             return view(request, *args, **kwargs)
 
         return wrapped

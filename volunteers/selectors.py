@@ -1,7 +1,9 @@
 """Reads that pages share: activity lists, places left, a person's place on an activity."""
 
 import datetime
+from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +17,7 @@ from volunteers.models import (
     Person,
     ScanAttempt,
     SignUp,
+    User,
 )
 
 SignUpStatus = SignUp.Status
@@ -98,7 +101,7 @@ def places_left(activity: Activity) -> int | None:
     return max(0, activity.capacity - confirmed)
 
 
-def person_for_user(user, *related: str) -> Person | None:
+def person_for_user(user: User | AnonymousUser | None, *related: str) -> Person | None:
     """The user's person, ``related`` in the same query; None if anonymous or not linked."""
     if user is None or not user.is_authenticated or user.pk is None:
         return None
@@ -127,7 +130,7 @@ def waitlist_position(signup: SignUp) -> int | None:
     return ahead.count() + 1
 
 
-def person_signup_statuses(person: Person | None, activity_ids) -> dict[int, str]:
+def person_signup_statuses(person: Person | None, activity_ids: Iterable[int]) -> dict[int, str]:
     """activity id → the person's live sign-up status, for badges on a list page."""
     if person is None or not activity_ids:
         return {}
@@ -189,7 +192,9 @@ def activity_refused_scans(activity: Activity, *, limit: int = 20) -> QuerySet[S
     )
 
 
-def activities_to_run(user, *, now: datetime.datetime | None = None) -> QuerySet[Activity]:
+def activities_to_run(
+    user: User | AnonymousUser, *, now: datetime.datetime | None = None
+) -> QuerySet[Activity]:
     """Published activities the user may run check-in for, from today on (the organiser's list)."""
     now = now or timezone.now()
     start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)

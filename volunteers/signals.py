@@ -5,10 +5,10 @@ cause something there, the service that makes the change sends one of these sign
 and the higher app receives it, connected in its ``apps.py``:
 
 ``attendance_finalising(attendance)``
-    Sent by ``attendance_finalise`` inside the transaction that marks an attendance
-    finalised. points credits the attendance's hours and points (once: the ledger's
-    idempotency key) and answers what it did (an ``Award``); an error rolls the
-    finalising back, so an attendance is never finalised without its award.
+    Sent by ``attendances_close_due_and_finalise`` inside the transaction that marks
+    an attendance finalised. points credits the attendance's hours and points (once:
+    the ledger's idempotency key) and answers what it did (an ``Award``); an error rolls
+    the finalising back, so an attendance is never finalised without its award.
 ``attendance_withdrawn(attendance, reason, by)``
     Sent by ``attendance_remove`` inside its transaction. points reverses what the
     attendance earned.

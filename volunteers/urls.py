@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from volunteers.views import activities, checkin, me, notifications, reports, roster
+from volunteers.views import (
+    activities,
+    attendance,
+    me,
+    notifications,
+    organiser,
+    reports,
+    roster,
+    scan,
+)
 
 app_name = "volunteers"
 urlpatterns = [
@@ -40,26 +49,26 @@ urlpatterns += [
 # QR check-in: the volunteer's scan landing, 我的签到码, the organiser's screen, scanner,
 # attendance list and export. The scan path takes any text, so junk gets the Chinese refusal.
 urlpatterns += [
-    re_path(r"^c/(?P<token>[\s\S]*)\Z", checkin.scan, name="checkin_scan"),
-    path("me/code/", checkin.my_code, name="my_code"),
-    path("me/code.json", checkin.my_code_json, name="my_code_json"),
-    path("activities/<int:pk>/checkin/", checkin.screen, name="checkin_screen"),
+    re_path(r"^c/(?P<token>[\s\S]*)\Z", scan.scan, name="checkin_scan"),
+    path("me/code/", scan.my_code, name="my_code"),
+    path("me/code.json", scan.my_code_json, name="my_code_json"),
+    path("activities/<int:pk>/checkin/", organiser.screen, name="checkin_screen"),
     path(
         "activities/<int:pk>/checkin/current.json",
-        checkin.screen_json,
+        organiser.screen_json,
         name="checkin_screen_json",
     ),
-    path("activities/<int:pk>/qr.png", checkin.qr_image, name="checkin_qr_png"),
-    path("activities/<int:pk>/scan/", checkin.scanner, name="checkin_scanner"),
-    path("activities/<int:pk>/attendance/", checkin.attendance, name="checkin_attendance"),
+    path("activities/<int:pk>/qr.png", organiser.qr_image, name="checkin_qr_png"),
+    path("activities/<int:pk>/scan/", organiser.scanner, name="checkin_scanner"),
+    path("activities/<int:pk>/attendance/", attendance.attendance, name="checkin_attendance"),
     path(
         "activities/<int:pk>/attendance/<int:attendance_pk>/remove/",
-        checkin.attendance_withdraw,
+        attendance.attendance_withdraw,
         name="checkin_attendance_remove",
     ),
     path(
         "activities/<int:pk>/attendance.xlsx",
-        checkin.attendance_export,
+        attendance.attendance_export,
         name="checkin_attendance_xlsx",
     ),
 ]

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Innermost: a DomainError a view let rise is answered as its refusal (core.refusals).
+    "config.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

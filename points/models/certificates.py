@@ -1,5 +1,7 @@
 """志愿服务记录证明: numbered certificates whose facts are frozen when issued."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -71,7 +73,7 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             fields = kwargs.get("update_fields")
             if not fields or not set(fields) <= REVOCATION_FIELDS:

@@ -4,6 +4,8 @@ Built from the data frozen on the line when it was written, so it stays true
 after a town admin edits the rule: e.g. “文明交通劝导 2小时 × 1分/小时 = 2分”.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from points.models import Category, Kind, PointsEntry
@@ -26,7 +28,7 @@ def duration_text(minutes: int) -> str:
     return _("%(m)d分钟") % {"m": rest}
 
 
-def _service(data: dict) -> str:
+def _service(data: dict[str, Any]) -> str:
     parts = []
     per_hour = data.get("points_per_hour", 0)
     minutes = data.get("minutes", 0)

@@ -18,16 +18,20 @@ are ranked: a month in which someone earned nothing is not a place among the
 others. Ties are shown in a stable order (person id; for teams, tree order).
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Model, Q, Sum
 
 from points.models import Measure, Population, RankingValueCount, ScopeTotal
 from volunteers.models import Membership, Organisation, Person
 
 TOP = 20
+# (tree order, team, total, members, per head): a team's row before it is placed
+_TeamRow = tuple[int, Organisation, int, int, float | None]
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class RankedTeam:
     per_head: float | None  # None for a team without members
 
 
-def _id(obj) -> int:
+def _id(obj: int | Model) -> int:
     return obj if isinstance(obj, int) else obj.pk
 
 
@@ -68,7 +72,7 @@ def _check(population: str, measure: str) -> str:
     return str(measure)
 
 
-def competition_places(values: list) -> list[int]:
+def competition_places(values: Sequence[object]) -> list[int]:
     """1, 2, 2, 4 for values already in ranking order."""
     places: list[int] = []
     for index, value in enumerate(values, start=1):
@@ -77,7 +81,12 @@ def competition_places(values: list) -> list[int]:
 
 
 def ranking_top(
-    *, organisation, period: str, population: str, measure: str, limit: int = TOP
+    *,
+    organisation: Organisation | int,
+    period: str,
+    population: str,
+    measure: str,
+    limit: int = TOP,
 ) -> list[RankedPerson]:
     """The first ``limit`` people of one ranking, in place order (one query)."""
     field = _check(population, measure)
@@ -99,7 +108,11 @@ def ranking_top(
 
 
 def ranking_places(
-    *, organisations, values: dict[str, int], population: str, measure: str
+    *,
+    organisations: Iterable[Organisation | int],
+    values: dict[str, int],
+    population: str,
+    measure: str,
 ) -> dict[tuple[int, str], Place]:
     """Places in several rankings at once, for someone ranked under each organisation.
 
@@ -127,8 +140,10 @@ def ranking_places(
         .annotate(**sums)
         .order_by()
     )
-    found = {(row["organisation_id"], row["period"]): row for row in rows}
-    places = {}
+    found: dict[tuple[int, str], Mapping[str, Any]] = {
+        (row["organisation_id"], row["period"]): row for row in rows
+    }
+    places: dict[tuple[int, str], Place] = {}
     for org_id in org_ids:
         for period, value in values.items():
             row = found.get((org_id, period), {})
@@ -138,7 +153,14 @@ def ranking_places(
     return places
 
 
-def ranking_place(*, person, organisation, period: str, population: str, measure: str) -> Place:
+def ranking_place(
+    *,
+    person: Person | int,
+    organisation: Organisation | int,
+    period: str,
+    population: str,
+    measure: str,
+) -> Place:
     """The person's place in one ranking (two queries: their row, then the counts above it)."""
     field = _check(population, measure)
     value = (
@@ -161,7 +183,12 @@ def ranking_place(*, person, organisation, period: str, population: str, measure
 
 
 def team_ranking(
-    *, organisation, period: str, population: str, measure: str, per_head: bool = False
+    *,
+    organisation: Organisation | int,
+    period: str,
+    population: str,
+    measure: str,
+    per_head: bool = False,
 ) -> list[RankedTeam]:
     """The teams (志愿服务队) at or under ``organisation``, by total or per head (three queries).
 
@@ -197,12 +224,12 @@ def team_ranking(
         .order_by()
         .values_list("organisation_id", "n")
     )
-    rows = []
+    rows: list[_TeamRow] = []
     for index, team in enumerate(teams):
         total, n = totals.get(team.pk) or 0, heads.get(team.pk, 0)
         rows.append((index, team, total, n, round(total / n, 1) if n else None))
 
-    def key(row):
+    def key(row: _TeamRow) -> tuple[float, ...]:
         _index, _team, total, _n, mean = row
         return (-(mean or 0), -total) if per_head else (-total,)
 

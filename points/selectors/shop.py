@@ -4,19 +4,25 @@
 """
 
 import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from wagtail.images import get_image_model
 
 from core.spreadsheets import append_row, workbook_bytes
 from points.models import PersonTotal, Redemption, Reward
 from points.periods import ALL_TIME, period_bounds
-from points.services.rewards import SHOP_ACTION
+from points.policies import SHOP_ACTION
 from volunteers import permissions
-from volunteers.models import Organisation, Person
+from volunteers.models import Organisation, Person, User
 
 THUMBNAIL = "fill-480x360"
 
@@ -45,14 +51,15 @@ def person_community(person: Person | None) -> Organisation | None:
     """The community a person lives in (their home grid's), else the one they reported to."""
     if person is None:
         return None
-    if person.home_grid_id:
+    home_grid = person.home_grid  # no query when the person has none
+    if home_grid is not None:
         return (
             Organisation.objects.filter(
                 kind=Organisation.Kind.COMMUNITY,
                 path__in=[
-                    person.home_grid.path[:end]
+                    home_grid.path[:end]
                     for end in range(
-                        Organisation.steplen, len(person.home_grid.path) + 1, Organisation.steplen
+                        Organisation.steplen, len(home_grid.path) + 1, Organisation.steplen
                     )
                 ],
             )
@@ -74,7 +81,7 @@ def shelf(community: Organisation) -> QuerySet[Reward]:
     )
 
 
-def person_redeemed_counts(person: Person | None, reward_ids) -> dict[int, int]:
+def person_redeemed_counts(person: Person | None, reward_ids: Iterable[int]) -> dict[int, int]:
     """reward id → how many the person holds (not cancelled), for "每人限兑" on the shelf."""
     if person is None or not reward_ids:
         return {}
@@ -91,7 +98,7 @@ def person_redemptions(person: Person) -> QuerySet[Redemption]:
     return Redemption.objects.filter(person=person).select_related("reward__community")
 
 
-def report_communities(user) -> QuerySet[Organisation]:
+def report_communities(user: User | AnonymousUser) -> QuerySet[Organisation]:
     """Communities whose shop the user runs (the one rule, on the shop action)."""
     return (
         permissions.organisations_in_scope(user, SHOP_ACTION)
@@ -105,7 +112,7 @@ class MonthReport:
     community: Organisation
     month: str
     redemptions: list[Redemption]
-    by_reward: list[dict]
+    by_reward: Sequence[Mapping[str, Any]]
     counts: dict[str, int]
     points: int  # spent and not refunded
 
@@ -153,11 +160,8 @@ def _local(value: datetime.datetime | None) -> str:
 
 def month_report_xlsx(report: MonthReport) -> bytes:
     """The report as a workbook: one sheet of redemptions, one of totals per reward."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook's one sheet (its ``active``)
     sheet.title = _("兑换明细")
     append_row(
         sheet,
@@ -201,6 +205,6 @@ def month_report_xlsx(report: MonthReport) -> bytes:
     for ws in (sheet, totals):
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for column in ws.columns:
-            ws.column_dimensions[column[0].column_letter].width = 16
+        for index in range(1, ws.max_column + 1):
+            ws.column_dimensions[get_column_letter(index)].width = 16
     return workbook_bytes(book)

@@ -14,12 +14,25 @@ attendance exports do, with phones masked and typed text kept as text
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -39,6 +52,19 @@ from points.periods import (
     year_key,
 )
 from volunteers.models import Membership, Organisation, Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+_M = TypeVar("_M", bound=Model)
+
+
+class _PeriodTotals(TypedDict):
+    """What ``branch_people`` annotates each person with."""
+
+    period_points: int
+    period_minutes: int
+
 
 CATEGORIES = (Category.BASIC, Category.SERVICE, Category.REWARD, Category.DEDUCTION)
 EXPORT_CHUNK = 500
@@ -73,13 +99,14 @@ def _months_back(day: datetime.date, n: int) -> datetime.date:
 
 def period_choices(
     *, years: int = 3, quarters: int = 8, months: int = 12, current: str = ""
-) -> list[tuple]:
+) -> list[tuple[str | Promise, list[tuple[str, str]]]]:
     """Grouped (label, [(key, label)]) choices, the newest first, for a select.
 
     ``current`` (a period typed into the URL, older than the list) is added to its group.
     """
     today = _today()
-    groups = []
+    groups: list[tuple[str | Promise, list[tuple[str, str]]]] = []
+    key_of: Callable[[int], str]
     for kind, count, key_of in (
         (PeriodKind.YEAR, years, lambda n: year_key(datetime.date(today.year - n, 1, 1))),
         (PeriodKind.QUARTER, quarters, lambda n: quarter_key(_months_back(today, 3 * n))),
@@ -146,7 +173,7 @@ class Row:
         return [self.by_category.get(c, 0) for c in CATEGORIES]
 
     @property
-    def labelled_categories(self) -> list[tuple[str, int]]:
+    def labelled_categories(self) -> list[tuple[str | Promise, int]]:
         return [(c.label, self.by_category.get(c, 0)) for c in CATEGORIES]
 
 
@@ -172,7 +199,9 @@ def people_under(organisation: Organisation) -> QuerySet[Person]:
     )
 
 
-def branch_people(organisation: Organisation, period: str, *, sort: str = Sort.POINTS):
+def branch_people(
+    organisation: Organisation, period: str, *, sort: str = Sort.POINTS
+) -> "QuerySet[WithAnnotations[Person, _PeriodTotals]]":
     """People under ``organisation`` with their ``PersonTotal`` for ``period``, one query."""
     totals = PersonTotal.objects.filter(person=OuterRef("pk"), period=period)
     zero = Value(0, output_field=IntegerField())
@@ -207,7 +236,9 @@ def category_sums(person_ids: Iterable[int], period: str) -> dict[int, dict[str,
     return sums
 
 
-def branch_rows(people: Sequence[Person], period: str) -> list[Row]:
+def branch_rows(
+    people: "Sequence[WithAnnotations[Person, _PeriodTotals]]", period: str
+) -> list[Row]:
     """Rows for people from ``branch_people`` (already fetched): one more query."""
     sums = category_sums((p.pk for p in people), period)
     return [
@@ -248,8 +279,8 @@ def is_reversible_adjustment(entry: PointsEntry) -> bool:
     return not hasattr(entry, "reversed_by")  # the reverse one-to-one, select_related
 
 
-def _chunked(queryset: QuerySet, size: int = EXPORT_CHUNK) -> Iterator[list]:
-    chunk: list = []
+def _chunked(queryset: QuerySet[_M], size: int = EXPORT_CHUNK) -> Iterator[list[_M]]:
+    chunk: list[_M] = []
     for item in queryset.iterator(chunk_size=size):
         chunk.append(item)
         if len(chunk) == size:
@@ -274,7 +305,7 @@ BRANCH_COLUMNS = (
 )
 
 
-def _row_values(row: Row) -> list:
+def _row_values(row: Row) -> list[Any]:
     return [row.person.real_name, row.masked_phone, *row.categories, row.points, row.hours]
 
 
@@ -384,7 +415,7 @@ DUAL_COLUMNS = (
 )
 
 
-def _dual_values(row: DualRow) -> list:
+def _dual_values(row: DualRow) -> list[Any]:
     person = row.person
     return [
         person.real_name,
@@ -401,7 +432,10 @@ def _dual_values(row: DualRow) -> list:
 
 
 def _workbook(
-    title: str, columns: Sequence[tuple], rows: Iterable[list], about: Sequence[tuple]
+    title: str,
+    columns: Sequence[tuple[str | Promise, int]],
+    rows: Iterable[list[Any]],
+    about: Sequence[tuple[str | Promise, object]],
 ) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)

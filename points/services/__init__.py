@@ -7,6 +7,8 @@ service that takes a person's ledger lock runs in ``ledger_atomic`` (a
 ``transaction.atomic`` that also writes the per-value ranking counts at its end).
 """
 
+from volunteers.models import Attendance
+
 from .awards import Award, award_for_attendance
 from .bulk import ledger_bulk_append
 from .corrections import (
@@ -26,7 +28,7 @@ from .records import (
 
 
 @ledger_atomic()
-def points_award_for_attendance(*, attendance) -> Award:
+def points_award_for_attendance(*, attendance: Attendance) -> Award:
     """Credit a closed attendance's hours and points, exactly once."""
     return award_for_attendance(attendance)
 

@@ -18,18 +18,19 @@ and the line records the amount before the cap, the cap and what was used, so
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict
 from points.models import Category, Kind, PointsEntry, PointsPolicy, PointsRule, ServiceRecord
 from points.models.service import LIVE_STATUSES
 from points.periods import day_bounds, period_bounds, year_key
 from points.services.ledger import PersonLock, entry_append, person_lock
 from points.services.rules import audience_of, policy_for, rule_for
-from volunteers.models import Activity, Attendance, Person
+from volunteers.models import Activity, Attendance, Person, User
 
 RUBRIC_EARNING = (Category.BASIC, Category.SERVICE, Category.REWARD)
 
@@ -66,7 +67,9 @@ def below_share_message(activity: Activity, minutes: int) -> str:
     }
 
 
-def _usage(lock: PersonLock, *, occurred_at, activity_category_id: int, rubric: str) -> dict:
+def _usage(
+    lock: PersonLock, *, occurred_at: datetime.datetime, activity_category_id: int, rubric: str
+) -> dict[str, int]:
     """What the person already has this day and year, in the sums the caps look at."""
     year_start, year_end = period_bounds(year_key(occurred_at))
     day_start, day_end = day_bounds(occurred_at)
@@ -89,9 +92,9 @@ def capped_points(
     base: int,
     rule: PointsRule,
     policy: PointsPolicy,
-    occurred_at,
+    occurred_at: datetime.datetime,
     activity_category_id: int,
-) -> tuple[int, dict | None]:
+) -> tuple[int, dict[str, Any] | None]:
     """The award after the caps, and the cap that cut it (None if none did)."""
     caps = [
         ("daily", rule.daily_cap, "day_category"),
@@ -123,11 +126,11 @@ def _service_entry(
     person: Person,
     activity: Activity,
     minutes: int,
-    occurred_at,
+    occurred_at: datetime.datetime,
     key: str,
     attendance: Attendance | None = None,
     record: ServiceRecord | None = None,
-    by=None,
+    by: User | None = None,
     credit_minutes: bool = False,
 ) -> PointsEntry:
     rule = rule_for(category_id=activity.category_id, audience=audience_of(person))
@@ -192,7 +195,7 @@ def award_for_attendance(attendance: Attendance) -> Award:
     if activity.cancelled_at is not None:
         return Award(skipped="cancelled", message=_("活动已取消，不计时长和积分。"))
     if attendance.checked_out_at is None or attendance.minutes_served is None:
-        raise DomainError("attendance_open", _("尚未签退，不能核定时长和积分。"))
+        raise Conflict("attendance_open", _("尚未签退，不能核定时长和积分。"))
     minutes = attendance.minutes_served
     if not meets_share(activity, minutes):
         return Award(skipped="below_share", message=below_share_message(activity, minutes))
@@ -229,6 +232,7 @@ def award_for_attendance(attendance: Attendance) -> Award:
         )
     occurred_at = service_time(attendance)
     key = attendance_award_key(attendance.pk, len(earlier) + 1)
+    entry: PointsEntry | None
     try:
         # The lock makes a duplicate all but impossible; the unique key decides if not.
         with transaction.atomic():
@@ -260,7 +264,9 @@ def award_for_attendance(attendance: Attendance) -> Award:
     return Award(entry=entry, record=record, created=True)
 
 
-def award_for_record(lock: PersonLock, record: ServiceRecord, *, by=None) -> PointsEntry:
+def award_for_record(
+    lock: PersonLock, record: ServiceRecord, *, by: User | None = None
+) -> PointsEntry:
     """An approved back-fill's minutes and points, in one line."""
     return _service_entry(
         lock,

@@ -39,7 +39,8 @@ def ledger_bulk_append(
     ranking_rows_touch(
         person_ids,
         {ALL_TIME}
-        | {key for item in (*entries, *records) for key in period_keys(item.occurred_at)},
+        | {key for entry in entries for key in period_keys(entry.occurred_at)}
+        | {key for record in records for key in period_keys(record.occurred_at)},
     )
     # Lock every person's ledger, in person order so two bulk writers cannot deadlock.
     created = upsert(

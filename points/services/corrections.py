@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid
 from points.models import Category, Kind, PointsEntry, ServiceRecord
 from points.services.awards import RUBRIC_EARNING, _usage
 from points.services.ledger import (
@@ -19,7 +19,7 @@ from points.services.ledger import (
 )
 from points.services.rules import audience_of, policy_for
 from volunteers import permissions
-from volunteers.models import Attendance, Person
+from volunteers.models import Attendance, Organisation, Person, User
 from volunteers.services.audit import audit_record
 
 MAX_ADJUSTMENT = 10_000
@@ -28,16 +28,16 @@ MAX_ADJUSTMENT = 10_000
 def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("missing_reason", _("请填写原因。"), field="reason")
+        raise Invalid("missing_reason", _("请填写原因。"), field="reason")
     return reason[:200]
 
 
-def require_adjuster(by, person: Person) -> None:
+def require_adjuster(by: User, person: Person) -> None:
     if not permissions.can(by, permissions.Action.ADJUST_POINTS, person):
-        raise DomainError("forbidden", _("您无权调整该人员的积分。"))
+        raise Forbidden("forbidden", _("您无权调整该人员的积分。"))
 
 
-def _audit_org(person: Person):
+def _audit_org(person: Person) -> Organisation | None:
     return person.party_branch or person.home_grid or person.reported_community
 
 
@@ -48,13 +48,15 @@ def _reversible(entry: PointsEntry) -> PointsEntry:
     """``entry`` as stored, if it may be reversed; a DomainError saying why not."""
     entry = PointsEntry.objects.get(pk=entry.pk)
     if entry.kind == Kind.REVERSAL:
-        raise DomainError("reversal_of_reversal", _("冲正记录不能再冲正。"))
+        raise Conflict("reversal_of_reversal", _("冲正记录不能再冲正。"))
     if PointsEntry.objects.filter(reverses=entry).exists():
-        raise DomainError("already_reversed", _("这笔积分已经冲正过，不能重复冲正。"))
+        raise Conflict("already_reversed", _("这笔积分已经冲正过，不能重复冲正。"))
     return entry
 
 
-def entry_reverse(lock: PersonLock, entry: PointsEntry, *, reason: str, by=None) -> PointsEntry:
+def entry_reverse(
+    lock: PersonLock, entry: PointsEntry, *, reason: str, by: User | None = None
+) -> PointsEntry:
     """Append the reversal of ``entry``; the caller holds the person's lock."""
     entry = _reversible(entry)
     try:
@@ -76,12 +78,12 @@ def entry_reverse(lock: PersonLock, entry: PointsEntry, *, reason: str, by=None)
             reverses=entry,
         )
     except IntegrityError:
-        raise DomainError("already_reversed", _("这笔积分已经冲正过，不能重复冲正。")) from None
+        raise Conflict("already_reversed", _("这笔积分已经冲正过，不能重复冲正。")) from None
 
 
 @ledger_atomic()
 def points_reverse(
-    *, entry: PointsEntry, reason: str, by, confirm_negative: bool = False
+    *, entry: PointsEntry, reason: str, by: User, confirm_negative: bool = False
 ) -> PointsEntry:
     """Cancel a ledger line with a reversal that names it; once only.
 
@@ -100,7 +102,7 @@ def points_reverse(
     goes_negative = entry.amount > 0 and after < 0
     allowed = policy_for(audience_of(person)).allow_negative_balance if goes_negative else True
     if goes_negative and not confirm_negative and not allowed:
-        raise DomainError(
+        raise Conflict(
             "would_go_negative",
             _(
                 "冲正后%(name)s的可用积分将为 %(after)d 分（现有 %(balance)d 分，"
@@ -130,7 +132,7 @@ def record_revoke(lock: PersonLock, record: ServiceRecord, *, reason: str) -> Se
     """Take back an approved record's minutes; the caller holds the person's lock."""
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != ServiceRecord.Status.APPROVED:
-        raise DomainError("not_approved", _("只有已认定的服务时长可以撤销。"))
+        raise Conflict("not_approved", _("只有已认定的服务时长可以撤销。"))
     record.status = ServiceRecord.Status.REVOKED
     record.revoked_at = timezone.now()
     record.revoked_reason = reason[:200]
@@ -140,7 +142,9 @@ def record_revoke(lock: PersonLock, record: ServiceRecord, *, reason: str) -> Se
 
 
 @ledger_atomic()
-def points_reverse_for_attendance(*, attendance: Attendance, reason: str, by=None) -> int:
+def points_reverse_for_attendance(
+    *, attendance: Attendance, reason: str, by: User | None = None
+) -> int:
     """A removed attendance: reverse its points and revoke its hours. Returns lines reversed.
 
     The caller (``attendance_remove``) has checked that ``by`` may manage the check-in.
@@ -166,13 +170,13 @@ def points_reverse_for_attendance(*, attendance: Attendance, reason: str, by=Non
 # --- Adjustment -----------------------------------------------------------------------
 
 
-def _check_amount(amount) -> int:
+def _check_amount(amount: object) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise DomainError("bad_amount", _("积分必须是整数。"), field="amount")
+        raise Invalid("bad_amount", _("积分必须是整数。"), field="amount")
     if amount == 0:
-        raise DomainError("bad_amount", _("调整的积分不能为 0。"), field="amount")
+        raise Invalid("bad_amount", _("调整的积分不能为 0。"), field="amount")
     if abs(amount) > MAX_ADJUSTMENT:
-        raise DomainError(
+        raise Invalid(
             "bad_amount",
             _("单次调整不能超过 %(max)d 分。") % {"max": MAX_ADJUSTMENT},
             field="amount",
@@ -180,7 +184,9 @@ def _check_amount(amount) -> int:
     return amount
 
 
-def _check_rubric_room(lock: PersonLock, person: Person, *, amount: int, category: str, at):
+def _check_rubric_room(
+    lock: PersonLock, person: Person, *, amount: int, category: str, at: datetime.datetime
+) -> None:
     """Refuse a positive adjustment that would pass the audience's yearly rubric caps."""
     if amount <= 0 or category not in RUBRIC_EARNING:
         return
@@ -191,7 +197,7 @@ def _check_rubric_room(lock: PersonLock, person: Person, *, amount: int, categor
     used = _usage(lock, occurred_at=at, activity_category_id=0, rubric=category)
     label = Category(category).label
     if item_cap is not None and used["year_item"] + amount > item_cap:
-        raise DomainError(
+        raise Invalid(
             "over_cap",
             _(
                 "超过本年度%(label)s上限（%(cap)d 分）：今年已得 %(used)d 分，"
@@ -206,7 +212,7 @@ def _check_rubric_room(lock: PersonLock, person: Person, *, amount: int, categor
             field="amount",
         )
     if total_cap is not None and used["year_rubric"] + amount > total_cap:
-        raise DomainError(
+        raise Invalid(
             "over_cap",
             _("超过年度积分上限（%(cap)d 分）：今年已得 %(used)d 分，最多还能加 %(room)d 分。")
             % {
@@ -223,7 +229,7 @@ def _check_balance(lock: PersonLock, person: Person, amount: int) -> None:
         return
     if policy_for(audience_of(person)).allow_negative_balance:
         return
-    raise DomainError(
+    raise Invalid(
         "negative_balance",
         _("可用积分不足：当前 %(balance)d 分，扣减 %(amount)d 分后将为负数。")
         % {"balance": lock.balance, "amount": -amount},
@@ -238,7 +244,7 @@ def points_adjust(
     amount: int,
     category: str,
     reason: str,
-    by,
+    by: User,
     occurred_at: datetime.datetime | None = None,
     idempotency_key: str | None = None,
 ) -> PointsEntry:
@@ -247,13 +253,13 @@ def points_adjust(
     reason = require_reason(reason)
     amount = _check_amount(amount)
     if category not in Category.values:
-        raise DomainError("bad_category", _("请选择积分类别。"), field="category")
+        raise Invalid("bad_category", _("请选择积分类别。"), field="category")
     if category == Category.DEDUCTION and amount > 0:
-        raise DomainError("bad_amount", _("扣分必须是负数。"), field="amount")
+        raise Invalid("bad_amount", _("扣分必须是负数。"), field="amount")
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now:
-        raise DomainError("future", _("不能登记未来日期的积分。"), field="occurred_at")
+        raise Invalid("future", _("不能登记未来日期的积分。"), field="occurred_at")
     key = idempotency_key or f"adjustment:{uuid.uuid4().hex}"
     person = Person.objects.select_related("party_branch", "home_grid", "reported_community").get(
         pk=person.pk
@@ -262,7 +268,7 @@ def points_adjust(
     existing = PointsEntry.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.person_id != person.pk or existing.amount != amount:
-            raise DomainError("key_reused", _("这次提交已处理过，请刷新页面后重试。"))
+            raise Conflict("key_reused", _("这次提交已处理过，请刷新页面后重试。"))
         return existing  # a double-submitted form
     _check_rubric_room(lock, person, amount=amount, category=category, at=occurred_at)
     _check_balance(lock, person, amount)
@@ -303,21 +309,21 @@ def points_redeem(
     idempotency_key: str,
     reason: str = "",
     source_ref: str = "",
-    by=None,
+    by: User | None = None,
 ) -> PointsEntry:
     """Spend ``amount`` points (爱心超市); refused when the balance is short. Idempotent by key."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise DomainError("bad_amount", _("兑换所需积分必须是正整数。"), field="amount")
+        raise Invalid("bad_amount", _("兑换所需积分必须是正整数。"), field="amount")
     if not idempotency_key:
         raise ValueError("points_redeem needs an idempotency key")
     lock = person_lock(person.pk)
     existing = PointsEntry.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         if existing.person_id != person.pk or existing.amount != -amount:
-            raise DomainError("key_reused", _("这次兑换已处理过，请刷新页面后重试。"))
+            raise Conflict("key_reused", _("这次兑换已处理过，请刷新页面后重试。"))
         return existing
     if lock.balance < amount:
-        raise DomainError(
+        raise Conflict(
             "insufficient_balance",
             _("可用积分不足：当前 %(balance)d 分，需要 %(amount)d 分。")
             % {"balance": lock.balance, "amount": amount},

@@ -69,6 +69,8 @@ def points_expire_due(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     written = 0
     for policy in PointsPolicy.objects.filter(expires_after_years__isnull=False):
+        if policy.expires_after_years is None:  # filtered out above; tells the type checker
+            continue
         year = today.year - policy.expires_after_years - 1
         party = Q(person__political_status__in=Person.PARTY_STATUSES)
         holders = PersonTotal.objects.filter(period=ALL_TIME, balance__gt=0).filter(

@@ -27,11 +27,13 @@ a table whether or not they existed.
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, connections, transaction
+from django.db.models import Model, QuerySet
 
 from points.models import Measure, PersonTotal, PointsEntry, RankingValueCount, ScopeTotal
 from points.periods import ALL_TIME, period_keys
@@ -56,10 +58,10 @@ def _qn(name: str) -> str:
 
 
 def upsert(
-    model,
+    model: type[Model],
     key_columns: Sequence[str],
     value_columns: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence[Any]],
     *,
     add: bool = True,
 ) -> int:
@@ -99,6 +101,8 @@ SCOPE_VALUES = ("points", "minutes")
 COUNT_KEY = ("organisation_id", "period", "population", "measure", "value")
 COUNT_VALUES = ("people",)
 MEASURES = (Measure.POINTS, Measure.MINUTES)  # the order of the values in a ScopeTotal row
+# (organisation_id, period, population, measure, value): one RankingValueCount row
+_CountKey = tuple[int, str, str, str, int]
 
 
 # --- Per-value ranking counts ------------------------------------------------------------
@@ -110,7 +114,7 @@ class _Seen:
 
     periods: set[str] = field(default_factory=set)
     every_period: bool = False
-    counts: Counter = field(default_factory=Counter)  # count key → rows
+    counts: Counter[_CountKey] = field(default_factory=Counter)  # count key → rows
 
 
 @dataclass
@@ -123,12 +127,12 @@ def _count_state() -> _CountState:
     # On the connection, so each thread (each connection) keeps its own.
     state = getattr(connection, "_points_ranking_counts", None)
     if state is None:
-        state = connection._points_ranking_counts = _CountState()
+        state = connection._points_ranking_counts = _CountState()  # type: ignore[attr-defined]  # our own, per connection
     return state
 
 
 @contextmanager
-def ledger_atomic():
+def ledger_atomic() -> Iterator[None]:
     """``transaction.atomic`` for a ledger service; writes the ranking counts at its end.
 
     Nested blocks join the outermost one, which does the writing.
@@ -151,16 +155,18 @@ def ledger_atomic():
                 state.seen.clear()
 
 
-def _count_keys(rows) -> Counter:
+def _count_keys(rows: Iterable[Sequence[Any]]) -> Counter[_CountKey]:
     """Count keys of ScopeTotal rows: (organisation, period, population, points, minutes)."""
-    counts: Counter = Counter()
+    counts: Counter[_CountKey] = Counter()
     for org, period, population, *values in rows:
         for measure, value in zip(MEASURES, values, strict=True):
             counts[(org, period, population, str(measure), value)] += 1
     return counts
 
 
-def _scope_rows(person_ids: Sequence[int], periods: Iterable[str] | None):
+def _scope_rows(
+    person_ids: Sequence[int], periods: Iterable[str] | None
+) -> QuerySet[ScopeTotal, tuple[Any, ...]]:
     rows = ScopeTotal.objects.filter(person_id__in=person_ids)
     if periods is not None:
         rows = rows.filter(period__in=sorted(periods))
@@ -176,6 +182,7 @@ def ranking_rows_touch(person_ids: Iterable[int], periods: Iterable[str] | None)
         raise RuntimeError("ranking rows must change inside points.services.ledger.ledger_atomic")
     wanted = None if periods is None else set(periods)
     todo: dict[int, set[str] | None] = {}
+    missing: set[str] | None
     for pid in person_ids:
         seen = state.seen.setdefault(pid, _Seen())
         if seen.every_period:
@@ -223,7 +230,7 @@ def ranking_counts_flush() -> int:
     state = _count_state()
     if not state.seen:
         return 0
-    delta: Counter = Counter()
+    delta: Counter[_CountKey] = Counter()
     people = sorted(state.seen)
     everything = [pid for pid in people if state.seen[pid].every_period]
     some = [pid for pid in people if not state.seen[pid].every_period]
@@ -325,7 +332,7 @@ def totals_apply(
     lock.minutes += minutes
 
 
-def entry_append(lock: PersonLock, *, minutes: int = 0, **fields) -> PointsEntry:
+def entry_append(lock: PersonLock, *, minutes: int = 0, **fields: Any) -> PointsEntry:
     """Write one ledger line and its totals; IntegrityError if its key (or reversal) exists.
 
     ``minutes`` credited together with the line (an award) join the same upserts.

@@ -9,17 +9,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.downloads import file_response
-from core.errors import DomainError
-from core.masking import mask_name
+from core.errors import DomainError, Forbidden, NotFound, Unavailable
+from core.masking import mask_name, mask_volunteer_number
+from core.refusals import refusal_response
 from points.certificate_pdf import CertificateFontMissing, certificate_pdf
 from points.models import Certificate
-from points.refusals import refusal_response
 from points.services.certificates import (
     CERTIFICATE_ACTION,
     certificate_issue,
     certificate_lookup,
     certificate_revoke,
-    mask_volunteer_number,
     service_facts,
 )
 from volunteers import permissions
@@ -39,18 +38,17 @@ def my_certificates(request):
     """The person's certificates, and a button to issue one stating their hours today."""
     person = person_for_user(request.user)
     if person is None:
-        return refusal_response(
-            request,
-            _("账号未关联人员信息"),
+        no_person = Forbidden(
+            "no_person",
             _("您的账号还没有关联志愿者信息，不能开具证明。请联系所在社区的工作人员。"),
-            status=403,
         )
+        return refusal_response(request, no_person, title=_("账号未关联人员信息"))
     error, status = "", 200
     if request.method == "POST":
         try:
             certificate = certificate_issue(person=person, by=request.user)
         except DomainError as exc:
-            error, status = exc.message, 409
+            error, status = exc.message, exc.status
         else:
             messages.success(
                 request,
@@ -85,11 +83,13 @@ def certificate_download(request, number: str):
         certificate.person.user_id == request.user.pk
         or permissions.can(request.user, CERTIFICATE_ACTION, certificate.person)
     ):
-        return refusal_response(request, _("证明无效"), _("找不到这份证明。"), status=404)
+        missing = NotFound("not_found", _("找不到这份证明。"))
+        return refusal_response(request, missing, title=_("证明无效"))
     try:
         content = certificate_pdf(certificate, verify_url=verify_url(request, certificate))
     except CertificateFontMissing as exc:
-        return refusal_response(request, _("暂时无法生成证明"), str(exc), status=503)
+        no_font = Unavailable("font_missing", str(exc))
+        return refusal_response(request, no_font, title=_("暂时无法生成证明"))
     filename = _("志愿服务记录证明-%(number)s.pdf") % {"number": certificate.number}
     return file_response(content, filename, content_type="application/pdf")
 
@@ -145,7 +145,6 @@ def certificate_revoke_view(request, number: str):
             certificate=certificate, by=request.user, reason=request.POST.get("reason", "")
         )
     except DomainError as exc:
-        status = 403 if exc.code == "forbidden" else (400 if exc.field else 409)
-        return _verify_page(request, number, error=exc.message, status=status)
+        return _verify_page(request, number, error=exc.message, status=exc.status)
     messages.success(request, _("已撤销证明 %(number)s。") % {"number": certificate.number})
     return redirect("points:certificate_verify", number=certificate.number)

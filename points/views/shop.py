@@ -19,14 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import qr
 from core.downloads import xlsx_response
-from core.errors import DomainError
+from core.errors import DomainError, Forbidden, Invalid
+from core.refusals import refusal_response
 from points.models import Redemption, Reward
 from points.periods import month_key
-from points.refusals import refusal_response
+from points.policies import SHOP_ACTION, may_run_shop
 from points.selectors import shop as selectors
 from points.services.rewards import (
-    SHOP_ACTION,
-    may_run_shop,
     normalise_code,
     redemption_cancel,
     redemption_find,
@@ -49,12 +48,11 @@ shop_staff_required = allowed_somewhere(
 
 
 def _no_person(request):
-    return refusal_response(
-        request,
-        _("账号未关联人员信息"),
+    no_person = Forbidden(
+        "no_person",
         _("您的账号还没有关联志愿者信息，不能兑换。请联系所在社区的工作人员为账号关联信息。"),
-        status=403,
     )
+    return refusal_response(request, no_person, title=_("账号未关联人员信息"))
 
 
 def hand_over_url(request, code: str) -> str:
@@ -137,9 +135,8 @@ def reward_redeem_view(request, pk: int):
     try:
         redemption = reward_redeem(reward=reward, person=person, by=request.user)
     except DomainError as exc:
-        status = 403 if exc.code == "forbidden" else 409
         return _shelf_page(
-            request, reward.community, error=exc.message, error_for=reward.pk, status=status
+            request, reward.community, error=exc.message, error_for=reward.pk, status=exc.status
         )
     messages.success(
         request,
@@ -221,9 +218,7 @@ def shop_hand_over(request):
             context["done"] = redemption_hand_over(code=raw, by=request.user)
         except DomainError as exc:
             context["error"] = exc.message
-            status = {"forbidden": 403, "already_used": 409, "cancelled": 409}.get(
-                exc.code, 404 if exc.code == "unknown_code" else 400
-            )
+            status = exc.status
             if exc.code in ("already_used", "cancelled", "forbidden"):
                 context["redemption"] = redemption_find(raw)
         else:
@@ -241,7 +236,7 @@ def shop_hand_over(request):
             context["redemption"] = redemption_find(raw)
         except DomainError as exc:
             context["error"] = exc.message
-            status = 404 if exc.code == "unknown_code" else 400
+            status = exc.status
     return _hand_over_page(request, context, status)
 
 
@@ -258,14 +253,6 @@ def _hand_over_page(request, context, status):
     return render(request, "points/hand_over.html", context, status=status)
 
 
-CANCEL_STATUS = {
-    "forbidden": 403,
-    "unknown_code": 404,
-    "already_used": 409,
-    "already_cancelled": 409,
-}
-
-
 @shop_staff_required
 @require_POST
 def shop_cancel(request):
@@ -278,7 +265,6 @@ def shop_cancel(request):
         context["redemption"] = redemption
         cancelled = redemption_cancel(redemption=redemption, by=request.user, reason=reason)
     except DomainError as exc:
-        status = CANCEL_STATUS.get(exc.code, 400)
         if exc.field == "reason":
             # The form stays open with what was typed, and says what is missing.
             context.update(reason=reason, reason_error=exc.message)
@@ -286,7 +272,7 @@ def shop_cancel(request):
             context["error"] = exc.message
         if context["redemption"] is not None:
             context["redemption"].refresh_from_db()
-        return _hand_over_page(request, context, status)
+        return _hand_over_page(request, context, exc.status)
     messages.success(
         request,
         _("已取消：%(name)s 兑换的“%(reward)s”，%(price)d 积分已退回，商品已放回库存。")
@@ -336,7 +322,7 @@ def shop_report(request):
 def shop_report_xlsx(request):
     community, month, _communities, error = _report_args(request)
     if error:
-        return refusal_response(request, _("无法导出"), error, status=400)
+        return refusal_response(request, Invalid("bad_report", error), title=_("无法导出"))
     content = selectors.month_report_xlsx(selectors.month_report(community, month))
     filename = _("%(community)s爱心超市兑换-%(month)s.xlsx") % {
         "community": community.name,

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import xlsx_response
-from core.errors import DomainError
+from core.errors import DomainError, Forbidden, Invalid
+from core.refusals import refusal_response
 from points.models import Category, PointsEntry
 from points.periods import PeriodKind, period_label
-from points.refusals import refusal_response
 from points.selectors import tables
 from points.selectors.explain import entry_explanation
 from points.services import points_adjust, points_reverse
@@ -55,17 +55,12 @@ def _period(request, *, default: str, kinds=TABLE_PERIODS):
     try:
         return tables.check_period(key, kinds=kinds), None
     except tables.BadPeriod:
-        return None, refusal_response(
-            request,
-            _("期间有误"),
-            (
-                _("没有“%(key)s”这个季度。请从页面上的列表选择季度。")
-                if tuple(kinds) == (PeriodKind.QUARTER,)
-                else _("没有“%(key)s”这个期间。请从页面上的列表选择月份、季度或年度。")
-            )
-            % {"key": key[:20]},
-            status=400,
-        )
+        message = (
+            _("没有“%(key)s”这个季度。请从页面上的列表选择季度。")
+            if tuple(kinds) == (PeriodKind.QUARTER,)
+            else _("没有“%(key)s”这个期间。请从页面上的列表选择月份、季度或年度。")
+        ) % {"key": key[:20]}
+        return None, refusal_response(request, Invalid("bad_period", message), title=_("期间有误"))
 
 
 def _indented(options: list[Organisation]) -> list[tuple[Organisation, str]]:
@@ -79,23 +74,19 @@ def _organisation(request, options: list[Organisation], action: str, *, param: s
     if not raw:
         if options:
             return options[0], None
-        return None, refusal_response(
-            request, _("没有可查看的组织"), _("您管理的范围内没有可以查看的组织。"), status=403
-        )
+        nothing = Forbidden("no_organisation", _("您管理的范围内没有可以查看的组织。"))
+        return None, refusal_response(request, nothing, title=_("没有可查看的组织"))
     if not raw.isdigit():
-        return None, refusal_response(
-            request, _("组织有误"), _("请从页面上的列表选择组织。"), status=400
-        )
+        bad = Invalid("bad_organisation", _("请从页面上的列表选择组织。"))
+        return None, refusal_response(request, bad, title=_("组织有误"))
     chosen = next((o for o in options if o.pk == int(raw)), None)
     if chosen is None:
         chosen = get_object_or_404(Organisation, pk=int(raw))
         if not permissions.can(request.user, action, chosen):
-            return None, refusal_response(
-                request,
-                _("没有权限"),
-                _("您不能查看%(name)s的积分。") % {"name": chosen.name},
-                status=403,
+            refused = Forbidden(
+                "forbidden", _("您不能查看%(name)s的积分。") % {"name": chosen.name}
             )
+            return None, refusal_response(request, refused, title=_("没有权限"))
     return chosen, None
 
 
@@ -210,9 +201,8 @@ def _adjustable_person(request, pk: int):
     """(person, None) or (None, a refusal) — the one rule decides, not the page they came from."""
     person = get_object_or_404(Person, pk=pk)
     if not permissions.can(request.user, Action.ADJUST_POINTS, person):
-        return None, refusal_response(
-            request, _("没有权限"), _("您无权查看或调整该人员的积分。"), status=403
-        )
+        refused = Forbidden("forbidden", _("您无权查看或调整该人员的积分。"))
+        return None, refusal_response(request, refused, title=_("没有权限"))
     return person, None
 
 
@@ -311,12 +301,10 @@ def branch_adjust(request, pk: int):
             idempotency_key=f"adjustment:{key}" if KEY_PATTERN.match(key) else None,
         )
     except DomainError as exc:
-        if exc.code == "forbidden":
-            return refusal_response(request, _("没有权限"), exc.message, status=403)
+        if isinstance(exc, Forbidden):
+            return refusal_response(request, exc, title=_("没有权限"))
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _person_page(
-            request, person, period, form=form, status=409 if exc.code == "key_reused" else 400
-        )
+        return _person_page(request, person, period, form=form, status=exc.status)
     messages.success(
         request,
         _("已为%(name)s%(change)s %(amount)d 分（%(category)s），已记入操作日志。")
@@ -354,16 +342,14 @@ def branch_reverse(request, pk: int):
             confirm_negative=request.POST.get("confirm_negative") == "1",
         )
     except DomainError as exc:
-        if exc.code == "forbidden":
-            return refusal_response(request, _("没有权限"), exc.message, status=403)
-        conflicts = ("already_reversed", "reversal_of_reversal", "would_go_negative")
-        status = 409 if exc.code in conflicts else 400
+        if isinstance(exc, Forbidden):
+            return refusal_response(request, exc, title=_("没有权限"))
         return _person_page(
             request,
             person,
             period,
             reverse_error=(entry.pk, exc.message, exc.code == "would_go_negative"),
-            status=status,
+            status=exc.status,
         )
     messages.success(
         request,
@@ -390,27 +376,24 @@ def _unit(request, units: list[Organisation]):
     if not raw:
         if units:
             return units[0], None
-        return None, refusal_response(
-            request,
-            _("没有可查看的在职单位"),
+        nothing = Forbidden(
+            "no_unit",
             _("双报到反馈由在职党员所在单位的党组织书记查看。您管理的范围内没有在职单位。"),
-            status=403,
         )
+        return None, refusal_response(request, nothing, title=_("没有可查看的在职单位"))
     if not raw.isdigit():
-        return None, refusal_response(
-            request, _("单位有误"), _("请从页面上的列表选择单位。"), status=400
-        )
+        bad = Invalid("bad_unit", _("请从页面上的列表选择单位。"))
+        return None, refusal_response(request, bad, title=_("单位有误"))
     chosen = next((u for u in units if u.pk == int(raw)), None)
     if chosen is None:
         chosen = get_object_or_404(Organisation, pk=int(raw), kind=Organisation.Kind.UNIT)
         if not permissions.can(request.user, Action.MANAGE_PEOPLE, chosen):
-            return None, refusal_response(
-                request,
-                _("没有权限"),
+            refused = Forbidden(
+                "forbidden",
                 _("只有%(name)s的党组织书记（管理员）可以查看本单位的双报到反馈。")
                 % {"name": chosen.name},
-                status=403,
             )
+            return None, refusal_response(request, refused, title=_("没有权限"))
     return chosen, None
 
 

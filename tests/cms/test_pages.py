@@ -9,7 +9,7 @@ from wagtail.images import get_image_model
 from cms.models import NewsPage, SiteSettings, TeamPage
 from volunteers.models import ActivityCategory
 from volunteers.services.activities import activity_create
-from volunteers.services.checkin import attendance_add_manual
+from volunteers.services.attendance import attendance_add_manual
 
 
 def body(response) -> str:

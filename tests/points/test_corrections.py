@@ -14,7 +14,7 @@ from points.services import (
     points_reverse,
 )
 from volunteers.models import AuditEvent
-from volunteers.services.checkin import attendance_add_manual, attendance_remove
+from volunteers.services.attendance import attendance_add_manual, attendance_remove
 
 from ..clock import next_new_year
 

@@ -18,7 +18,8 @@ from points.models import Reward
 from points.services import points_adjust
 from points.services.rewards import reward_redeem
 from volunteers.models import Organisation, Person
-from volunteers.services.checkin import attendance_check_in, attendance_remove
+from volunteers.services.attendance import attendance_remove
+from volunteers.services.checkin import attendance_check_in
 from volunteers.services.organisations import organisation_add
 
 HYPERLINK = '=HYPERLINK("http://x/?"&B2,"点我")'

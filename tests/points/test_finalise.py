@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from points.models import PersonTotal, PointsEntry, ServiceRecord
 from volunteers.models import Activity, Attendance, Method
-from volunteers.services.finalise import activity_finish, attendance_finalise
+from volunteers.services.finalise import activity_finish, attendances_close_due_and_finalise
 
 
 @pytest.fixture
@@ -99,8 +99,8 @@ def test_finishing_skips_removed_and_below_share_attendances(over, attend, volun
 
 def test_finalising_one_attendance_is_idempotent(over, attend, volunteer):
     attendance = attend(over, volunteer)
-    first = attendance_finalise(attendance=attendance)
-    second = attendance_finalise(attendance=attendance)
+    first = attendances_close_due_and_finalise(attendance=attendance)
+    second = attendances_close_due_and_finalise(attendance=attendance)
     assert first.created and not second.created
     assert PointsEntry.objects.count() == 1
 
@@ -109,7 +109,7 @@ def test_an_attendance_added_by_hand_after_the_finish_is_awarded_at_once(
     over, attend, volunteer, party_member, secretary
 ):
     """A paper sign-in sheet found the next day: the late entry earns what the others did."""
-    from volunteers.services.checkin import attendance_add_manual
+    from volunteers.services.attendance import attendance_add_manual
 
     attend(over, volunteer)
     activity_finish(activity=over)

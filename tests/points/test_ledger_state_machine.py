@@ -26,7 +26,7 @@ from points.services import (
 )
 from points.verify import ledger_differences
 from volunteers.models import ActivityCategory, Attendance, Method
-from volunteers.services.checkin import attendance_add_manual, attendance_remove
+from volunteers.services.attendance import attendance_add_manual, attendance_remove
 
 
 @pytest.fixture

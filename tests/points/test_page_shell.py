@@ -67,7 +67,7 @@ def test_a_secretarys_points_pages_load_the_stylesheet_and_inline_no_styles(
 def assert_refusal(response, status: int, title: str, message: str) -> None:
     html = body(response)
     assert response.status_code == status
-    assert response.templates[0].name == "points/refusal.html"
+    assert response.templates[0].name == "refusal.html"
     assert f'<h1 class="page-title">{title}</h1>' in html
     assert f'<p class="lead" role="alert">{message}</p>' in html
     assert f'href="{reverse("volunteers:me")}">返回我的</a>' in html

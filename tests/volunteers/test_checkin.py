@@ -12,12 +12,11 @@ from core.tokens import Purpose, make_token
 from volunteers import personal_codes
 from volunteers.models import Activity, Attendance, AuditEvent, ScanAttempt, SignUp
 from volunteers.services.activities import activity_cancel
+from volunteers.services.attendance import attendance_add_manual, attendance_remove
 from volunteers.services.checkin import (
     CheckInRefused,
     ScanSource,
-    attendance_add_manual,
     attendance_check_in,
-    attendance_remove,
     scan_activity_code,
     scan_personal_code,
 )

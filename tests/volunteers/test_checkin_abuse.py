@@ -14,15 +14,17 @@ from core.identity import VOLUNTEER_NUMBER_ALPHABET
 from core.tokens import Purpose, make_token
 from volunteers import personal_codes
 from volunteers.models import Activity, Attendance, AuditEvent, ScanAttempt
-from volunteers.services.checkin import (
-    GEOFENCE_TRY_LIMIT,
+from volunteers.services.attendance import (
     MANUAL_LOOKUP_LIMIT,
     MANUAL_MISS_LIMIT,
+    attendance_add_manual,
+)
+from volunteers.services.checkin import (
+    GEOFENCE_TRY_LIMIT,
     ORGANISER_SCAN_LIMIT,
     TYPED_CODE_LIMITS,
     CheckInRefused,
     ScanSource,
-    attendance_add_manual,
     scan_activity_code,
     scan_personal_code,
 )

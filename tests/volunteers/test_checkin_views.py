@@ -94,6 +94,34 @@ def test_a_repeat_scan_shows_already_checked_in_with_the_first_time(
     assert Attendance.objects.count() == 1
 
 
+def test_a_first_scan_costs_seven_statements(
+    volunteer_client, make_activity, django_assert_num_queries
+):
+    url = scan_url(make_activity())
+
+    # user, person, the activity with the person's attendance (none), the insert in its
+    # savepoint (three statements), the scan's log line
+    with django_assert_num_queries(7):
+        response = volunteer_client.get(url)
+
+    assert "签到成功" in text(response)
+
+
+def test_a_repeat_scan_costs_five_statements_and_no_insert_bound_to_fail(
+    volunteer_client, make_activity, django_assert_num_queries
+):
+    url = scan_url(make_activity())
+    volunteer_client.get(url)
+
+    # user, person, the activity with the person's attendance, that attendance, the log
+    # line: no savepoint, no insert to roll back, no second read of the activity
+    with django_assert_num_queries(5):
+        response = volunteer_client.get(url)
+
+    assert "您已于 12:00 签到" in text(response)
+    assert ScanAttempt.objects.filter(reason=Reason.ALREADY).count() == 1
+
+
 def test_scanning_the_check_out_code_shows_the_minutes_served(volunteer_client, make_activity):
     activity = make_activity()  # started at 11:50
     volunteer_client.get(scan_url(activity))

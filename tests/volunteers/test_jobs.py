@@ -155,10 +155,10 @@ def test_activities_past_their_end_are_closed_awarded_and_finished_once(
 
 
 def test_finishing_again_after_a_crash_half_way_awards_only_the_rest(ended):
-    from volunteers.services.finalise import attendance_finalise
+    from volunteers.services.finalise import attendances_close_due_and_finalise
 
     closed = Attendance.objects.get(activity=ended, checked_out_at__isnull=False)
-    attendance_finalise(attendance=closed)  # the lost worker got this far
+    attendances_close_due_and_finalise(attendance=closed)  # the lost worker got this far
 
     assert finish_activity(ended.pk) == 1
     assert PointsEntry.objects.filter(activity=ended).count() == 2

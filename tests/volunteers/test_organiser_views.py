@@ -15,12 +15,8 @@ from PIL import Image
 from core.tokens import Purpose, make_token
 from volunteers import personal_codes
 from volunteers.models import Activity, Attendance, AuditEvent, ScanAttempt, SignUp
-from volunteers.services.checkin import (
-    CheckInRefused,
-    attendance_add_manual,
-    attendance_remove,
-    scan_activity_code,
-)
+from volunteers.services.attendance import attendance_add_manual, attendance_remove
+from volunteers.services.checkin import CheckInRefused, scan_activity_code
 
 from ..clock import next_noon
 

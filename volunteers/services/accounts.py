@@ -11,10 +11,10 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, QuerySet
 from django.utils import timezone
 
-from volunteers.models import Person, UnverifiedPhone
+from volunteers.models import Person, UnverifiedPhone, User
 from volunteers.selectors import person_for_user
 from volunteers.services.audit import audit_record
 from volunteers.services.people import person_attach_account, person_set_phone
@@ -24,7 +24,7 @@ UNVERIFIED_SIGNUP_LIFETIME = datetime.timedelta(days=1)
 
 
 @transaction.atomic
-def account_phone_record(*, user, phone: str, real_name: str = "") -> UnverifiedPhone:
+def account_phone_record(*, user: User, phone: str, real_name: str = "") -> UnverifiedPhone:
     """Remember the phone an account signed up with (or changed to) until it is proven."""
     pending, _created = UnverifiedPhone.objects.update_or_create(
         user=user, defaults={"phone": phone, **({"real_name": real_name} if real_name else {})}
@@ -33,7 +33,7 @@ def account_phone_record(*, user, phone: str, real_name: str = "") -> Unverified
 
 
 @transaction.atomic
-def account_phone_prove(*, user, phone: str) -> Person:
+def account_phone_prove(*, user: User, phone: str) -> Person:
     """The SMS code proved ``phone``: give the account its person, or move its number."""
     pending = UnverifiedPhone.objects.select_for_update().filter(user=user).first()
     person = person_for_user(user)
@@ -47,7 +47,7 @@ def account_phone_prove(*, user, phone: str) -> Person:
     return person
 
 
-def unverified_accounts(*, now: datetime.datetime | None = None):
+def unverified_accounts(*, now: datetime.datetime | None = None) -> QuerySet[User]:
     """Accounts whose phone was never proven, older than a day; staff accounts excepted.
 
     Besides sign-ups still waiting (``UnverifiedPhone``), this finds accounts made before

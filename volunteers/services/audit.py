@@ -1,8 +1,17 @@
-from volunteers.models import AuditEvent, Organisation
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+
+from volunteers.models import AuditEvent, Organisation, User
 
 
 def audit_record(
-    *, actor, action: str, target, organisation: Organisation | None = None, **extra
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    target: object,
+    organisation: Organisation | None = None,
+    **extra: Any,
 ) -> AuditEvent:
     """Append one line to the audit log; called inside the service's transaction."""
     return AuditEvent.objects.create(

@@ -19,6 +19,7 @@ import os
 import uuid
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,12 +28,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import DomainError, Forbidden, Gone, Invalid
 from volunteers import permissions
 from volunteers.attendance_sheet import attendance_export_filename, build_attendance_export
 from volunteers.jobs import TRANSIENT_ERRORS, job_skip, queue_after_commit
-from volunteers.models import Activity, ExportJob, Notification, RosterImport
-from volunteers.models.notifications import private_storage
+from volunteers.models import Activity, ExportJob, Notification, RosterImport, User
+from volunteers.models.notifications import PrivateStorage, private_storage
 from volunteers.selectors import person_for_user
 from volunteers.services.notifications import notify
 from volunteers.services.roster import roster_export
@@ -49,30 +50,30 @@ RETENTION_DAYS = 7  # settings.EXPORT_RETENTION_DAYS overrides
 PARTIAL_MAX_AGE = datetime.timedelta(days=1)
 
 
-def _check_request(by, kind: str, params: dict) -> tuple[dict, str]:
+def _check_request(by: User, kind: str, params: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """Clean params and a title for the job, or a DomainError saying why not."""
     if kind == Kind.ROSTER:
         roster_kind = params.get("kind") or RosterImport.Kind.VOLUNTEERS
         if roster_kind not in RosterImport.Kind.values:
-            raise DomainError("bad_kind", _("未知的名册类型。"), field="kind")
+            raise Invalid("bad_kind", _("未知的名册类型。"), field="kind")
         if not permissions.can_anywhere(by, Action.MANAGE_PEOPLE):
-            raise DomainError("forbidden", _("您没有管理人员的权限，不能导出名册。"))
+            raise Forbidden("forbidden", _("您没有管理人员的权限，不能导出名册。"))
         return {"kind": roster_kind}, str(RosterImport.Kind(roster_kind).label)
     if kind == Kind.ATTENDANCE:
         try:
-            activity_id = int(params.get("activity"))
+            activity_id = int(params.get("activity", ""))  # missing: ValueError, below
         except (TypeError, ValueError):
-            raise DomainError("bad_activity", _("请选择要导出的活动。"), field="activity") from None
+            raise Invalid("bad_activity", _("请选择要导出的活动。"), field="activity") from None
         activity = Activity.objects.filter(pk=activity_id).first()
         if activity is None:
-            raise DomainError("bad_activity", _("没有找到这个活动，可能已被删除。"))
+            raise Invalid("bad_activity", _("没有找到这个活动，可能已被删除。"))
         if not permissions.can(by, Action.CHECK_IN, activity):
-            raise DomainError("forbidden", _("只有本活动的组织者可以导出签到名单。"))
+            raise Forbidden("forbidden", _("只有本活动的组织者可以导出签到名单。"))
         return {"activity": activity.pk}, _("签到名单：%(title)s") % {"title": activity.title}
-    raise DomainError("bad_kind", _("未知的导出类型。"), field="kind")
+    raise Invalid("bad_kind", _("未知的导出类型。"), field="kind")
 
 
-def export_job_request(*, by, kind: str, params: dict) -> ExportJob:
+def export_job_request(*, by: User, kind: str, params: dict[str, Any]) -> ExportJob:
     """Record an export for ``by`` and queue it; refused at once if they may not have it."""
 
     params, title = _check_request(by, kind, params or {})
@@ -103,9 +104,9 @@ def _build(job: ExportJob) -> tuple[bytes, str]:
         return content, f"{RosterImport.Kind(kind).label}-{stamp}.xlsx"
     activity = Activity.objects.filter(pk=job.params.get("activity")).first()
     if activity is None:
-        raise DomainError("bad_activity", _("活动已被删除，无法导出。"))
+        raise Gone("bad_activity", _("活动已被删除，无法导出。"))
     if not permissions.can(by, Action.CHECK_IN, activity):
-        raise DomainError("forbidden", _("您已不是本活动的组织者，不能导出签到名单。"))
+        raise Forbidden("forbidden", _("您已不是本活动的组织者，不能导出签到名单。"))
     return build_attendance_export(activity), attendance_export_filename(activity)
 
 
@@ -217,7 +218,7 @@ def _storage_now(root: Path) -> float:
         probe.unlink(missing_ok=True)
 
 
-def _sweep_strays(storage) -> None:
+def _sweep_strays(storage: PrivateStorage) -> None:
     """Files no job names (a killed worker's partial file, a file whose row was never
     saved) once they are old enough not to be an export in progress; then empty folders."""
     root = Path(storage.path(EXPORTS_DIR))

@@ -14,16 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden
 from volunteers import permissions
-from volunteers.models import Activity, Attendance
+from volunteers.models import Activity, Attendance, User
 from volunteers.services.closing import attendances_close_open, checkout_grace
 from volunteers.signals import answer, attendance_finalising
 
 
 def _close_if_due(activity: Activity, now: datetime.datetime) -> None:
     if now <= activity.ends_at + checkout_grace():
-        raise DomainError(
+        raise Conflict(
             "not_over",
             _("活动结束 %(minutes)d 分钟后（签退截止）才能核定时长和积分。")
             % {"minutes": int(checkout_grace().total_seconds() // 60)},
@@ -31,8 +31,15 @@ def _close_if_due(activity: Activity, now: datetime.datetime) -> None:
     attendances_close_open(now=now)
 
 
-def attendance_finalise(*, attendance: Attendance, now: datetime.datetime | None = None):
-    """Award one attendance's hours and points (once) and mark it finalised; points' answer."""
+def attendances_close_due_and_finalise(
+    *, attendance: Attendance, now: datetime.datetime | None = None
+) -> object | None:
+    """Award one attendance's hours and points (once), mark it finalised; points' answer.
+
+    If that attendance is still open, its activity must be over, and then every open
+    attendance in the town past its grace is closed first (``attendances_close_open``),
+    this one with them: hence the name.
+    """
     now = now or timezone.now()
     attendance = Attendance.objects.select_related("activity").get(pk=attendance.pk)
     if attendance.removed_at is None and attendance.checked_out_at is None:
@@ -45,19 +52,21 @@ def attendance_finalise(*, attendance: Attendance, now: datetime.datetime | None
     return award
 
 
-def activity_finish(*, activity: Activity, by=None, now: datetime.datetime | None = None) -> list:
+def activity_finish(
+    *, activity: Activity, by: User | None = None, now: datetime.datetime | None = None
+) -> list[object | None]:
     """Close, award and finalise every attendance of an activity that is over; mark it finished."""
     if by is not None and not permissions.can(by, permissions.Action.CHECK_IN, activity):
-        raise DomainError("forbidden", _("您无权结束该活动。"))
+        raise Forbidden("forbidden", _("您无权结束该活动。"))
     now = now or timezone.now()
     activity = Activity.objects.get(pk=activity.pk)
     if activity.cancelled_at is not None:
-        raise DomainError("cancelled", _("活动已取消，没有可核定的出勤。"))
+        raise Conflict("cancelled", _("活动已取消，没有可核定的出勤。"))
     if not activity.live and activity.first_published_at is None:
-        raise DomainError("not_published", _("活动尚未发布。"))
+        raise Conflict("not_published", _("活动尚未发布。"))
     _close_if_due(activity, now)
     awards = [
-        attendance_finalise(attendance=attendance, now=now)
+        attendances_close_due_and_finalise(attendance=attendance, now=now)
         for attendance in Attendance.objects.filter(
             activity=activity, removed_at__isnull=True
         ).order_by("pk")

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid
 from volunteers import permissions
-from volunteers.models import Membership, Organisation, Person
+from volunteers.models import Membership, Organisation, Person, User
 from volunteers.services.audit import audit_record
 
 # Holders of a publishing role (leader, deputy, secretary, admin) need Wagtail's
@@ -36,7 +36,7 @@ def admin_access_group() -> Group:
     return group
 
 
-def sync_admin_access(user) -> bool:
+def sync_admin_access(user: User | None) -> bool:
     """Put ``user`` in the admin group exactly when a current role lets them publish."""
     if user is None or user.pk is None:
         return False
@@ -64,26 +64,26 @@ def sync_admin_access_all() -> int:
     return sum(sync_admin_access(user) for user in users.distinct())
 
 
-def _require_role_manager(by, organisation: Organisation) -> None:
+def _require_role_manager(by: User | None, organisation: Organisation) -> None:
     if by is not None and not permissions.can(by, permissions.Action.MANAGE_ROLES, organisation):
-        raise DomainError("forbidden", _("您无权管理该组织的角色。"))
+        raise Forbidden("forbidden", _("您无权管理该组织的角色。"))
 
 
 @transaction.atomic
 def membership_grant(
-    *, person: Person, organisation: Organisation, role: str, by=None
+    *, person: Person, organisation: Organisation, role: str, by: User | None = None
 ) -> Membership:
     """Give ``person`` ``role`` on ``organisation``; ``by=None`` means the system itself."""
     _require_role_manager(by, organisation)
     if role not in Membership.Role.values:
-        raise DomainError("invalid_role", _("未知的角色。"), field="role")
+        raise Invalid("invalid_role", _("未知的角色。"), field="role")
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
                 person=person, organisation=organisation, role=role
             )
     except IntegrityError:
-        raise DomainError("duplicate_role", _("该人员在此组织已有这个角色。")) from None
+        raise Conflict("duplicate_role", _("该人员在此组织已有这个角色。")) from None
     audit_record(
         actor=by,
         action="membership.grant",
@@ -98,10 +98,10 @@ def membership_grant(
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, by=None) -> Membership:
+def membership_end(*, membership: Membership, by: User | None = None) -> Membership:
     _require_role_manager(by, membership.organisation)
     if membership.end_date is not None:
-        raise DomainError("already_ended", _("该角色已经结束。"))
+        raise Conflict("already_ended", _("该角色已经结束。"))
     membership.end_date = timezone.localdate()
     membership.save(update_fields=["end_date"])
     audit_record(

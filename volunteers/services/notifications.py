@@ -10,12 +10,13 @@ row's ``*_sent_at`` before sending).
 import datetime
 from functools import partial
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from volunteers.jobs import queue_after_commit
-from volunteers.models import Notification, NotificationPreference, Person
+from volunteers.models import Notification, NotificationPreference, Person, User
 
 Kind = Notification.Kind
 UNREAD_CACHE_SECONDS = 300
@@ -25,7 +26,7 @@ def unread_cache_key(user_id: int) -> str:
     return f"notifications:unread:{user_id}"
 
 
-def unread_count(user) -> int:
+def unread_count(user: User | AnonymousUser | None) -> int:
     """The header badge: cached per user, dropped whenever their notifications change."""
     if user is None or not user.is_authenticated:
         return 0
@@ -94,7 +95,7 @@ def notify(
     _forget_unread(person.user_id)
     preference = preferences_for(person)
     wanted = []
-    if "email" in channels and preference.email and person.user_id and person.user.email:
+    if "email" in channels and preference.email and person.user is not None and person.user.email:
         wanted.append("email")
     if "sms" in channels and preference.sms and person.phone:
         wanted.append("sms")
@@ -106,7 +107,7 @@ def notify(
 
 
 def notification_mark_read(
-    *, notification_id: int, by, now: datetime.datetime | None = None
+    *, notification_id: int, by: User, now: datetime.datetime | None = None
 ) -> int:
     """Mark one of the user's own notifications read; 0 when it is not theirs or was read."""
     with transaction.atomic():
@@ -117,7 +118,7 @@ def notification_mark_read(
     return changed
 
 
-def notifications_mark_all_read(*, by, now: datetime.datetime | None = None) -> int:
+def notifications_mark_all_read(*, by: User, now: datetime.datetime | None = None) -> int:
     """Mark every unread notification of the user read."""
     with transaction.atomic():
         changed = Notification.objects.filter(recipient__user=by, read_at__isnull=True).update(

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Invalid
 from volunteers.models import Organisation
 
 # Which kinds of node may sit under which: keeps the tree the shape the town has.
@@ -32,10 +32,10 @@ def organisation_add(
     """Add a node under ``parent`` (or a new root), keeping the tree's shape."""
     if parent is None:
         if kind != Organisation.Kind.TOWN:
-            raise DomainError("bad_root", _("只有镇可以作为组织树的根。"))
+            raise Invalid("bad_root", _("只有镇可以作为组织树的根。"))
         return Organisation.add_root(name=name, kind=kind, code=code, description=description)
     if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
-        raise DomainError(
+        raise Invalid(
             "bad_parent",
             _("“%(parent)s”下不能添加%(kind)s。")
             % {"parent": parent.name, "kind": Organisation.Kind(kind).label},

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Invalid
 from core.identity import (
     id_number_digest,
     new_volunteer_number,
@@ -17,7 +17,7 @@ from core.identity import (
     validate_id_number,
     validate_mainland_mobile,
 )
-from volunteers.models import Organisation, Person
+from volunteers.models import Organisation, Person, User
 from volunteers.services.audit import audit_record
 
 
@@ -26,9 +26,12 @@ def _check_phone(phone: str, *, exclude_pk: int | None = None) -> str:
     try:
         validate_mainland_mobile(phone)
     except ValidationError as exc:
-        raise DomainError("invalid_phone", exc.messages[0], field="phone") from None
-    if Person.objects.filter(phone=phone).exclude(pk=exclude_pk).exists():
-        raise DomainError("duplicate_phone", _("该手机号已登记。"), field="phone")
+        raise Invalid("invalid_phone", exc.messages[0], field="phone") from None
+    taken = Person.objects.filter(phone=phone)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise Conflict("duplicate_phone", _("该手机号已登记。"), field="phone")
     return phone
 
 
@@ -37,10 +40,13 @@ def _check_id_number(id_number: str, *, exclude_pk: int | None = None) -> str:
     try:
         validate_id_number(id_number)
     except ValidationError as exc:
-        raise DomainError(exc.code or "invalid_id", exc.messages[0], field="id_number") from None
+        raise Invalid(exc.code or "invalid_id", exc.messages[0], field="id_number") from None
     digest = id_number_digest(id_number)
-    if Person.objects.filter(id_number_digest=digest).exclude(pk=exclude_pk).exists():
-        raise DomainError("duplicate_id", _("该身份证号已登记。"), field="id_number")
+    taken = Person.objects.filter(id_number_digest=digest)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise Conflict("duplicate_id", _("该身份证号已登记。"), field="id_number")
     return id_number
 
 
@@ -49,13 +55,11 @@ def _check_party_fields(
 ) -> None:
     is_party = political_status in Person.PARTY_STATUSES
     if in_service and not is_party:
-        raise DomainError(
+        raise Invalid(
             "not_party_member", _("只有中共党员或预备党员可以登记为在职党员。"), field="in_service"
         )
     if party_branch is not None and not is_party:
-        raise DomainError(
-            "not_party_member", _("只有党员可以登记所在党支部。"), field="party_branch"
-        )
+        raise Invalid("not_party_member", _("只有党员可以登记所在党支部。"), field="party_branch")
 
 
 @transaction.atomic
@@ -71,13 +75,13 @@ def person_create(
     employer_unit: Organisation | None = None,
     in_service: bool = False,
     id_number: str = "",
-    user=None,
+    user: User | None = None,
     phone_verified: bool = False,
 ) -> Person:
     """Register a person with a fresh volunteer number."""
     real_name = (real_name or "").strip()
     if not real_name:
-        raise DomainError("missing_name", _("请填写姓名。"), field="real_name")
+        raise Invalid("missing_name", _("请填写姓名。"), field="real_name")
     phone = _check_phone(phone)
     _check_party_fields(political_status, in_service, party_branch)
     person = Person(
@@ -107,8 +111,8 @@ def person_create(
             return person
         except IntegrityError:
             if Person.objects.filter(phone=phone).exists():
-                raise DomainError("duplicate_phone", _("该手机号已登记。"), field="phone") from None
-    raise DomainError("number_exhausted", _("暂时无法生成志愿者编号，请重试。"))
+                raise Conflict("duplicate_phone", _("该手机号已登记。"), field="phone") from None
+    raise Conflict("number_exhausted", _("暂时无法生成志愿者编号，请重试。"))
 
 
 @transaction.atomic
@@ -121,17 +125,17 @@ def person_set_phone(*, person: Person, phone: str, verified: bool) -> Person:
 
 
 @transaction.atomic
-def person_link_user(*, person: Person, user) -> Person:
+def person_link_user(*, person: Person, user: User) -> Person:
     """Attach a login account to a person who has none yet (e.g. imported from a roster)."""
     if person.user_id and person.user_id != user.pk:
-        raise DomainError("already_linked", _("该人员已绑定其他账号。"))
+        raise Conflict("already_linked", _("该人员已绑定其他账号。"))
     person.user = user
     person.save(update_fields=["user", "updated_at"])
     return person
 
 
 @transaction.atomic
-def person_attach_account(*, user, phone: str, verified: bool, real_name: str = "") -> Person:
+def person_attach_account(*, user: User, phone: str, verified: bool, real_name: str = "") -> Person:
     """Give a new account its Person: claim the roster entry with this phone, or register one.
 
     Claiming is safe because allauth will not finish any login for the account

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid
 from volunteers import permissions
-from volunteers.models import CommunityReport, Organisation, Person
+from volunteers.models import CommunityReport, Organisation, Person, User
 from volunteers.services.audit import audit_record
 
 Status = CommunityReport.Status
@@ -36,12 +36,12 @@ def not_in_service_message() -> str:
 
 def _require_in_service(person: Person) -> None:
     if not person.in_service:
-        raise DomainError("not_in_service", not_in_service_message())
+        raise Forbidden("not_in_service", not_in_service_message())
 
 
-def _require_secretary(by, report: CommunityReport) -> None:
+def _require_secretary(by: User, report: CommunityReport) -> None:
     if not permissions.can(by, permissions.Action.MANAGE_PEOPLE, report.community):
-        raise DomainError(
+        raise Forbidden(
             "forbidden",
             _("只有%(community)s的书记（管理员）可以处理向该社区的报到。")
             % {"community": report.community.name},
@@ -55,7 +55,7 @@ def _lock_pending(report: CommunityReport) -> CommunityReport:
         .get(pk=report.pk)
     )
     if locked.status != Status.PENDING:
-        raise DomainError(
+        raise Conflict(
             "not_pending",
             _("这条报到申请已经处理过了（%(status)s）。") % {"status": locked.get_status_display()},
         )
@@ -75,9 +75,9 @@ def report_apply(
     ``at`` back-dates the application (the demo seed); people always apply now.
     """
     if community.kind != Organisation.Kind.COMMUNITY:
-        raise DomainError("not_community", _("只能向社区报到。"), field="community")
+        raise Invalid("not_community", _("只能向社区报到。"), field="community")
     if via not in Via.values:
-        raise DomainError("bad_via", _("未知的报到方式。"))
+        raise Invalid("bad_via", _("未知的报到方式。"))
     # Lock the person so two taps on a poor signal queue up here rather than race.
     person = Person.objects.select_for_update().get(pk=person.pk)
     _require_in_service(person)
@@ -87,7 +87,7 @@ def report_apply(
         .first()
     )
     if pending is not None:
-        raise DomainError(
+        raise Conflict(
             "pending_exists",
             _(
                 "您已于%(when)s向%(community)s提交报到申请，正在等待社区确认，"
@@ -96,7 +96,7 @@ def report_apply(
             % {"when": _when(pending.applied_at), "community": pending.community.name},
         )
     if person.reported_community_id == community.pk:
-        raise DomainError(
+        raise Conflict(
             "already_reported",
             _("您已经向%(community)s报到%(since)s，不需要重复报到。")
             % {
@@ -117,19 +117,19 @@ def report_apply(
             )
     except IntegrityError:
         # Another request for the same person got there first; theirs stands.
-        raise DomainError("pending_exists", _("您已经提交了报到申请，正在等待社区确认。")) from None
+        raise Conflict("pending_exists", _("您已经提交了报到申请，正在等待社区确认。")) from None
 
 
 @transaction.atomic
 def report_confirm(
-    *, report: CommunityReport, by, at: datetime.datetime | None = None
+    *, report: CommunityReport, by: User, at: datetime.datetime | None = None
 ) -> CommunityReport:
     """The community's secretary confirms: the person now serves in that community."""
     _require_secretary(by, report)
     report = _lock_pending(report)
     person = Person.objects.select_for_update().get(pk=report.person_id)
     if not person.in_service:
-        raise DomainError(
+        raise Conflict(
             "not_in_service",
             _("%(name)s 现在没有登记为在职党员，不能确认报到。请核实后退回，并说明原因。")
             % {"name": person.real_name},
@@ -160,17 +160,15 @@ def report_confirm(
 
 @transaction.atomic
 def report_reject(
-    *, report: CommunityReport, by, note: str, at: datetime.datetime | None = None
+    *, report: CommunityReport, by: User, note: str, at: datetime.datetime | None = None
 ) -> CommunityReport:
     """The secretary turns a report down, saying why; the person sees the note."""
     _require_secretary(by, report)
     note = " ".join((note or "").split())
     if not note:
-        raise DomainError(
-            "missing_note", _("请填写不通过的原因，党员会看到这条说明。"), field="note"
-        )
+        raise Invalid("missing_note", _("请填写不通过的原因，党员会看到这条说明。"), field="note")
     if len(note) > NOTE_MAX_LENGTH:
-        raise DomainError(
+        raise Invalid(
             "note_too_long",
             _("原因最多 %(n)d 个字。") % {"n": NOTE_MAX_LENGTH},
             field="note",

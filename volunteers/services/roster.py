@@ -1,16 +1,17 @@
 """Roster import (preview, then confirm or discard) and export."""
 
 import datetime
-from typing import IO
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, Forbidden, Invalid
 from core.identity import reveal_id_number
 from volunteers import permissions, roster
-from volunteers.models import Organisation, Person, RosterImport
+from volunteers.models import Organisation, Person, RosterImport, User
 from volunteers.services.audit import audit_record
 from volunteers.services.people import person_create
 
@@ -18,12 +19,12 @@ Action = permissions.Action
 Status = RosterImport.Status
 
 
-def _require_manager(by) -> None:
+def _require_manager(by: User) -> None:
     if not permissions.can_anywhere(by, Action.MANAGE_PEOPLE):
-        raise DomainError("forbidden", _("您没有管理人员的权限，不能导入或导出名册。"))
+        raise Forbidden("forbidden", _("您没有管理人员的权限，不能导入或导出名册。"))
 
 
-def _scope_root(by) -> Organisation | None:
+def _scope_root(by: User) -> Organisation | None:
     """The one node whose subtree is the user's whole scope, if there is one."""
     scope = permissions.organisations_in_scope(by, Action.MANAGE_PEOPLE)
     top = scope.order_by("depth", "path").first()
@@ -32,7 +33,7 @@ def _scope_root(by) -> Organisation | None:
     return top
 
 
-def roster_import_preview(*, by, kind: str, file: IO[bytes]) -> RosterImport:
+def roster_import_preview(*, by: User, kind: str, file: IO[bytes]) -> RosterImport:
     """Check an uploaded roster and keep the verdict; no person is written yet."""
     # No transaction around the parsing: one insert at the end is the only write, and
     # holding a write lock while a large file is read would stall everyone else.
@@ -53,29 +54,29 @@ def roster_import_preview(*, by, kind: str, file: IO[bytes]) -> RosterImport:
     )
 
 
-def _lock_own_open_import(roster_import: RosterImport, by) -> RosterImport:
+def _lock_own_open_import(roster_import: RosterImport, by: User | None) -> RosterImport:
     locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
     if by is None or locked.uploaded_by_id != by.pk:
-        raise DomainError("forbidden", _("只能处理您自己上传的名册。"))
+        raise Forbidden("forbidden", _("只能处理您自己上传的名册。"))
     if locked.status == Status.IMPORTED:
-        raise DomainError("already_imported", _("这份名册已经导入过了，不能重复导入。"))
+        raise Conflict("already_imported", _("这份名册已经导入过了，不能重复导入。"))
     if locked.status == Status.DISCARDED:
-        raise DomainError("discarded", _("这份名册已经放弃导入。"))
+        raise Conflict("discarded", _("这份名册已经放弃导入。"))
     return locked
 
 
-def _forget_id_ciphertexts(rows: list[dict]) -> list[dict]:
+def _forget_id_ciphertexts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Once a preview is closed its copy of the encrypted ID numbers has no further use."""
     return [{k: v for k, v in row.items() if k != "id_number_encrypted"} for row in rows]
 
 
 @transaction.atomic
-def roster_import_confirm(*, roster_import: RosterImport, by) -> RosterImport:
+def roster_import_confirm(*, roster_import: RosterImport, by: User) -> RosterImport:
     """Import exactly the previewed good rows, skipping any that became duplicates since."""
     locked = _lock_own_open_import(roster_import, by)
     _require_manager(by)
     if not locked.good_rows:
-        raise DomainError("nothing_to_import", _("没有可以导入的行。"))
+        raise Conflict("nothing_to_import", _("没有可以导入的行。"))
 
     rows = locked.good_rows
     phones_taken = set(
@@ -93,9 +94,9 @@ def roster_import_confirm(*, roster_import: RosterImport, by) -> RosterImport:
     organisations = {o.pk: o for o in scope.filter(pk__in=org_ids)}
 
     created: list[Person] = []
-    skipped: list[dict] = []
+    skipped: list[dict[str, Any]] = []
     for row in rows:
-        reason = None
+        reason: str | Promise | None = None
         if row["phone"] in phones_taken:
             reason = _("预览后该手机号已被登记")
         elif row.get("id_number_digest") in digests_taken:
@@ -135,7 +136,7 @@ def roster_import_confirm(*, roster_import: RosterImport, by) -> RosterImport:
     return locked
 
 
-def _create_person(row: dict, organisations: dict[int, Organisation]) -> Person:
+def _create_person(row: dict[str, Any], organisations: dict[int, Organisation]) -> Person:
     id_number = ""
     if row.get("id_number_encrypted"):
         id_number = reveal_id_number(row["id_number_encrypted"])
@@ -154,7 +155,7 @@ def _create_person(row: dict, organisations: dict[int, Organisation]) -> Person:
 
 
 @transaction.atomic
-def roster_import_discard(*, roster_import: RosterImport, by) -> RosterImport:
+def roster_import_discard(*, roster_import: RosterImport, by: User) -> RosterImport:
     """Close a preview without importing anything."""
     locked = _lock_own_open_import(roster_import, by)
     locked.status = Status.DISCARDED
@@ -164,11 +165,11 @@ def roster_import_discard(*, roster_import: RosterImport, by) -> RosterImport:
     return locked
 
 
-def roster_export(*, by, kind: str) -> bytes:
+def roster_export(*, by: User, kind: str) -> bytes:
     """The people ``by`` manages as a roster file; every export of personal data is audited."""
     _require_manager(by)
     if kind not in RosterImport.Kind.values:
-        raise DomainError("bad_kind", _("未知的名册类型。"), field="kind")
+        raise Invalid("bad_kind", _("未知的名册类型。"), field="kind")
     people = permissions.people_in_scope(by, Action.MANAGE_PEOPLE).select_related(
         "home_grid", "party_branch", "employer_unit"
     )

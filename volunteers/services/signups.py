@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, Forbidden
 from volunteers import permissions
 from volunteers.jobs import queue_after_commit
-from volunteers.models import Activity, Person, SignUp
+from volunteers.models import Activity, Person, SignUp, User
 from volunteers.selectors import activity_time_span
-from volunteers.services.checkin import audience_refusal, in_audience
 
 Status = SignUp.Status
 TAKING_PLACES = (Status.CONFIRMED, Status.WAITLISTED)
@@ -40,23 +39,23 @@ def signup_refusal(
     """Why ``person`` may not sign up for ``activity`` now, or None. Pages use it to explain."""
     now = now or timezone.now()
     if activity.cancelled_at:
-        return DomainError("cancelled", _("活动已取消，不能报名。"))
+        return Conflict("cancelled", _("活动已取消，不能报名。"))
     if not activity.live:
-        return DomainError("not_published", _("活动尚未发布，不能报名。"))
+        return Conflict("not_published", _("活动尚未发布，不能报名。"))
     if activity.finished_at or activity.ends_at <= now:
-        return DomainError("finished", _("活动已结束，不能报名。"))
+        return Conflict("finished", _("活动已结束，不能报名。"))
     if activity.signup_opens_at and now < activity.signup_opens_at:
-        return DomainError(
+        return Conflict(
             "not_open",
             _("报名尚未开始，将于 %(when)s 开始。") % {"when": _when(activity.signup_opens_at)},
         )
     if now > activity.signup_deadline:
-        return DomainError(
+        return Conflict(
             "closed",
             _("报名已截止（截止时间 %(when)s）。") % {"when": _when(activity.signup_deadline)},
         )
-    if not in_audience(activity, person):
-        return DomainError("not_in_audience", audience_refusal(activity).message)
+    if not permissions.in_audience(activity, person):
+        return Forbidden("not_in_audience", permissions.audience_refusal_message(activity))
     return None
 
 
@@ -65,11 +64,11 @@ def cancel_refusal(signup: SignUp, *, now: datetime.datetime | None = None) -> D
     now = now or timezone.now()
     activity = signup.activity
     if signup.status == Status.CANCELLED:
-        return DomainError("already_cancelled", _("这条报名已经取消。"))
+        return Conflict("already_cancelled", _("这条报名已经取消。"))
     if activity.cancelled_at:
-        return DomainError("activity_cancelled", _("活动已取消，无需再取消报名。"))
+        return Conflict("activity_cancelled", _("活动已取消，无需再取消报名。"))
     if now > activity.signup_deadline:
-        return DomainError(
+        return Conflict(
             "deadline_passed",
             _("已过取消报名的截止时间（%(when)s）。如不能参加，请联系活动组织者。")
             % {"when": _when(activity.signup_deadline)},
@@ -145,9 +144,9 @@ def signup_create(
         raise refusal
     existing = SignUp.objects.select_for_update().filter(activity=activity, person=person).first()
     if existing is not None and existing.status == Status.CONFIRMED:
-        raise DomainError("already_signed_up", _("您已报名该活动。"))
+        raise Conflict("already_signed_up", _("您已报名该活动。"))
     if existing is not None and existing.status == Status.WAITLISTED:
-        raise DomainError("already_waitlisted", _("您已在该活动的候补名单中。"))
+        raise Conflict("already_waitlisted", _("您已在该活动的候补名单中。"))
     # Places freed while nobody was waiting to take them (a raised capacity, say) go
     # to those already queued before this newcomer.
     _fill_free_places(activity, now)
@@ -171,12 +170,14 @@ def signup_create(
                     activity=activity, person=person, status=status, queued_at=now
                 )
         except IntegrityError:
-            raise DomainError("already_signed_up", _("您已报名该活动。")) from None
+            raise Conflict("already_signed_up", _("您已报名该活动。")) from None
     return SignUpResult(signup=signup, warnings=_overlap_warnings(activity, person))
 
 
 @transaction.atomic
-def signup_cancel(*, signup: SignUp, by, now: datetime.datetime | None = None) -> SignUp:
+def signup_cancel(
+    *, signup: SignUp, by: User | None, now: datetime.datetime | None = None
+) -> SignUp:
     """Give up a place (or a place in the queue); the next person waiting moves up."""
     now = now or timezone.now()
     activity = _lock_activity(signup.activity)
@@ -190,7 +191,7 @@ def signup_cancel(*, signup: SignUp, by, now: datetime.datetime | None = None) -
         and not is_own
         and not permissions.can(by, permissions.Action.PUBLISH, activity)
     ):
-        raise DomainError("forbidden", _("您无权取消他人的报名。"))
+        raise Forbidden("forbidden", _("您无权取消他人的报名。"))
     refusal = cancel_refusal(signup, now=now)
     if refusal is not None:
         raise refusal

@@ -12,7 +12,7 @@ from core.errors import DomainError
 from volunteers.jobs import WRITES, job_skip
 from volunteers.models import Activity, Attendance
 from volunteers.services.closing import attendances_close_open, checkout_grace
-from volunteers.services.finalise import activity_finish, attendance_finalise
+from volunteers.services.finalise import activity_finish, attendances_close_due_and_finalise
 from volunteers.signals import activity_finished
 
 
@@ -77,7 +77,7 @@ def finish_activity(activity_id: int) -> int:
     try:
         finalised = 0
         for attendance in pending:
-            attendance_finalise(attendance=attendance, now=now)
+            attendances_close_due_and_finalise(attendance=attendance, now=now)
             finalised += 1
             _test_pause()
         activity_finish(activity=activity, now=now)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from volunteers import permissions, selectors
 from volunteers.forms import ActivityFilterForm
 from volunteers.models import Activity, SignUp
@@ -25,8 +25,6 @@ from volunteers.services.signups import cancel_refusal, signup_cancel, signup_cr
 
 PER_PAGE = 20
 ADMIN_EDIT_URL_NAME = "wagtailsnippets_volunteers_activity:edit"
-
-
 
 
 @require_GET
@@ -108,11 +106,10 @@ def activity_detail(request, pk: int):
 
 
 def _refused(request, activity: Activity, error: DomainError):
-    """Show the activity again with the reason, and the status that says why."""
-    status = 403 if error.code in ("not_in_audience", "forbidden") else 409
+    """Show the activity again with the reason, and the status of its kind."""
     context = _detail_context(request, activity)
     context["error"] = error.message
-    return render(request, "volunteers/activity_detail.html", context, status=status)
+    return render(request, "volunteers/activity_detail.html", context, status=error.status)
 
 
 def _login_first(view):
@@ -136,7 +133,7 @@ def activity_signup(request, pk: int):
         return _refused(
             request,
             activity,
-            DomainError("no_person", _("您的账号还没有登记人员信息，请先完善个人资料。")),
+            Conflict("no_person", _("您的账号还没有登记人员信息，请先完善个人资料。")),
         )
     try:
         result = signup_create(activity=activity, person=person)
@@ -166,7 +163,7 @@ def activity_signup_cancel(request, pk: int):
     person = selectors.person_for_user(request.user)
     signup = selectors.person_signup(activity, person)
     if signup is None or signup.status == SignUp.Status.CANCELLED:
-        return _refused(request, activity, DomainError("not_signed_up", _("您没有报名该活动。")))
+        return _refused(request, activity, Conflict("not_signed_up", _("您没有报名该活动。")))
     try:
         signup_cancel(signup=signup, by=request.user)
     except DomainError as error:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import DomainError
+from core.errors import DomainError, Gone
+from core.refusals import refusal_response
 from volunteers.models import ExportJob, Notification
 from volunteers.selectors import person_for_user
 from volunteers.services.exports import export_job_request, export_retention
@@ -141,13 +142,7 @@ def export_request(request):
     try:
         job = export_job_request(by=request.user, kind=kind, params=params)
     except DomainError as refusal:
-        status = 403 if refusal.code == "forbidden" else 400
-        return render(
-            request,
-            "volunteers/roster_error.html",
-            {"title": _("无法导出"), "message": refusal.message},
-            status=status,
-        )
+        return refusal_response(request, refusal, title=_("无法导出"), links="back")
     if job.status == ExportJob.Status.FAILED:  # the queue was away: nothing will run
         messages.error(request, job.error)
     else:
@@ -174,17 +169,11 @@ def export_download(request, pk: int):
         with contextlib.suppress(FileNotFoundError):
             handle = job.file.open("rb")
     if handle is None:  # expired, or its file gone from the disk by other means
-        return render(
-            request,
-            "volunteers/roster_error.html",
-            {
-                "title": _("导出文件已过期"),
-                "message": _(
-                    "导出的文件只保留 %(days)d 天，这个文件已被删除。请回到“我的导出”重新导出。"
-                )
-                % {"days": export_retention().days},
-            },
-            status=410,
+        expired = Gone(
+            "expired",
+            _("导出的文件只保留 %(days)d 天，这个文件已被删除。请回到“我的导出”重新导出。")
+            % {"days": export_retention().days},
         )
+        return refusal_response(request, expired, title=_("导出文件已过期"), links="back")
     name = job.file.name.rsplit("/", 1)[-1]
     return FileResponse(handle, as_attachment=True, filename=name)

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import qr, tokens
 from core.downloads import file_response
-from core.errors import DomainError
+from core.errors import DomainError, Forbidden, Invalid
+from core.refusals import refusal_response
 from volunteers import permissions, selectors
 from volunteers.decorators import allowed_somewhere
 from volunteers.models import CommunityReport, Organisation, Person
@@ -65,8 +66,11 @@ def _page(request, template: str, context: dict, *, status: int = 200):
     return render(request, f"reports/{template}", context, status=status)
 
 
-def _refusal(request, title: str, message: str, *, status: int):
-    return _page(request, "refusal.html", {"title": title, "message": message}, status=status)
+def _refused(request, error: DomainError, *, title: str):
+    # The one refusal page, with the 报到 pages' own width and muted lead.
+    return refusal_response(
+        request, error, title=title, styles="reports/styles.html", page_class="reports"
+    )
 
 
 def _communities():
@@ -74,16 +78,16 @@ def _communities():
 
 
 def _no_person(request):
-    return _refusal(
-        request,
-        _("账号未关联人员信息"),
+    no_person = Forbidden(
+        "no_person",
         _("您的账号还没有关联人员信息，不能报到。请联系所在社区的工作人员为账号关联信息。"),
-        status=403,
     )
+    return _refused(request, no_person, title=_("账号未关联人员信息"))
 
 
-def _not_in_service(request, message: str):
-    return _refusal(request, _("仅限在职党员报到"), message, status=403)
+def _not_in_service(request, refusal: DomainError | None = None):
+    refusal = refusal or Forbidden("not_in_service", not_in_service_message())
+    return _refused(request, refusal, title=_("仅限在职党员报到"))
 
 
 def _pending_of(person: Person) -> CommunityReport | None:
@@ -104,13 +108,12 @@ def secretary_of_community(view):
     def wrapped(request, pk: int, *args, **kwargs):
         community = get_object_or_404(Organisation, pk=pk, kind=Organisation.Kind.COMMUNITY)
         if not permissions.can(request.user, Action.MANAGE_PEOPLE, community):
-            return _refusal(
-                request,
-                _("没有权限"),
+            refused = Forbidden(
+                "forbidden",
                 _("报到海报只能由%(community)s的书记（管理员）打印。")
                 % {"community": community.name},
-                status=403,
             )
+            return _refused(request, refused, title=_("没有权限"))
         return view(request, community, *args, **kwargs)
 
     return wrapped
@@ -158,13 +161,13 @@ def report_scan(request, token: str):
         read = tokens.read_token(token, purposes=tokens.Purpose.REPORT)
     except tokens.TokenError as exc:
         title, message = TOKEN_REFUSALS.get(exc.code, TOKEN_REFUSALS["forged"])
-        return _refusal(request, str(title), str(message), status=400)
+        return _refused(request, Invalid(exc.code, message), title=title)
     community = Organisation.objects.filter(
         pk=read.subject_id, kind=Organisation.Kind.COMMUNITY
     ).first()
     if community is None:
         title, message = TOKEN_REFUSALS["forged"]
-        return _refusal(request, str(title), str(message), status=400)
+        return _refused(request, Invalid("forged", message), title=title)
     if not request.user.is_authenticated:
         # The poster lives for a year, so nothing is lost by logging in first.
         return redirect_to_login(request.get_full_path())
@@ -177,9 +180,9 @@ def report_scan(request, token: str):
         try:
             report_apply(person=person, community=community, via=Via.POSTER)
         except DomainError as exc:
-            if exc.code == "not_in_service":
-                return _not_in_service(request, exc.message)
-            error, status = exc.message, 409
+            if isinstance(exc, Forbidden):  # not an in-service party member
+                return _not_in_service(request, exc)
+            error, status = exc.message, exc.status
         else:
             messages.success(
                 request,
@@ -188,7 +191,7 @@ def report_scan(request, token: str):
             )
             return redirect("volunteers:my_report")
     elif not person.in_service:
-        return _not_in_service(request, not_in_service_message())
+        return _not_in_service(request)
     return _page(
         request,
         "scan.html",
@@ -235,14 +238,14 @@ def my_report(request):
     status = 200
     if request.method == "POST":
         if not person.in_service:
-            return _not_in_service(request, not_in_service_message())
+            return _not_in_service(request)
         form = ReportApplyForm(request.POST)
         if form.is_valid():
             try:
                 report_apply(person=person, community=form.cleaned_data["community"], via=Via.SELF)
             except DomainError as exc:
                 form.add_error("community" if exc.field == "community" else None, exc.message)
-                status = 409
+                status = exc.status
             else:
                 messages.success(
                     request,
@@ -275,11 +278,6 @@ manage_people_required = allowed_somewhere(
 )
 
 
-def _in_scope(user, queryset):
-    q = permissions.scope_q(user, Action.MANAGE_PEOPLE, field="community__path")
-    return queryset if q is None else queryset.filter(q)
-
-
 def _queue(request, *, error_for: int | None = None, error: str = "", note: str = "", status=200):
     user = request.user
     reports = CommunityReport.objects.select_related(
@@ -289,10 +287,12 @@ def _queue(request, *, error_for: int | None = None, error: str = "", note: str 
         "person__reported_community",
         "community",
     )
-    pending_qs = _in_scope(user, reports.filter(status=Status.PENDING)).order_by("applied_at", "id")
+    pending_qs = permissions.reports_user_may_decide(
+        user, reports.filter(status=Status.PENDING)
+    ).order_by("applied_at", "id")
     pending = list(pending_qs[: QUEUE_SHOWN + 1])
     decided = list(
-        _in_scope(
+        permissions.reports_user_may_decide(
             user,
             reports.exclude(status=Status.PENDING).select_related("decided_by__person"),
         ).order_by("-decided_at", "-id")[:HISTORY_SHOWN]
@@ -332,14 +332,14 @@ def _decide(request, pk: int, decide):
     try:
         return decide(report), None
     except DomainError as exc:
-        if exc.code == "forbidden":
-            return None, _refusal(request, _("没有权限"), exc.message, status=403)
+        if isinstance(exc, Forbidden):
+            return None, _refused(request, exc, title=_("没有权限"))
         return None, _queue(
             request,
             error_for=report.pk,
             error=exc.message,
             note=request.POST.get("note", ""),
-            status=400 if exc.field else 409,
+            status=exc.status,
         )
 
 

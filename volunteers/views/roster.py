@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.downloads import xlsx_response
-from core.errors import DomainError
+from core.errors import DomainError, Invalid
+from core.refusals import refusal_response
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from volunteers import permissions, roster
 from volunteers.decorators import allowed_somewhere
@@ -54,15 +55,6 @@ class RosterUploadForm(forms.Form):
     )
 
 
-def _error_page(request, title: str, message: str, *, status: int):
-    return render(
-        request,
-        "volunteers/roster_error.html",
-        {"title": title, "message": message},
-        status=status,
-    )
-
-
 manage_people_required = allowed_somewhere(
     Action.MANAGE_PEOPLE,
     message=gettext_lazy(
@@ -80,12 +72,10 @@ def _kind_or_error(request):
     kind = request.GET.get("kind", Kind.VOLUNTEERS)
     if kind in Kind.values:
         return kind, None
-    return None, _error_page(
-        request,
-        _("名册类型有误"),
-        _("名册类型只能是志愿者名册或党员名册，请从导入页面的链接下载。"),
-        status=400,
+    bad_kind = Invalid(
+        "bad_kind", _("名册类型只能是志愿者名册或党员名册，请从导入页面的链接下载。")
     )
+    return None, refusal_response(request, bad_kind, title=_("名册类型有误"), links="back")
 
 
 @manage_people_required
@@ -103,9 +93,11 @@ def roster_upload(request):
                 )
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status
             else:
                 return redirect("volunteers:roster_preview", pk=roster_import.pk)
-        status = 400
+        else:
+            status = 400
     else:
         form = RosterUploadForm()
     recent = RosterImport.objects.filter(uploaded_by=request.user).only(
@@ -157,7 +149,7 @@ def roster_confirm(request, pk: int):
             request,
             roster_import,
             error=exc.message,
-            status=403 if exc.code == "forbidden" else 409,
+            status=exc.status,
         )
     return redirect("volunteers:roster_done", pk=roster_import.pk)
 
@@ -170,7 +162,7 @@ def roster_discard(request, pk: int):
         roster_import_discard(roster_import=roster_import, by=request.user)
     except DomainError as exc:
         roster_import.refresh_from_db()
-        return _preview(request, roster_import, error=exc.message, status=409)
+        return _preview(request, roster_import, error=exc.message, status=exc.status)
     messages.info(
         request, _("已放弃导入“%(name)s”，没有写入任何人员。") % {"name": roster_import.file_name}
     )
