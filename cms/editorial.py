@@ -13,6 +13,7 @@ groups under 设置 → 用户组.
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.functional import cached_property
 from wagtail.models import (
     GroupApprovalTask,
     GroupPagePermission,
@@ -24,10 +25,9 @@ from wagtail.models import (
 )
 
 from volunteers import permissions
-from volunteers.models import Organisation
 
 COMMUNITY_EDITORS = "社区编辑"
-TOWN_EDITORS = "镇编辑"
+TOWN_EDITORS = permissions.TOWN_EDITORS  # the policy reads the group by this name
 NEWS_WORKFLOW = "志愿动态审核"
 NEWS_TASK = "镇编辑审核发布"
 
@@ -118,63 +118,33 @@ def news_workflow() -> Workflow | None:
     return Workflow.objects.filter(name=NEWS_WORKFLOW).first()
 
 
-# --- Who writes news for which community ---------------------------------------------
-
-
-def is_town_editor(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or user.groups.filter(name=TOWN_EDITORS).exists())
-    )
-
-
-def may_write_news_for(user, community: Organisation | None) -> bool:
-    """Town editors write for the whole town; anyone else only for a community they may
-    publish for, by the one rule (a role on the community or above it)."""
-    if is_town_editor(user):
-        return True
-    return community is not None and permissions.can(user, permissions.Action.PUBLISH, community)
-
-
-def news_communities_for(user):
-    """The communities ``user`` may write news for."""
-    communities = Organisation.objects.filter(kind=Organisation.Kind.COMMUNITY)
-    if is_town_editor(user):
-        return communities
-    return communities.filter(
-        pk__in=permissions.organisations_in_scope(user, permissions.Action.PUBLISH).values("pk")
-    )
-
-
 class NewsPagePermissionTester(PagePermissionTester):
     """Wagtail's page permissions, narrowed to the news of the editor's own communities."""
 
-    def _in_scope(self) -> bool:
-        if not hasattr(self, "_scope"):
-            self._scope = may_write_news_for(self.user, self.page.specific.community)
-        return self._scope
+    @cached_property
+    def _may_write_news(self) -> bool:
+        return permissions.may_write_news_for(self.user, self.page.specific.community)
 
     def can_edit(self):
-        return super().can_edit() and self._in_scope()
+        return super().can_edit() and self._may_write_news
 
     def can_delete(self, ignore_bulk=False):
-        return super().can_delete(ignore_bulk=ignore_bulk) and self._in_scope()
+        return super().can_delete(ignore_bulk=ignore_bulk) and self._may_write_news
 
     def can_unpublish(self):
-        return super().can_unpublish() and self._in_scope()
+        return super().can_unpublish() and self._may_write_news
 
     def can_publish(self):
-        return super().can_publish() and self._in_scope()
+        return super().can_publish() and self._may_write_news
 
     def can_submit_for_moderation(self):
-        return super().can_submit_for_moderation() and self._in_scope()
+        return super().can_submit_for_moderation() and self._may_write_news
 
     def can_lock(self):
-        return super().can_lock() and self._in_scope()
+        return super().can_lock() and self._may_write_news
 
     def can_copy(self):
-        return super().can_copy() and self._in_scope()
+        return super().can_copy() and self._may_write_news
 
     def can_move(self):
-        return super().can_move() and self._in_scope()
+        return super().can_move() and self._may_write_news

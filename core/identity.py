@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_id_number
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -67,10 +69,6 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("身份证号中的出生日期无效。"), code="invalid_id")
     if id_number_checksum(value[:17]) != value[17]:
         raise ValidationError(_("身份证号校验位不正确，请核对。"), code="invalid_id_checksum")
-
-
-def mask_id_number(value: str) -> str:
-    return f"{value[:4]}{'*' * 10}{value[-4:]}"
 
 
 def _key_material(purpose: str) -> bytes:

@@ -5,6 +5,10 @@ names on public lists follow the site's setting (``李*芬``). ID numbers are ne
 whole anywhere (``core.identity`` keeps only a masked form beside the ciphertext).
 """
 
+from collections.abc import Callable
+
+from django.http import HttpRequest
+
 
 def mask_phone(phone: str) -> str:
     """13812345678 → 138****5678."""
@@ -23,17 +27,29 @@ def mask_name(name: str) -> str:
     return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
 
 
+def mask_id_number(value: str) -> str:
+    """The form kept beside the ciphertext: 6201**********1234 (first four, last four)."""
+    return f"{value[:4]}{'*' * 10}{value[-4:]}"
+
+
+def mask_volunteer_number(number: str) -> str:
+    """SZ7K4M9QRT → SZ7K****RT: what a certificate's public check page shows."""
+    if len(number) <= 6:
+        return number
+    return f"{number[:4]}{'*' * (len(number) - 6)}{number[-2:]}"
+
+
 # Whether public rankings show full names is a setting of the site (cms.SiteSettings),
 # a layer above every page that shows a ranking. The site registers how to read it when
 # it starts (cms/apps.py); until then, and without a site, names are masked.
-_public_names_provider = None
+_public_names_provider: Callable[[HttpRequest], str] | None = None
 
 
-def register_public_names(provider) -> None:
+def register_public_names(provider: Callable[[HttpRequest], str]) -> None:
     """``provider(request) -> "full" | "masked"``: how public rankings show names."""
     global _public_names_provider
     _public_names_provider = provider
 
 
-def public_names(request) -> str:
+def public_names(request: HttpRequest) -> str:
     return _public_names_provider(request) if _public_names_provider else "masked"

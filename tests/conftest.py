@@ -19,6 +19,8 @@ from volunteers.services.memberships import membership_grant
 from volunteers.services.organisations import organisation_add
 from volunteers.services.people import person_create
 
+from .actors import make_actor
+
 _phones = itertools.count(13900000000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -200,3 +202,15 @@ def verify_clean():
         assert differences == [], "\n".join(map(str, differences))
 
     return check
+
+
+@pytest.fixture
+def actor(town, make_person, person_with_role):
+    """``actor(name)``: one of ``tests.actors.ACTORS`` as ``.user`` and ``.person``."""
+
+    def make(name: str):
+        return make_actor(
+            name, town=town, make_person=make_person, person_with_role=person_with_role
+        )
+
+    return make

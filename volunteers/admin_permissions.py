@@ -66,36 +66,17 @@ class ActivityPermissionPolicy(BasePermissionPolicy):
     def users_with_any_permission_for_instance(self, actions, instance):
         if not any(action in ACTIVITY_ACTIONS for action in actions):
             return get_user_model().objects.none()
-        node = instance.organisation
         above = Organisation.objects.filter(
-            path__in=[
-                node.path[:end] for end in range(node.steplen, len(node.path) + 1, node.steplen)
-            ]
+            path__in=permissions.paths_at_and_above(instance.organisation.path)
         )
         return _active_role_holders(permissions.roles_granting(Action.PUBLISH), above)
-
-
-def is_town_admin(user) -> bool:
-    """Manages roles at a root of the tree (the town), or is a superuser."""
-    cached = getattr(user, "_shazhou_town_admin", None)
-    if cached is None:
-        cached = permissions.is_superuser(user) or (
-            permissions.can_anywhere(user, Action.MANAGE_ROLES)
-            and any(
-                permissions.can(user, Action.MANAGE_ROLES, root)
-                for root in Organisation.get_root_nodes()
-            )
-        )
-        if user is not None:
-            user._shazhou_town_admin = cached
-    return cached
 
 
 class ActivityCategoryPermissionPolicy(BasePermissionPolicy):
     """The category list belongs to the whole town: only its administrators edit it."""
 
     def user_has_permission(self, user, action):
-        return action in CATEGORY_ACTIONS and is_town_admin(user)
+        return action in CATEGORY_ACTIONS and permissions.administers_a_town(user)
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)

@@ -1,8 +1,12 @@
-"""The one permission rule.
+"""The one permission rule, and the policies built on it.
 
 A role on an organisation node applies to that node's whole subtree. Every
 question of the form "may this user <action> X?" is answered here, by views,
-the Wagtail admin, the API and tasks alike.
+the Wagtail admin, the API and tasks alike. The composite policies about
+organisations, people and activities (who administers the town, whose scope is
+above whose, who sees a name, who writes news for a community, who is an
+activity's audience) live here too; those about points objects are in
+``points.policies``, built on this rule.
 """
 
 from collections.abc import Iterable
@@ -10,8 +14,9 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from volunteers.models import Membership, Organisation, Person
+from volunteers.models import Activity, Membership, Organisation, Person
 
 Role = Membership.Role
 
@@ -63,19 +68,25 @@ def _grants(user) -> dict[str, tuple[str, ...]]:
         for role, path in rows:
             for action in ROLE_ACTIONS.get(role, ()):
                 grants[action].add(path)
-    result = {action: _outermost(paths) for action, paths in grants.items()}
+    result = {action: outermost(paths) for action, paths in grants.items()}
     if user is not None:
         user._shazhou_grants = result
     return result
 
 
-def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
-    """Drop paths that lie inside another granted path: they add nothing."""
+def outermost(paths: Iterable[str]) -> tuple[str, ...]:
+    """Drop paths that lie inside another of the paths: they add nothing."""
     kept: list[str] = []
     for path in sorted(paths):
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     return tuple(kept)
+
+
+def paths_at_and_above(path: str) -> list[str]:
+    """The paths of the node and of every node above it (treebeard's fixed-width steps)."""
+    step = Organisation.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
 def forget_grants(user) -> None:
@@ -158,3 +169,126 @@ def people_in_scope(user, action: str) -> QuerySet[Person]:
     under = reduce(or_, (Q(organisation__path__startswith=p) for p in granted))
     members = Membership.objects.current().filter(under).values("person_id")
     return Person.objects.filter(q | Q(pk__in=members))
+
+
+# --- Composite policies about organisations, people and activities -------------------
+
+
+def administers_a_town(user) -> bool:
+    """Manages roles at a root of the tree (the town), or is a superuser: town-wide lists
+    (activity categories, points rules, job failures) are theirs to edit."""
+    cached = getattr(user, "_shazhou_town_admin", None)
+    if cached is None:
+        cached = is_superuser(user) or (
+            can_anywhere(user, Action.MANAGE_ROLES)
+            and any(can(user, Action.MANAGE_ROLES, root) for root in Organisation.get_root_nodes())
+        )
+        if user is not None:
+            user._shazhou_town_admin = cached
+    return cached
+
+
+def administers_town_of(user, organisation: Organisation) -> bool:
+    """Does ``user`` manage the town that ``organisation`` lies in (the admin role on it)?"""
+    town = (
+        Organisation.objects.filter(
+            kind=Organisation.Kind.TOWN, path__in=paths_at_and_above(organisation.path)
+        )
+        .order_by("depth")
+        .first()
+    )
+    return town is not None and can(user, Action.MANAGE_ROLES, town)
+
+
+def oversees_points_scope_of(user, other) -> bool:
+    """Is every subtree where ``other`` may adjust points strictly inside ``user``'s?
+
+    ``user`` is then above ``other`` (上级) in the points chain: the parent of each of
+    ``other``'s outermost nodes is in ``user``'s scope.
+    """
+    if other is None:
+        return False
+    paths = organisations_in_scope(other, Action.ADJUST_POINTS).values_list("path", flat=True)
+    tops = outermost(paths)
+    step = Organisation.steplen
+    if not tops or any(len(path) <= step for path in tops):
+        return False  # no scope, or the root itself: nothing is strictly above it
+    parents = Organisation.objects.filter(path__in={path[:-step] for path in tops})
+    return all(can(user, Action.ADJUST_POINTS, parent) for parent in parents)
+
+
+def people_visible_by_name(user, person: Person | None, person_ids: list[int]) -> set[int]:
+    """Which of ``person_ids`` the viewer (``user``, whose record is ``person``) may see by
+    full name: themselves and the people of their subtrees; everyone else reads masked."""
+    visible = {person.pk} if person is not None else set()
+    if not person_ids:
+        return visible
+    if is_superuser(user):
+        return visible | set(person_ids)
+    if not can_anywhere(user, Action.VIEW):
+        return visible
+    in_scope = people_in_scope(user, Action.VIEW).filter(pk__in=person_ids)
+    return visible | set(in_scope.values_list("pk", flat=True))
+
+
+def reports_user_may_decide(user, queryset):
+    """The 报到 (``CommunityReport``) rows ``user`` confirms or refuses: those to a
+    community where they manage people."""
+    q = scope_q(user, Action.MANAGE_PEOPLE, field="community__path")
+    return queryset if q is None else queryset.filter(q)
+
+
+# Who writes news for which community. Town editors (this auth group, set up by
+# ``cms.editorial``) write for the whole town; anyone else by the one rule.
+TOWN_EDITORS = "镇编辑"
+
+
+def is_town_editor(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or user.groups.filter(name=TOWN_EDITORS).exists())
+    )
+
+
+def may_write_news_for(user, community: Organisation | None) -> bool:
+    """Town editors write for the whole town; anyone else only for a community they may
+    publish for, by the one rule (a role on the community or above it)."""
+    if is_town_editor(user):
+        return True
+    return community is not None and can(user, Action.PUBLISH, community)
+
+
+def news_communities_for(user) -> QuerySet[Organisation]:
+    """The communities ``user`` may write news for."""
+    communities = Organisation.objects.filter(kind=Organisation.Kind.COMMUNITY)
+    if is_town_editor(user):
+        return communities
+    return communities.filter(pk__in=organisations_in_scope(user, Action.PUBLISH).values("pk"))
+
+
+def in_audience(activity: Activity, person: Person) -> bool:
+    """Is ``person`` among those ``activity`` is for (its 参加对象)?"""
+    Audience = Activity.Audience
+    if activity.audience == Audience.EVERYONE:
+        return True
+    if activity.audience == Audience.PARTY_MEMBERS:
+        return person.is_party_member
+    if activity.audience == Audience.TEAM:
+        return (
+            person.memberships.current().filter(organisation_id=activity.audience_team_id).exists()
+        )
+    # SUBTREE: the person belongs somewhere under the publishing organisation.
+    root = activity.organisation.path
+    return any(node.path.startswith(root) for node in organisations_of(person))
+
+
+def audience_refusal_message(activity: Activity) -> str:
+    """What someone outside ``activity``'s audience is told, at sign-up and at check-in."""
+    Audience = Activity.Audience
+    who = {
+        Audience.SUBTREE: _("%(org)s的成员") % {"org": activity.organisation.name},
+        Audience.PARTY_MEMBERS: _("党员"),
+        Audience.TEAM: activity.audience_team.name if activity.audience_team else "",
+    }.get(activity.audience, "")
+    return _("本活动仅限%(who)s参加。") % {"who": who}

@@ -17,6 +17,7 @@ from cms import editorial
 from cms.blocks import BodyBlock
 from cms.models.base import SitePage, paginate, query_without_page
 from cms.search import clean_query
+from volunteers import permissions
 
 
 class NewsCategory(models.Model):
@@ -112,10 +113,10 @@ class NewsPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        if user is None or editorial.is_town_editor(user) or "community" not in self.fields:
+        if user is None or permissions.is_town_editor(user) or "community" not in self.fields:
             return
         field = self.fields["community"]
-        field.queryset = editorial.news_communities_for(user)
+        field.queryset = permissions.news_communities_for(user)
         field.required = True
         field.help_text = _("只能为您负责的社区撰写动态。")
         field.error_messages["invalid_choice"] = _("您不能为这个社区撰写动态。")
@@ -128,7 +129,7 @@ class NewsPageForm(WagtailAdminPageForm):
             user is not None
             and "community" in self.fields
             and "community" not in self.errors
-            and not editorial.may_write_news_for(user, cleaned_data.get("community"))
+            and not permissions.may_write_news_for(user, cleaned_data.get("community"))
         ):
             self.add_error("community", _("请选择您负责的社区；全镇新闻由镇编辑撰写。"))
         return cleaned_data

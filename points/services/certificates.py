@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,12 +20,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid
 from core.identity import VOLUNTEER_NUMBER_ALPHABET
 from points.models import Certificate, ServiceRecord
 from points.periods import local_date
 from volunteers import permissions
-from volunteers.models import Organisation, Person
+from volunteers.models import Organisation, Person, User
 from volunteers.services.audit import audit_record
 
 PREFIX = "SZC"
@@ -95,7 +96,7 @@ def issuing_organisation_for(person: Person) -> Organisation:
     return Organisation.get_first_root_node()
 
 
-def service_facts(person: Person) -> dict:
+def service_facts(person: Person) -> dict[str, Any]:
     """The person's approved service now: minutes by year and by activity, oldest first."""
     records = (
         ServiceRecord.objects.filter(person=person, status=ServiceRecord.Status.APPROVED)
@@ -109,7 +110,7 @@ def service_facts(person: Person) -> dict:
         .order_by("activity__starts_at", "activity_id")
     )
     by_year: dict[str, int] = defaultdict(int)
-    activities = []
+    activities: list[dict[str, Any]] = []
     for row in records:
         day = local_date(row["activity__starts_at"])
         by_year[str(day.year)] += row["minutes"]
@@ -128,22 +129,16 @@ def service_facts(person: Person) -> dict:
     }
 
 
-def mask_volunteer_number(number: str) -> str:
-    if len(number) <= 6:
-        return number
-    return f"{number[:4]}{'*' * (len(number) - 6)}{number[-2:]}"
-
-
 @transaction.atomic
-def certificate_issue(*, person: Person, by=None) -> Certificate:
+def certificate_issue(*, person: Person, by: User | None = None) -> Certificate:
     """Issue a numbered 志愿服务记录证明 stating the person's approved service today."""
     someone_else = by is not None and by.is_authenticated and by.pk != person.user_id
     if someone_else and not permissions.can(by, CERTIFICATE_ACTION, person):
-        raise DomainError("forbidden", _("您无权为该人员开具志愿服务记录证明。"))
+        raise Forbidden("forbidden", _("您无权为该人员开具志愿服务记录证明。"))
     person = Person.objects.select_related("home_grid", "reported_community").get(pk=person.pk)
     service = service_facts(person)
     if service["total_minutes"] <= 0:
-        raise DomainError(
+        raise Conflict(
             "no_service",
             _("还没有已认定的志愿服务时长，暂不能开具志愿服务记录证明。"),
         )
@@ -176,7 +171,7 @@ def certificate_issue(*, person: Person, by=None) -> Certificate:
         except IntegrityError:  # pragma: no cover - 31^8 bodies a year make a clash unthinkable
             continue
     else:  # pragma: no cover
-        raise DomainError("busy", _("系统繁忙，请重试。"))
+        raise Conflict("busy", _("系统繁忙，请重试。"))
     audit_record(
         actor=by,
         action="certificate.issue",
@@ -189,17 +184,17 @@ def certificate_issue(*, person: Person, by=None) -> Certificate:
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
     """A secretary or administrator withdraws a certificate, with a reason; audited."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     person = Person.objects.get(pk=certificate.person_id)
     if not permissions.can(by, CERTIFICATE_ACTION, person):
-        raise DomainError("forbidden", _("只有该人员所在社区的书记（管理员）可以撤销证明。"))
+        raise Forbidden("forbidden", _("只有该人员所在社区的书记（管理员）可以撤销证明。"))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("missing_reason", _("请填写撤销原因。"), field="reason")
+        raise Invalid("missing_reason", _("请填写撤销原因。"), field="reason")
     if certificate.revoked_at is not None:
-        raise DomainError("already_revoked", _("这份证明已经撤销过了。"))
+        raise Conflict("already_revoked", _("这份证明已经撤销过了。"))
     certificate.revoked_at = timezone.now()
     certificate.revoked_by = by
     certificate.revoked_reason = reason[:200]

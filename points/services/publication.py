@@ -21,7 +21,9 @@ them answers (audited).
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Window
@@ -29,7 +31,7 @@ from django.db.models.functions import Rank
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid
 from points.models import (
     Measure,
     Objection,
@@ -39,9 +41,8 @@ from points.models import (
     ScopeTotal,
 )
 from points.periods import SHANGHAI, PeriodKind, local_date, month_key, period_bounds, period_kind
-from points.scopes import person_scopes
-from volunteers import permissions
-from volunteers.models import Organisation, Person
+from points.policies import may_answer_objection, may_object_to
+from volunteers.models import Organisation, Person, User
 from volunteers.services.audit import audit_record
 
 SNAPSHOT_PLACES = 100
@@ -80,7 +81,7 @@ def snapshot_scopes() -> list[tuple[Organisation, str]]:
     nodes = Organisation.objects.filter(
         kind__in=(Kind.TOWN, Kind.COMMUNITY, Kind.PARTY_BRANCH)
     ).order_by("path")
-    pairs = []
+    pairs: list[tuple[Organisation, str]] = []
     for node in nodes:
         if node.kind != Kind.PARTY_BRANCH:
             pairs.append((node, Population.VOLUNTEERS))
@@ -90,7 +91,7 @@ def snapshot_scopes() -> list[tuple[Organisation, str]]:
 
 def ranking_rows(
     *, organisation_id: int, period: str, population: str, measure: str, places: int
-) -> list[dict]:
+) -> list[Mapping[str, Any]]:
     """The top ``places`` of one scope (all who tie on the last place), ranked 1, 2, 2, 4.
 
     Index range reads: the value at the last place, whether a crowd ties on it, then
@@ -129,7 +130,7 @@ def ranking_rows(
     )
 
 
-def _row(snapshot: RankingSnapshot, found: dict) -> RankingSnapshotRow:
+def _row(snapshot: RankingSnapshot, found: Mapping[str, Any]) -> RankingSnapshotRow:
     if snapshot.population == Population.PARTY_MEMBERS:
         where = found["person__party_branch__name"] or found["person__home_grid__name"]
     else:
@@ -155,10 +156,10 @@ def rankings_publish_month(
     except ValueError:
         kind = None
     if kind != PeriodKind.MONTH:
-        raise DomainError("bad_month", _("请给出月份，例如 2026-05。"), field="month")
+        raise Invalid("bad_month", _("请给出月份，例如 2026-05。"), field="month")
     _start, end = period_bounds(month)
-    if now < end:
-        raise DomainError(
+    if end is None or now < end:  # a month always ends; None is all time
+        raise Invalid(
             "month_not_over", _("%(month)s尚未结束，不能公示。") % {"month": month}, field="month"
         )
     notice_until = notice_end(now)
@@ -219,13 +220,6 @@ def rankings_publish_month(
 # --- Objections -----------------------------------------------------------------------
 
 
-def may_object(person: Person, snapshot: RankingSnapshot) -> bool:
-    """Does ``person`` appear in the snapshot, or rank in its scope and population?"""
-    if RankingSnapshotRow.objects.filter(snapshot=snapshot, person=person).exists():
-        return True
-    return (snapshot.organisation_id, snapshot.population) in set(person_scopes(person.pk))
-
-
 def notice_over_message(snapshot: RankingSnapshot) -> str:
     last_day = local_date(snapshot.notice_until - datetime.timedelta(microseconds=1))
     return _(
@@ -236,9 +230,9 @@ def notice_over_message(snapshot: RankingSnapshot) -> str:
 def _clean_text(text: str, *, field: str, missing: str, limit: int) -> str:
     text = (text or "").strip()
     if not text:
-        raise DomainError(f"missing_{field}", missing, field=field)
+        raise Invalid(f"missing_{field}", missing, field=field)
     if len(text) > limit:
-        raise DomainError(
+        raise Invalid(
             f"long_{field}",
             _("不能超过 %(limit)d 字（现在 %(length)d 字）。")
             % {"limit": limit, "length": len(text)},
@@ -257,9 +251,9 @@ def objection_lodge(
         text, field="text", missing=_("请写明异议内容。"), limit=OBJECTION_MAX_LENGTH
     )
     if not snapshot.notice_open(now):
-        raise DomainError("notice_over", notice_over_message(snapshot))
-    if not may_object(person, snapshot):
-        raise DomainError(
+        raise Conflict("notice_over", notice_over_message(snapshot))
+    if not may_object_to(person, snapshot):
+        raise Forbidden(
             "not_in_scope",
             _("您不在这份榜单的范围内（%(scope)s · %(population)s），不能对它提出异议。")
             % {"scope": snapshot.scope_name, "population": snapshot.get_population_display()},
@@ -270,7 +264,7 @@ def objection_lodge(
                 snapshot=snapshot, person=person, text=text, lodged_at=now
             )
     except IntegrityError:
-        raise DomainError("already_lodged", _("您已对这份榜单提出过异议，请等待答复。")) from None
+        raise Conflict("already_lodged", _("您已对这份榜单提出过异议，请等待答复。")) from None
     audit_record(
         actor=person.user,
         action="objection.lodge",
@@ -283,17 +277,13 @@ def objection_lodge(
     return objection
 
 
-def may_answer(user, objection: Objection) -> bool:
-    return permissions.can(user, permissions.Action.ADJUST_POINTS, objection.person)
-
-
 @transaction.atomic
 def objection_answer(
     *,
     objection: Objection,
     answer: str,
     outcome: str,
-    by,
+    by: User,
     now: datetime.datetime | None = None,
 ) -> Objection:
     """A secretary whose scope covers the person answers an objection, once; audited."""
@@ -302,16 +292,16 @@ def objection_answer(
         .select_related("person", "snapshot__organisation")
         .get(pk=objection.pk)
     )
-    if not may_answer(by, objection):
-        raise DomainError("forbidden", _("只有提出人所在组织的书记（管理员）可以答复这条异议。"))
+    if not may_answer_objection(by, objection):
+        raise Forbidden("forbidden", _("只有提出人所在组织的书记（管理员）可以答复这条异议。"))
     if objection.status != Objection.Status.PENDING:
-        raise DomainError(
+        raise Conflict(
             "already_answered",
             _("这条异议已答复（%(status)s），不能重复答复。")
             % {"status": objection.get_status_display()},
         )
     if outcome not in (Objection.Status.UPHELD, Objection.Status.DISMISSED):
-        raise DomainError("missing_outcome", _("请选择异议是否成立。"), field="outcome")
+        raise Invalid("missing_outcome", _("请选择异议是否成立。"), field="outcome")
     answer = _clean_text(
         answer, field="answer", missing=_("请填写答复内容。"), limit=ANSWER_MAX_LENGTH
     )

@@ -4,9 +4,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid
 from points.models import ServiceRecord
-from points.scopes import STEPLEN, ancestor_paths
+from points.policies import may_decide_backfill
 from points.services.awards import award_for_record, meets_share, required_minutes
 from points.services.corrections import (
     entry_reverse,
@@ -15,26 +15,24 @@ from points.services.corrections import (
     require_reason,
 )
 from points.services.ledger import ledger_atomic, person_lock
-from volunteers import permissions
-from volunteers.models import Activity, Attendance, Organisation, Person
+from volunteers.models import Activity, Attendance, Person, User
 from volunteers.services.audit import audit_record
 
-Action = permissions.Action
 Status = ServiceRecord.Status
 
 
-def _check_minutes(minutes, activity: Activity) -> int:
+def _check_minutes(minutes: object, activity: Activity) -> int:
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        raise DomainError("bad_minutes", _("服务时长必须是正整数（分钟）。"), field="minutes")
+        raise Invalid("bad_minutes", _("服务时长必须是正整数（分钟）。"), field="minutes")
     if minutes > activity.duration_minutes:
-        raise DomainError(
+        raise Invalid(
             "too_long",
             _("补录时长 %(minutes)d 分钟超过了活动时长（%(duration)d 分钟）。")
             % {"minutes": minutes, "duration": activity.duration_minutes},
             field="minutes",
         )
     if not meets_share(activity, minutes):
-        raise DomainError(
+        raise Invalid(
             "below_share",
             _("服务时长须达到活动时长的 %(share)d%%（至少 %(needed)d 分钟）才能计入。")
             % {"share": activity.min_share_percent, "needed": required_minutes(activity)},
@@ -45,20 +43,20 @@ def _check_minutes(minutes, activity: Activity) -> int:
 
 @transaction.atomic
 def servicerecord_backfill(
-    *, person: Person, activity: Activity, minutes: int, reason: str, by
+    *, person: Person, activity: Activity, minutes: int, reason: str, by: User
 ) -> ServiceRecord:
     """A secretary records service that was not checked in; it waits for approval."""
     require_adjuster(by, person)
     reason = require_reason(reason)
     if activity.cancelled_at is not None:
-        raise DomainError("cancelled", _("活动已取消，不能补录。"))
+        raise Conflict("cancelled", _("活动已取消，不能补录。"))
     if activity.ends_at > timezone.now():
-        raise DomainError("not_over", _("活动结束后才能补录服务时长。"))
+        raise Conflict("not_over", _("活动结束后才能补录服务时长。"))
     minutes = _check_minutes(minutes, activity)
     if Attendance.objects.filter(
         person=person, activity=activity, removed_at__isnull=True
     ).exists():
-        raise DomainError(
+        raise Conflict(
             "has_attendance", _("该人员在本活动已有签到记录，时长按签到核定，无需补录。")
         )
     try:
@@ -74,7 +72,7 @@ def servicerecord_backfill(
                 entered_by=by,
             )
     except IntegrityError:
-        raise DomainError(
+        raise Conflict(
             "already_recorded", _("该人员在本活动已有服务时长记录（或待审核的补录）。")
         ) from None
     audit_record(
@@ -91,64 +89,20 @@ def servicerecord_backfill(
     return record
 
 
-def _outermost(paths) -> list[str]:
-    kept: list[str] = []
-    for path in sorted(paths):
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
-    return kept
-
-
-def is_town_admin(user, organisation: Organisation) -> bool:
-    """Does ``user`` manage the town that ``organisation`` lies in (the admin role on it)?"""
-    town = (
-        Organisation.objects.filter(
-            kind=Organisation.Kind.TOWN, path__in=ancestor_paths([organisation.path])
-        )
-        .order_by("depth")
-        .first()
-    )
-    return town is not None and permissions.can(user, Action.MANAGE_ROLES, town)
-
-
-def scope_strictly_contains(user, other) -> bool:
-    """Is every subtree where ``other`` may adjust points strictly inside ``user``'s?"""
-    if other is None:
-        return False
-    paths = permissions.organisations_in_scope(other, Action.ADJUST_POINTS).values_list(
-        "path", flat=True
-    )
-    tops = _outermost(paths)
-    if not tops or any(len(path) <= STEPLEN for path in tops):
-        return False  # no scope, or the root itself: nothing is strictly above it
-    parents = Organisation.objects.filter(path__in={path[:-STEPLEN] for path in tops})
-    return all(permissions.can(user, Action.ADJUST_POINTS, parent) for parent in parents)
-
-
-def may_decide(user, record: ServiceRecord) -> bool:
-    if user is None or not user.is_authenticated or user.pk == record.entered_by_id:
-        return False
-    if is_town_admin(user, record.activity.organisation):
-        return True
-    return permissions.can(user, Action.ADJUST_POINTS, record.person) and scope_strictly_contains(
-        user, record.entered_by
-    )
-
-
-def _lock_pending(record: ServiceRecord, by) -> ServiceRecord:
+def _lock_pending(record: ServiceRecord, by: User) -> ServiceRecord:
     record = (
         ServiceRecord.objects.select_for_update(of=("self",))
         .select_related("activity__organisation", "activity__category", "person", "entered_by")
         .get(pk=record.pk)
     )
     if record.entered_by_id is not None and by is not None and record.entered_by_id == by.pk:
-        raise DomainError("own_record", _("不能审核自己录入的补录。"))
-    if not may_decide(by, record):
-        raise DomainError(
+        raise Forbidden("own_record", _("不能审核自己录入的补录。"))
+    if not may_decide_backfill(by, record):
+        raise Forbidden(
             "forbidden", _("补录须由录入人的上级组织（或镇管理员）审核，您无权审核这条记录。")
         )
     if record.status != Status.PENDING:
-        raise DomainError(
+        raise Conflict(
             "not_pending",
             _("这条补录已处理（%(status)s）。") % {"status": record.get_status_display()},
         )
@@ -156,7 +110,7 @@ def _lock_pending(record: ServiceRecord, by) -> ServiceRecord:
 
 
 @ledger_atomic()
-def servicerecord_approve(*, record: ServiceRecord, by) -> ServiceRecord:
+def servicerecord_approve(*, record: ServiceRecord, by: User) -> ServiceRecord:
     """Credit a back-fill's minutes and award its points."""
     lock = person_lock(record.person_id)
     record = _lock_pending(record, by)
@@ -180,7 +134,7 @@ def servicerecord_approve(*, record: ServiceRecord, by) -> ServiceRecord:
 
 
 @transaction.atomic
-def servicerecord_reject(*, record: ServiceRecord, by, note: str = "") -> ServiceRecord:
+def servicerecord_reject(*, record: ServiceRecord, by: User, note: str = "") -> ServiceRecord:
     """Turn a back-fill down; nothing is credited."""
     record = _lock_pending(record, by)
     record.status = Status.REJECTED
@@ -201,13 +155,13 @@ def servicerecord_reject(*, record: ServiceRecord, by, note: str = "") -> Servic
 
 
 @ledger_atomic()
-def servicerecord_revoke(*, record: ServiceRecord, reason: str, by) -> ServiceRecord:
+def servicerecord_revoke(*, record: ServiceRecord, reason: str, by: User) -> ServiceRecord:
     """Take back an approved back-fill found to be wrong: its minutes and its points."""
     person = Person.objects.get(pk=record.person_id)
     require_adjuster(by, person)
     reason = require_reason(reason)
     if record.source != ServiceRecord.Source.BACKFILL:
-        raise DomainError("from_attendance", _("签到得来的时长请通过撤销签到来更正。"))
+        raise Conflict("from_attendance", _("签到得来的时长请通过撤销签到来更正。"))
     lock = person_lock(person.pk)
     record = record_revoke(lock, record, reason=reason)
     for entry in record.points_entries.filter(reversed_by__isnull=True, reverses__isnull=True):

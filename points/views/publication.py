@@ -1,7 +1,7 @@
 """公示 pages: a published ranking, a person's objection to it, and the secretary's queue.
 
 Thin on purpose: writes are ``services.publication`` calls, "may they?" is
-``volunteers.permissions``; these views turn answers and refusals into pages.
+``points.policies``; these views turn answers and refusals into pages.
 """
 
 import datetime
@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import DomainError
+from core.errors import DomainError, Forbidden
 from core.masking import mask_name, public_names
+from core.refusals import refusal_response
 from points.models import Objection, PersonTotal, RankingSnapshot, RankingSnapshotRow
 from points.periods import period_label
-from points.refusals import refusal_response
+from points.policies import objections_user_may_answer
 from points.services.publication import (
     ANSWER_MAX_LENGTH,
     OBJECTION_MAX_LENGTH,
@@ -37,11 +38,6 @@ Action = permissions.Action
 Status = Objection.Status
 QUEUE_SHOWN = 100
 HISTORY_SHOWN = 20
-STATUS_FOR = {"forbidden": 403, "not_in_scope": 403}  # others: 400 with a field, else 409
-
-
-def _status(exc: DomainError) -> int:
-    return STATUS_FOR.get(exc.code, 400 if exc.field else 409)
 
 
 def _snapshot(pk: int) -> RankingSnapshot:
@@ -98,12 +94,11 @@ def objection_lodge_view(request, pk: int):
     _describe(snapshot)
     person = person_for_user(request.user)
     if person is None:
-        return refusal_response(
-            request,
-            _("账号未关联人员信息"),
+        no_person = Forbidden(
+            "no_person",
             _("您的账号还没有关联人员信息，不能提出异议。请联系所在社区的工作人员。"),
-            status=403,
         )
+        return refusal_response(request, no_person, title=_("账号未关联人员信息"))
     mine = Objection.objects.filter(snapshot=snapshot, person=person).first()
     form = ObjectionForm(request.POST or None)
     error, status = "", 200
@@ -111,9 +106,9 @@ def objection_lodge_view(request, pk: int):
         try:
             objection_lodge(snapshot=snapshot, person=person, text=request.POST.get("text", ""))
         except DomainError as exc:
-            if exc.code == "not_in_scope":
-                return refusal_response(request, _("不能提出异议"), exc.message, status=403)
-            error, status = exc.message, _status(exc)
+            if isinstance(exc, Forbidden):  # not in the ranking's scope
+                return refusal_response(request, exc, title=_("不能提出异议"))
+            error, status = exc.message, exc.status
             if exc.field:
                 form.add_error(exc.field, exc.message)
                 error = ""
@@ -171,26 +166,18 @@ adjust_points_required = allowed_somewhere(
 )
 
 
-def _in_scope(user, queryset):
-    """Objections of people the user may adjust points for: the one rule, as a subquery."""
-    if permissions.is_superuser(user):
-        return queryset
-    people = permissions.people_in_scope(user, Action.ADJUST_POINTS).values("pk")
-    return queryset.filter(person_id__in=people)
-
-
 def _queue(request, *, error_for=None, error="", answer="", status=200):
     user = request.user
     objections = Objection.objects.select_related(
         "snapshot", "person__home_grid", "person__party_branch"
     )
     pending = list(
-        _in_scope(user, objections.filter(status=Status.PENDING)).order_by("lodged_at", "id")[
-            : QUEUE_SHOWN + 1
-        ]
+        objections_user_may_answer(user, objections.filter(status=Status.PENDING)).order_by(
+            "lodged_at", "id"
+        )[: QUEUE_SHOWN + 1]
     )
     answered = list(
-        _in_scope(
+        objections_user_may_answer(
             user,
             objections.exclude(status=Status.PENDING).select_related("answered_by__person"),
         ).order_by("-answered_at", "-id")[:HISTORY_SHOWN]
@@ -259,14 +246,14 @@ def objection_answer_view(request, pk: int):
             by=request.user,
         )
     except DomainError as exc:
-        if exc.code == "forbidden":
-            return refusal_response(request, _("没有权限"), exc.message, status=403)
+        if isinstance(exc, Forbidden):
+            return refusal_response(request, exc, title=_("没有权限"))
         return _queue(
             request,
             error_for=objection.pk,
             error=exc.message,
             answer=request.POST.get("answer", ""),
-            status=_status(exc),
+            status=exc.status,
         )
     messages.success(
         request,

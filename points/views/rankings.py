@@ -2,7 +2,7 @@
 
 Both are for people who have logged in: "我的积分" is the person's own ledger,
 and the ranking page shows full names only of people the viewer may see under
-the one permission rule (``permissions.people_in_scope``); everyone else reads
+the one permission rule (``permissions.people_visible_by_name``); everyone else reads
 masked (李*芬). The ranking page's switches are plain GET links, so a junk query
 string falls back to the defaults with a notice — a 200, never a 500.
 """
@@ -211,7 +211,9 @@ def rankings(request):
         rows = ranking_top(
             organisation=scope, period=period, population=population, measure=measure
         )
-        visible = _visible_people(request.user, person, [row.person_id for row in rows])
+        visible = permissions.people_visible_by_name(
+            request.user, person, [row.person_id for row in rows]
+        )
         top = [
             {
                 "place": row.place,
@@ -292,16 +294,3 @@ def rankings(request):
             "invalid": invalid,
         },
     )
-
-
-def _visible_people(user, person, person_ids: list[int]) -> set[int]:
-    """Which of these people the viewer may see by name: themselves and their subtrees."""
-    visible = {person.pk} if person is not None else set()
-    if not person_ids:
-        return visible
-    if permissions.is_superuser(user):
-        return visible | set(person_ids)
-    if not permissions.can_anywhere(user, permissions.Action.VIEW):
-        return visible
-    in_scope = permissions.people_in_scope(user, permissions.Action.VIEW).filter(pk__in=person_ids)
-    return visible | set(in_scope.values_list("pk", flat=True))

@@ -14,7 +14,7 @@ from points.models import (
     RankingSnapshot,
     RankingSnapshotRow,
 )
-from points.services.publication import may_answer
+from points.policies import may_answer_objection
 from volunteers.models import Activity, Attendance, AuditEvent
 
 
@@ -61,4 +61,4 @@ def test_past_months_are_published_and_the_latest_is_open_for_objections():
     objection = Objection.objects.get()
     assert objection.person == user("partymember").person
     assert objection.status == "pending" and objection.snapshot.period == months[-1]
-    assert may_answer(user("secretary"), objection)
+    assert may_answer_objection(user("secretary"), objection)
