@@ -1,6 +1,7 @@
 """爱心超市: each community's reward catalogue and the redemptions made from it."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -68,6 +69,21 @@ class Reward(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The rules every write keeps. The constraints below hold them in the database;
+        this says them on the field, in words an editor reads."""
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        starts, ends = self.available_from, self.available_until
+        if starts and ends and ends <= starts:
+            errors["available_until"] = ValidationError(
+                _("截止兑换必须晚于开始兑换。"), code="bad_window"
+            )
+        if self.price == 0:
+            errors["price"] = ValidationError(_("所需积分至少为 1。"), code="free_reward")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def organisation(self):

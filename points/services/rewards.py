@@ -1,4 +1,4 @@
-"""爱心超市: redeeming a reward, handing it over, cancelling before hand-over.
+"""爱心超市: keeping the catalogue, redeeming a reward, handing it over, cancelling.
 
 The ledger side goes through ``points_redeem`` and ``entry_reverse`` under the
 person's ledger lock, so the balance check and the per-person limit see a
@@ -6,8 +6,10 @@ settled ledger. Stock moves only by conditional UPDATE (``stock > 0``), so the
 database, not a prior read, decides who gets the last item.
 """
 
+import datetime
 import re
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,19 +17,21 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from wagtail.actions.create import CreateAction
+from wagtail.log_actions import log
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.identity import VOLUNTEER_NUMBER_ALPHABET
+from core.writes import apply_changes, refuse_invalid, save_changed
 from points.models import Redemption, Reward
+from points.policies import SHOP_ACTION, may_run_shop
 from points.services.corrections import entry_reverse, points_redeem
 from points.services.ledger import ledger_atomic, person_lock
 from volunteers import permissions
-from volunteers.models import Notification, Person
+from volunteers.models import Notification, Organisation, Person, User
 from volunteers.services.audit import audit_record
 from volunteers.services.notifications import notify
 
-# Who runs a community's shop: the people who may adjust points there (secretary, admin).
-SHOP_ACTION = permissions.Action.ADJUST_POINTS
 # Eight characters without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 8.5 × 10^11 codes,
 # short enough to read out at the counter, long enough that guessing one is hopeless.
 CODE_LENGTH = 8
@@ -48,15 +52,11 @@ def normalise_code(value: str) -> str:
     return re.sub(r"[\s\-_·]", "", text).upper()
 
 
-def may_run_shop(user, community) -> bool:
-    return permissions.can(user, SHOP_ACTION, community)
-
-
-def _check_open(reward: Reward, now) -> None:
+def _check_open(reward: Reward, now: datetime.datetime) -> None:
     if not reward.active:
-        raise DomainError("inactive", _("“%(name)s”已下架，不能兑换。") % {"name": reward.name})
+        raise Conflict("inactive", _("“%(name)s”已下架，不能兑换。") % {"name": reward.name})
     if reward.available_from and now < reward.available_from:
-        raise DomainError(
+        raise Conflict(
             "not_yet",
             _("“%(name)s”%(when)s起才能兑换。")
             % {
@@ -65,7 +65,7 @@ def _check_open(reward: Reward, now) -> None:
             },
         )
     if reward.available_until and now >= reward.available_until:
-        raise DomainError(
+        raise Conflict(
             "closed",
             _("“%(name)s”的兑换已于%(when)s截止。")
             % {
@@ -84,22 +84,22 @@ def _check_limit(reward: Reward, person: Person) -> None:
         .count()
     )
     if taken >= reward.per_person_limit:
-        raise DomainError(
+        raise Conflict(
             "over_limit",
             _("“%(name)s”每人限兑 %(limit)d 件，您已兑换 %(taken)d 件。")
             % {"name": reward.name, "limit": reward.per_person_limit, "taken": taken},
         )
 
 
-def _check_redeemer(by, person: Person) -> None:
+def _check_redeemer(by: User, person: Person) -> None:
     if by is not None and by.is_authenticated and by.pk == person.user_id:
         return
     if not permissions.can(by, SHOP_ACTION, person):
-        raise DomainError("forbidden", _("只能用自己的积分兑换。"))
+        raise Forbidden("forbidden", _("只能用自己的积分兑换。"))
 
 
 @ledger_atomic()
-def reward_redeem(*, reward: Reward, person: Person, by) -> Redemption:
+def reward_redeem(*, reward: Reward, person: Person, by: User) -> Redemption:
     """Spend the person's points on one item: a redemption entry, one less in stock, a code."""
     _check_redeemer(by, person)
     # The person's lock first: their limit and balance are read under it, and two
@@ -110,14 +110,14 @@ def reward_redeem(*, reward: Reward, person: Person, by) -> Redemption:
     _check_open(reward, now)
     _check_limit(reward, person)
     if lock.balance < reward.price:
-        raise DomainError(
+        raise Conflict(
             "insufficient_balance",
             _("可用积分不足：兑换“%(name)s”需要 %(price)d 分，您现在有 %(balance)d 分。")
             % {"name": reward.name, "price": reward.price, "balance": lock.balance},
         )
     taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
     if not taken:
-        raise DomainError("out_of_stock", _("“%(name)s”已兑完，暂无库存。") % {"name": reward.name})
+        raise Conflict("out_of_stock", _("“%(name)s”已兑完，暂无库存。") % {"name": reward.name})
     for _attempt in range(5):
         code = redemption_code_new()
         if not Redemption.objects.filter(code=code).exists():
@@ -125,7 +125,7 @@ def reward_redeem(*, reward: Reward, person: Person, by) -> Redemption:
     entry = points_redeem(
         person=person,
         amount=reward.price,
-        idempotency_key=f"redemption:{code}",
+        idempotency_key=f"redemption:{code}",  # type: ignore[possibly-undefined]  # range(5) runs
         reason=_("爱心超市兑换：%(name)s") % {"name": reward.name},
         source_ref=f"redemption:{code}",
         by=by,
@@ -142,7 +142,45 @@ def reward_redeem(*, reward: Reward, person: Person, by) -> Redemption:
                 created_at=now,
             )
     except IntegrityError:  # pragma: no cover - a code clash between the check and the insert
-        raise DomainError("busy", _("系统繁忙，请重试。")) from None
+        raise Conflict("busy", _("系统繁忙，请重试。")) from None
+
+
+def _require_shop_of(by: User, community: Organisation) -> None:
+    if not may_run_shop(by, community):
+        raise Forbidden("forbidden", _("只能选择您管理的社区。"), field="community")
+
+
+@transaction.atomic
+def reward_create(
+    *, community: Organisation, name: str, price: int, by: User, **fields: Any
+) -> Reward:
+    """Put an item on a community's shelf; its starting stock is typed as a number."""
+    _require_shop_of(by, community)
+    reward = Reward(community=community, name=name, price=price, **fields)
+    refuse_invalid(reward)
+    CreateAction(reward, user=by, clean=False).execute(skip_permission_checks=True)
+    return reward
+
+
+@transaction.atomic
+def reward_update(*, reward: Reward, by: User, **changes: Any) -> Reward:
+    """Change an item's details; never its stock, which moves only by ``reward_restock``
+    and redemptions (writing back a number read earlier would undo redemptions since)."""
+    if "stock" in changes:
+        raise Invalid(
+            "stock_by_delta", _("库存请用“增加/减少库存”调整，不能直接改写。"), field="stock"
+        )
+    current = Reward.objects.select_related("community").get(pk=reward.pk)
+    if not may_run_shop(by, current.community):
+        raise Forbidden("forbidden", _("只能修改您管理的社区的商品。"))
+    moved_to = changes.get("community")
+    if moved_to is not None and moved_to.pk != current.community_id:
+        _require_shop_of(by, moved_to)
+    changed = apply_changes(current, changes)
+    refuse_invalid(current)
+    save_changed(current, changed)  # only these columns: never the stock
+    log(instance=current, action="wagtail.edit", user=by, content_changed=bool(changed))
+    return current
 
 
 # An editor's "in" or "out" at once; far beyond what a community shelf holds.
@@ -150,18 +188,18 @@ RESTOCK_LIMIT = 100_000
 
 
 @transaction.atomic
-def reward_restock(*, reward: Reward, delta: int, by) -> Reward:
+def reward_restock(*, reward: Reward, delta: int, by: User) -> Reward:
     """Add (or, negative, take away) stock in the database, never below zero; audited.
 
     A delta and not a number: redemptions and cancellations change stock meanwhile,
     and adding to what the database holds cannot undo them.
     """
     if not permissions.can(by, SHOP_ACTION, reward):
-        raise DomainError("forbidden", _("只能调整您管理的社区的商品库存。"))
+        raise Forbidden("forbidden", _("只能调整您管理的社区的商品库存。"))
     if not delta:
-        raise DomainError("no_change", _("请填写要增加或减少的数量。"), field="stock_change")
+        raise Invalid("no_change", _("请填写要增加或减少的数量。"), field="stock_change")
     if abs(delta) > RESTOCK_LIMIT:
-        raise DomainError(
+        raise Invalid(
             "too_many",
             _("一次最多增加或减少 %(limit)d 件。") % {"limit": RESTOCK_LIMIT},
             field="stock_change",
@@ -171,7 +209,7 @@ def reward_restock(*, reward: Reward, delta: int, by) -> Reward:
     )
     reward.refresh_from_db(fields=["stock"])
     if not changed:
-        raise DomainError(
+        raise Invalid(
             "not_enough_stock",
             _("库存不足：现有 %(stock)d 件，不能减少 %(taken)d 件。")
             % {"stock": reward.stock, "taken": -delta},
@@ -193,31 +231,29 @@ def redemption_find(code: str) -> Redemption:
     """The redemption behind a typed or scanned code; a Chinese refusal when there is none."""
     code = normalise_code(code)
     if not code:
-        raise DomainError("missing_code", _("请输入兑换码。"), field="code")
+        raise Invalid("missing_code", _("请输入兑换码。"), field="code")
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
-        raise DomainError(
-            "bad_code", _("兑换码应为 8 位字母和数字，请核对后重新输入。"), field="code"
-        )
+        raise Invalid("bad_code", _("兑换码应为 8 位字母和数字，请核对后重新输入。"), field="code")
     redemption = (
         Redemption.objects.select_related("reward__community", "person").filter(code=code).first()
     )
     if redemption is None:
-        raise DomainError("unknown_code", _("没有这个兑换码，请核对后重新输入。"), field="code")
+        raise NotFound("unknown_code", _("没有这个兑换码，请核对后重新输入。"), field="code")
     return redemption
 
 
-def _require_shop_staff(by, redemption: Redemption, *, cancelling: bool = False) -> None:
+def _require_shop_staff(by: User, redemption: Redemption, *, cancelling: bool = False) -> None:
     if not may_run_shop(by, redemption.reward.community):
         message = (
             _("这张兑换码属于%(community)s爱心超市，只能由该社区的书记（管理员）取消。")
             if cancelling
             else _("这张兑换码属于%(community)s爱心超市，只能由该社区的书记（管理员）发放。")
         )
-        raise DomainError("forbidden", message % {"community": redemption.reward.community.name})
+        raise Forbidden("forbidden", message % {"community": redemption.reward.community.name})
 
 
 @transaction.atomic
-def redemption_hand_over(*, code: str, by) -> Redemption:
+def redemption_hand_over(*, code: str, by: User) -> Redemption:
     """Shop staff hand the goods over against the code; a code works once."""
     redemption = redemption_find(code)
     _require_shop_staff(by, redemption)
@@ -231,8 +267,8 @@ def redemption_hand_over(*, code: str, by) -> Redemption:
     redemption.refresh_from_db()
     if not handed:
         if redemption.status == Status.HANDED_OVER:
-            raise DomainError("already_used", _("已兑换，不能重复使用。"))
-        raise DomainError("cancelled", _("这张兑换码已取消，不能领取。"))
+            raise Conflict("already_used", _("已兑换，不能重复使用。"))
+        raise Conflict("cancelled", _("这张兑换码已取消，不能领取。"))
     audit_record(
         actor=by,
         action="shop.hand_over",
@@ -246,7 +282,7 @@ def redemption_hand_over(*, code: str, by) -> Redemption:
 
 
 @ledger_atomic()
-def redemption_cancel(*, redemption: Redemption, by, reason: str = "") -> Redemption:
+def redemption_cancel(*, redemption: Redemption, by: User, reason: str = "") -> Redemption:
     """Before hand-over: points come back (a reversal entry), the item goes back on the shelf.
 
     The person cancels their own without a reason; shop staff must give one, and the
@@ -265,14 +301,14 @@ def redemption_cancel(*, redemption: Redemption, by, reason: str = "") -> Redemp
         .get(pk=redemption.pk)
     )
     if redemption.status == Status.HANDED_OVER:
-        raise DomainError("already_used", _("商品已领取，不能取消兑换。"))
+        raise Conflict("already_used", _("商品已领取，不能取消兑换。"))
     if redemption.status == Status.CANCELLED:
-        raise DomainError("already_cancelled", _("这次兑换已经取消过了。"))
+        raise Conflict("already_cancelled", _("这次兑换已经取消过了。"))
     reason = (reason or "").strip()[:200]
     if not reason:
         if not own:
             # Checked after the status, so staff are not asked for a reason in vain.
-            raise DomainError("missing_reason", _("请填写取消原因。"), field="reason")
+            raise Invalid("missing_reason", _("请填写取消原因。"), field="reason")
         reason = _("本人取消兑换")
     entry_reverse(lock, redemption.entry, reason=reason, by=by)
     Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core.errors import DomainError
+from points.admin_views.rewards import RewardAdminForm
 from points.models import Kind, PersonTotal, PointsEntry, Redemption, Reward
 from points.services import points_adjust
 from points.services.rewards import (
@@ -740,8 +741,6 @@ def test_taking_more_out_than_is_in_stock_is_refused_and_nothing_is_saved(
 def test_restock_refuses_going_below_zero_even_when_the_form_saw_enough(
     client, secretary, make_reward, rich_volunteer, monkeypatch
 ):
-    from points.wagtail_hooks import RewardAdminForm
-
     reward = make_reward(stock=1)
     loaded = Reward.objects.get(pk=reward.pk)
     original_clean = RewardAdminForm.clean

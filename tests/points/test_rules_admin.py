@@ -4,6 +4,7 @@ import pytest
 
 from points.models import PointsPolicy, PointsRule
 from points.services import points_award_for_attendance
+from volunteers.models import AuditEvent
 
 RULES = "/admin/snippets/points/pointsrule/"
 POLICIES = "/admin/snippets/points/pointspolicy/"
@@ -91,4 +92,59 @@ def test_a_town_admin_edits_the_party_member_policy(client, town_admin):
     assert response.status_code == 302
     policy.refresh_from_db()
     assert (policy.yearly_total_cap, policy.service_cap) == (120, 60)
+    audit = AuditEvent.objects.get(action="points_policy.update")
+    assert audit.actor == town_admin and audit.extra["changes"]["service_cap"][1] == 60
     assert client.get(f"{POLICIES}add/").status_code in (302, 403)
+
+
+def rule_form(rule, **changes):
+    data = {
+        "name": rule.name,
+        "category": rule.category_id or "",
+        "audience": rule.audience,
+        "points_per_attendance": rule.points_per_attendance,
+        "points_per_hour": rule.points_per_hour,
+        "rubric_category": rule.rubric_category,
+        "daily_cap": rule.daily_cap or "",
+        "yearly_cap": rule.yearly_cap or "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_a_rule_in_the_admin_records_old_and_new_figures(client, town_admin, category):
+    rule = PointsRule.objects.create(name="交通劝导", category=category, points_per_hour=1)
+    client.force_login(town_admin)
+    response = client.post(
+        f"{RULES}edit/{rule.pk}/", rule_form(rule, points_per_hour="3", daily_cap="8")
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.points_per_hour, rule.daily_cap) == (3, 8)
+    audit = AuditEvent.objects.get(action="points_rule.update")
+    assert audit.actor == town_admin and audit.target == "交通劝导"
+    assert audit.extra["changes"] == {"points_per_hour": [1, 3], "daily_cap": [None, 8]}
+    history = client.get(f"{RULES}history/{rule.pk}/").content.decode()
+    assert "交通劝导" in history
+
+
+def test_adding_and_deleting_a_rule_in_the_admin_are_recorded(client, town_admin, category):
+    client.force_login(town_admin)
+    data = {
+        "name": "党员交通劝导",
+        "category": category.pk,
+        "audience": "party_members",
+        "points_per_attendance": "1",
+        "points_per_hour": "2",
+        "rubric_category": "service",
+        "daily_cap": "",
+        "yearly_cap": "",
+    }
+    assert client.post(f"{RULES}add/", data).status_code == 302
+    rule = PointsRule.objects.get(name="党员交通劝导")
+    assert AuditEvent.objects.get(action="points_rule.create").extra["rule_id"] == rule.pk
+
+    assert client.post(f"{RULES}delete/{rule.pk}/").status_code == 302
+    assert not PointsRule.objects.filter(pk=rule.pk).exists()
+    deleted = AuditEvent.objects.get(action="points_rule.delete")
+    assert deleted.actor == town_admin and deleted.extra["values"]["points_per_hour"] == 2

@@ -1,9 +1,11 @@
 """Activities and people's places on them."""
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -31,11 +33,11 @@ class ActivityCategory(models.Model):
 
 
 class ActivityQuerySet(models.QuerySet):
-    def published(self):
+    def published(self) -> Self:
         """Visible to the public: live and not cancelled."""
         return self.filter(live=True, cancelled_at__isnull=True)
 
-    def upcoming(self, now: datetime.datetime | None = None):
+    def upcoming(self, now: datetime.datetime | None = None) -> Self:
         return self.published().filter(ends_at__gte=now or timezone.now())
 
 
@@ -172,6 +174,44 @@ class Activity(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/activities/{self.pk}/"
+
+    def clean(self) -> None:
+        """The rules every write keeps: the admin's form, the services and the API meet them.
+
+        A rule comparing two values waits until both are filled in (a draft may leave one
+        empty). A team named for another audience is dropped, not refused: the editor
+        picked it, then changed the audience.
+        """
+        super().clean()
+        errors: dict[str, list[ValidationError]] = {}
+
+        def refuse(field: str, message: str, code: str) -> None:
+            errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+        starts, ends = self.starts_at, self.ends_at
+        opens, closes = self.signup_opens_at, self.signup_closes_at
+        if starts and ends and ends <= starts:
+            refuse("ends_at", _("结束时间必须晚于开始时间。"), "bad_times")
+        if opens and closes and closes <= opens:
+            refuse(
+                "signup_closes_at", _("报名截止必须晚于报名开始。"), "signup_closes_before_opening"
+            )
+        if ends and closes and closes > ends:
+            refuse("signup_closes_at", _("报名截止不能晚于活动结束。"), "signup_closes_after_end")
+        if self.capacity == 0:
+            refuse("capacity", _("名额至少为 1；不限名额请留空。"), "no_places")
+        if self.audience == self.Audience.TEAM and not self.audience_team_id:
+            refuse("audience_team", _("参加对象为“指定队伍”时，请选择队伍。"), "team_missing")
+        if self.audience != self.Audience.TEAM and self.audience_team_id:
+            self.audience_team = None
+        if self.geofence_radius_m and (self.latitude is None or self.longitude is None):
+            refuse(
+                "geofence_radius_m",
+                _("设置签到范围时，请同时填写活动地点的经纬度。"),
+                "geofence_without_place",
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def revisions(self):

@@ -1,27 +1,50 @@
-"""Creating, cancelling and finishing activities.
+"""Creating, changing, publishing and cancelling activities.
 
-Editors normally write activities in the Wagtail admin (draft, preview, publish,
-revisions); these services are what code, the demo seed and tests use, and they
-own the state changes the admin does not: cancelling and finishing.
+Every write goes through here: the Wagtail admin (draft, preview, publish, revisions),
+the demo seed, tests, and the API to come. The rules an activity keeps are ``Activity.clean``;
+a service refuses what breaks one with an ``Invalid`` on that field. Drafts, revisions
+and Wagtail's history are kept the way Wagtail keeps them, through its own actions.
 """
 
 import datetime
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.actions.create import CreateAction
+from wagtail.actions.edit import EditAction
+from wagtail.models import Revision
 
-from core.errors import DomainError
+from core.errors import Conflict, Forbidden, Invalid
+from core.writes import apply_changes, empty_fields, refuse_invalid
 from volunteers import permissions
 from volunteers.jobs import queue_after_commit
-from volunteers.models import Activity, ActivityCategory, Organisation
+from volunteers.models import Activity, ActivityCategory, Organisation, User
 from volunteers.services.audit import audit_record
+from volunteers.services.signups import signups_fill_free_places
 
 
-def _require_publisher(by, organisation: Organisation) -> None:
+def _require_publisher(by: User | None, organisation: Organisation) -> None:
     if by is not None and not permissions.can(by, permissions.Action.PUBLISH, organisation):
-        raise DomainError("forbidden", _("您无权为该组织发布活动。"))
+        raise Forbidden("forbidden", _("您无权为该组织发布活动。"))
+
+
+def _check(activity: Activity, *, complete: bool) -> None:
+    """The activity's rules (``Activity.clean``, its fields, its constraints) as a refusal.
+
+    A draft (``complete=False``) may leave for later what the database can store empty,
+    as the admin lets an editor save a draft without a title; the rules still hold.
+    """
+    refuse_invalid(activity, exclude=None if complete else empty_fields(activity))
+
+
+def _publish(activity: Activity, revision: Revision, by: User | None) -> Activity:
+    revision.publish(user=by, skip_permission_checks=True)  # ``can`` has answered already
+    published = Activity.objects.get(pk=activity.pk)
+    # An editor may have raised the capacity: people waiting take the new places at once.
+    signups_fill_free_places(activity=published)
+    return published
 
 
 @transaction.atomic
@@ -33,11 +56,12 @@ def activity_create(
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     address: str,
-    by=None,
+    by: User | None = None,
     publish: bool = True,
-    **fields,
+    **fields: Any,
 ) -> Activity:
-    """Create an activity for ``organisation``; ``by=None`` means the system itself."""
+    """Create an activity for ``organisation``, published or as a draft; ``by=None`` is
+    the system itself. Its first revision and Wagtail's history entry are written too."""
     _require_publisher(by, organisation)
     activity = Activity(
         organisation=organisation,
@@ -47,36 +71,95 @@ def activity_create(
         ends_at=ends_at,
         address=address,
         created_by=by,
-        live=False,
         **fields,
     )
-    try:
-        activity.full_clean()
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError("invalid", messages[0], field=field) from None
-    if activity.ends_at <= activity.starts_at:
-        raise DomainError("bad_times", _("结束时间必须晚于开始时间。"), field="ends_at")
-    activity.save()
+    _check(activity, complete=publish)
+    action = CreateAction(activity, user=by, clean=False)  # checked above
+    activity = action.execute(skip_permission_checks=True)
     if publish:
-        revision = activity.save_revision(user=by if by is not None else None)
-        revision.publish(user=by, log_action=True)
-        activity.refresh_from_db()
+        return _publish(activity, action.revision, by)
     return activity
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, reason: str, by=None) -> Activity:
+def activity_update(
+    *,
+    activity: Activity,
+    by: User | None = None,
+    publish: bool | None = None,
+    overwrite_revision: Revision | None = None,
+    revert_to: Revision | None = None,
+    **changes: Any,
+) -> Activity:
+    """Change an activity's fields, as a new revision of its latest version.
+
+    ``publish=True`` makes the change public; ``False`` saves it as a draft (a live
+    activity goes on showing what it showed); ``None`` keeps the state it is in.
+    ``overwrite_revision`` is the admin's autosave, replacing its own latest draft;
+    ``revert_to`` names the earlier revision the changes bring back, for the history.
+    """
+    current = Activity.objects.select_related("organisation").get(pk=activity.pk)
+    _require_publisher(by, current.organisation)
+    moved_to = changes.get("organisation")
+    if moved_to is not None and moved_to.pk != current.organisation_id:
+        _require_publisher(by, moved_to)
+    if publish is None:
+        publish = current.live
+    edited = current.get_latest_revision_as_object()
+    changed = apply_changes(edited, changes)
+    _check(edited, complete=publish)
+    if revert_to is not None:
+        revision = _save_reverting(edited, revert_to, by, changed=bool(changed))
+    else:
+        action = EditAction(edited, user=by, clean=False, overwrite_revision=overwrite_revision)
+        action.content_changed = bool(changed)  # what the admin's form reports as changed
+        edited = action.execute(skip_permission_checks=True)
+        revision = action.revision
+    if publish:
+        return _publish(edited, revision, by)
+    return edited
+
+
+def _save_reverting(
+    edited: Activity, revert_to: Revision, by: User | None, *, changed: bool
+) -> Revision:
+    """As Wagtail's revert: a draft's row is written, a live one's waits for publishing,
+    and the history says which revision was brought back."""
+    if not edited.live:
+        edited.save()
+    return edited.save_revision(
+        user=by, changed=changed, log_action=True, previous_revision=revert_to, clean=False
+    )
+
+
+@transaction.atomic
+def activity_publish(
+    *, activity: Activity, by: User | None = None, revision: Revision | None = None
+) -> Activity:
+    """Make a revision (by default the latest) what the public sees."""
+    current = Activity.objects.select_related("organisation").get(pk=activity.pk)
+    _require_publisher(by, current.organisation)
+    if revision is None:
+        revision = current.latest_revision or current.save_revision(user=by)
+    content = revision.as_object()
+    if content.organisation_id != current.organisation_id:
+        _require_publisher(by, content.organisation)
+    _check(content, complete=True)
+    return _publish(current, revision, by)
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, reason: str, by: User | None = None) -> Activity:
     """Cancel (not unpublish): everyone signed up is told."""
     _require_publisher(by, activity.organisation)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("missing_reason", _("请填写取消原因。"), field="reason")
+        raise Invalid("missing_reason", _("请填写取消原因。"), field="reason")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.cancelled_at:
-        raise DomainError("already_cancelled", _("活动已经取消。"))
+        raise Conflict("already_cancelled", _("活动已经取消。"))
     if activity.finished_at:
-        raise DomainError("already_finished", _("活动已结束，不能取消。"))
+        raise Conflict("already_finished", _("活动已结束，不能取消。"))
     activity.cancelled_at = timezone.now()
     activity.cancel_reason = reason[:200]
     activity.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
