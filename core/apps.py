@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "基础"
 
-    def ready(self):
+    def ready(self) -> None:
         # The project-wide gettext memo (core/i18n.py): installed once, by the first app.
         from core import i18n
 

@@ -6,10 +6,14 @@ from django.utils.http import content_disposition_header
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
 
-def file_response(content: bytes, filename: str, *, content_type: str, attachment=True):
+def file_response(
+    content: bytes, filename: str, *, content_type: str, attachment: bool = True
+) -> HttpResponse:
     """``attachment`` saves the file; otherwise the browser shows it (a QR image, say)."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(attachment, filename)
+    disposition = content_disposition_header(attachment, filename)
+    if disposition:  # None only for an inline answer without a filename
+        response["Content-Disposition"] = disposition
     return response
 
 

@@ -14,15 +14,21 @@ The memo is per object and bounded: text passed to ``_()`` at run time cannot gr
 without limit.
 """
 
+from collections.abc import Callable
+from gettext import NullTranslations
+
 from django.utils.translation import trans_real
+
+# DjangoTranslation.gettext, as inherited from gettext.NullTranslations
+_Gettext = Callable[[NullTranslations, str], str]
 
 MEMO_LIMIT = 20_000
 _MEMO = "_shazhou_gettext_memo"
 
 
-def _remembering(gettext):
-    def remembering_gettext(self, message):
-        memo = self.__dict__.get(_MEMO)
+def _remembering(gettext: _Gettext) -> _Gettext:
+    def remembering_gettext(self: NullTranslations, message: str) -> str:
+        memo: dict[str, str] | None = self.__dict__.get(_MEMO)
         if memo is None:
             memo = self.__dict__[_MEMO] = {}
         try:
@@ -36,7 +42,7 @@ def _remembering(gettext):
             memo[message] = result
         return result
 
-    remembering_gettext.remembers = True
+    remembering_gettext.remembers = True  # type: ignore[attr-defined]  # a mark on the function
     return remembering_gettext
 
 
@@ -44,4 +50,5 @@ def install() -> None:
     """Wrap DjangoTranslation.gettext once (called from CoreConfig.ready)."""
     translation_class = trans_real.DjangoTranslation
     if not getattr(translation_class.gettext, "remembers", False):
-        translation_class.gettext = _remembering(translation_class.gettext)
+        # Replacing the method is the point (see the docstring); mypy refuses any such assignment.
+        translation_class.gettext = _remembering(translation_class.gettext)  # type: ignore[method-assign,assignment]

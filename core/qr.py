@@ -1,13 +1,14 @@
 """QR images made on the server: SVG for screens, PNG for download and print."""
 
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
 
-def _qr(data: str) -> qrcode.QRCode:
+def _qr(data: str) -> qrcode.QRCode[Any]:
     # Level M survives a smudged phone screen or a projector's glare; border 2 is
     # enough quiet zone on a white page.
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=2)

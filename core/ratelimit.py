@@ -1,12 +1,16 @@
 """A fixed-window rate limit in the shared cache (Redis in production)."""
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# (the real key, the limit, the window in seconds)
+_Window = tuple[str, int, int]
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:
@@ -23,8 +27,10 @@ def hit_all(limits: Iterable[tuple[str, int, int]]) -> bool:
     now = time.time()
     windows = [(f"rl:{key}:{int(now // window)}", limit, window) for key, limit, window in limits]
     cache = caches["default"]
-    count = _count_in_redis_or_here if isinstance(cache, RedisCache) else _count
-    counts = count(cache, windows)
+    if isinstance(cache, RedisCache):
+        counts = _count_in_redis_or_here(cache, windows)
+    else:
+        counts = _count(cache, windows)
     return all(
         count <= limit for count, (_key, limit, _window) in zip(counts, windows, strict=True)
     )
@@ -40,7 +46,7 @@ def count(key: str, *, window_seconds: int) -> int:
     return int(value or 0)
 
 
-def _count_in_redis_or_here(cache: RedisCache, windows) -> list[int]:
+def _count_in_redis_or_here(cache: RedisCache, windows: Sequence[_Window]) -> list[int]:
     # Redis away: the cache (config.cache) counts rl: keys in this process meanwhile, so
     # each web process allows the limit on its own. Refusing would lock everyone out of
     # check-in; not counting would let a flood of scans or guesses through.
@@ -54,7 +60,7 @@ def _count_in_redis_or_here(cache: RedisCache, windows) -> list[int]:
     return _count(cache, windows)
 
 
-def _count_in_redis(cache: RedisCache, windows) -> list[int]:
+def _count_in_redis(cache: RedisCache, windows: Sequence[_Window]) -> list[int]:
     # INCR creates a missing counter at 1; EXPIRE NX starts its clock only then. Django
     # stores integers as plain Redis integers, so cache.get() reads these counters too.
     pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
@@ -65,7 +71,7 @@ def _count_in_redis(cache: RedisCache, windows) -> list[int]:
     return pipe.execute()[::2]
 
 
-def _count(cache, windows) -> list[int]:
+def _count(cache: BaseCache, windows: Sequence[_Window]) -> list[int]:
     counts = []
     for key, _limit, window in windows:
         # add() is atomic in locmem too: the first hit of a window creates the counter.

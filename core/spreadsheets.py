@@ -25,10 +25,18 @@ Files read back in (a roster exported, edited and imported again) go through
 import datetime
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles.fills import Fill
+    from openpyxl.workbook import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,7 +64,15 @@ def typed_text(value: Any) -> Any:
     return value
 
 
-def sheet_cell(sheet, value: Any, *, font=None, fill=None, alignment=None, number_format=None):
+def sheet_cell(
+    sheet: "Worksheet | WriteOnlyWorksheet",
+    value: Any,
+    *,
+    font: "Font | None" = None,
+    fill: "Fill | None" = None,
+    alignment: "Alignment | None" = None,
+    number_format: str | None = None,
+) -> "Cell":
     """One cell for ``sheet.append``, in a write-only sheet or an ordinary one."""
     value = sheet_value(value)
     cell = WriteOnlyCell(sheet, value=value)
@@ -77,12 +93,14 @@ def sheet_cell(sheet, value: Any, *, font=None, fill=None, alignment=None, numbe
     return cell
 
 
-def append_row(sheet, values: Iterable[Any], **style) -> None:
+def append_row(
+    sheet: "Worksheet | WriteOnlyWorksheet", values: Iterable[Any], **style: Any
+) -> None:
     """Append one row of values (typed text neutralised); ``style`` applies to every cell."""
     sheet.append([sheet_cell(sheet, value, **style) for value in values])
 
 
-def workbook_bytes(workbook) -> bytes:
+def workbook_bytes(workbook: "Workbook") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
