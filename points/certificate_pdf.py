@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -56,8 +57,6 @@ def _fc_match() -> tuple[str, int] | None:
 
 
 def _covers_chinese(path: str, index: int) -> bool:
-    from fontTools.ttLib import TTFont
-
     try:
         font = TTFont(path, fontNumber=index, lazy=True)
         cmap = font.getBestCmap() or {}

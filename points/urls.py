@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from points.views import certificates, publication, rankings, shop, tables
+from points.views import certificates, dual_report, publication, rankings, shop, tables
 
 app_name = "points"
 
@@ -17,8 +17,8 @@ urlpatterns = [
         tables.branch_reverse,
         name="branch_reverse",
     ),
-    path("points/dual-report/", tables.dual_report, name="dual_report"),
-    path("points/dual-report/export.xlsx", tables.dual_report_xlsx, name="dual_report_xlsx"),
+    path("points/dual-report/", dual_report.dual_report, name="dual_report"),
+    path("points/dual-report/export.xlsx", dual_report.dual_report_xlsx, name="dual_report_xlsx"),
 ]
 
 # 爱心超市 and 志愿服务记录证明: shelves, redeeming, 我的兑换, the counter, the monthly

@@ -1,4 +1,4 @@
-"""The secretary's tables: the branch points table and the 双报到 service report.
+"""The secretary's branch points table, and the .xlsx helpers the 双报到 report shares.
 
 Reads only. The branch table lists everyone under one organisation node with
 their period totals from ``PersonTotal`` and their rubric categories summed from
@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
-    Count,
-    F,
     IntegerField,
     Model,
     OuterRef,
@@ -40,7 +38,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import append_row, workbook_bytes
-from points.models import Category, PersonTotal, PointsEntry, ServiceRecord
+from points.models import Category, PersonTotal, PointsEntry
 from points.periods import (
     SHANGHAI,
     PeriodKind,
@@ -129,7 +127,7 @@ def this_quarter() -> str:
     return quarter_key(_today())
 
 
-def _in_period(key: str, field_name: str = "occurred_at") -> Q:
+def in_period(key: str, field_name: str = "occurred_at") -> Q:
     start, end = period_bounds(key)
     return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
 
@@ -225,7 +223,7 @@ def category_sums(person_ids: Iterable[int], period: str) -> dict[int, dict[str,
     if not person_ids:
         return sums
     rows = (
-        PointsEntry.objects.filter(_in_period(period), person_id__in=person_ids)
+        PointsEntry.objects.filter(in_period(period), person_id__in=person_ids)
         .exclude(category="")
         .order_by()
         .values("person_id", "category")
@@ -266,7 +264,7 @@ def person_row(person: Person, period: str) -> Row:
 def person_entries(person: Person, period: str, *, limit: int = 200) -> list[PointsEntry]:
     """The person's ledger lines in ``period``, newest first, with what reversed each."""
     return list(
-        PointsEntry.objects.filter(_in_period(period), person=person)
+        PointsEntry.objects.filter(in_period(period), person=person)
         .select_related("reversed_by", "activity", "actor__person")
         .order_by("-occurred_at", "-id")[:limit]
     )
@@ -279,7 +277,7 @@ def is_reversible_adjustment(entry: PointsEntry) -> bool:
     return not hasattr(entry, "reversed_by")  # the reverse one-to-one, select_related
 
 
-def _chunked(queryset: QuerySet[_M], size: int = EXPORT_CHUNK) -> Iterator[list[_M]]:
+def chunked(queryset: QuerySet[_M], size: int = EXPORT_CHUNK) -> Iterator[list[_M]]:
     chunk: list[_M] = []
     for item in queryset.iterator(chunk_size=size):
         chunk.append(item)
@@ -292,7 +290,7 @@ def _chunked(queryset: QuerySet[_M], size: int = EXPORT_CHUNK) -> Iterator[list[
 
 def branch_rows_all(organisation: Organisation, period: str, *, sort: str) -> Iterator[Row]:
     """Every row, for the export: a category query per 500 people."""
-    for chunk in _chunked(branch_people(organisation, period, sort=sort)):
+    for chunk in chunked(branch_people(organisation, period, sort=sort)):
         yield from branch_rows(chunk, period)
 
 
@@ -309,129 +307,10 @@ def _row_values(row: Row) -> list[Any]:
     return [row.person.real_name, row.masked_phone, *row.categories, row.points, row.hours]
 
 
-# --- 双报到反馈 ---------------------------------------------------------------------------
-
-
-@dataclass
-class DualRow:
-    """An in-service party member's service in the community they reported to."""
-
-    person: Person
-    points: int = 0
-    minutes: int = 0
-    activities: int = 0
-
-    @property
-    def masked_phone(self) -> str:
-        return self.person.masked_phone
-
-    @property
-    def hours(self) -> float:
-        return hours(self.minutes)
-
-
-def in_service_members(unit: Organisation) -> QuerySet[Person]:
-    """In-service party members whose employer is ``unit`` or below it."""
-    subtree = Organisation.objects.filter(path__startswith=unit.path).values("pk")
-    return (
-        Person.objects.filter(in_service=True, employer_unit__in=subtree)
-        .select_related("reported_community", "employer_unit")
-        .only(
-            "pk",
-            "real_name",
-            "phone",
-            "volunteer_number",
-            "reported_at",
-            "reported_community__name",
-            "reported_community__path",
-            "employer_unit__name",
-        )
-        .order_by("real_name", "pk")
-    )
-
-
-def _in_reported_community() -> Q:
-    # The activity was held in the community the member reported to, or below it
-    # (its grids, its party committee). A member who has not reported has none.
-    return Q(
-        person__reported_community__isnull=False,
-        activity__organisation__path__startswith=F("person__reported_community__path"),
-    )
-
-
-def dual_rows(people: Sequence[Person], quarter: str) -> list[DualRow]:
-    """Rows for already-fetched members: two queries (ledger points, credited minutes)."""
-    ids = [p.pk for p in people]
-    points: dict[int, int] = {}
-    served: dict[int, tuple[int, int]] = {}
-    if ids:
-        points = dict(
-            PointsEntry.objects.filter(
-                _in_period(quarter), _in_reported_community(), person_id__in=ids
-            )
-            .exclude(category="")
-            .order_by()
-            .values("person_id")
-            .annotate(total=Sum("amount"))
-            .values_list("person_id", "total")
-        )
-        served = {
-            pid: (minutes or 0, count)
-            for pid, minutes, count in ServiceRecord.objects.filter(
-                _in_period(quarter),
-                _in_reported_community(),
-                person_id__in=ids,
-                status=ServiceRecord.Status.APPROVED,
-            )
-            .order_by()
-            .values("person_id")
-            .annotate(minutes=Sum("minutes"), count=Count("activity", distinct=True))
-            .values_list("person_id", "minutes", "count")
-        }
-    return [
-        DualRow(
-            person=p,
-            points=points.get(p.pk) or 0,
-            minutes=served.get(p.pk, (0, 0))[0],
-            activities=served.get(p.pk, (0, 0))[1],
-        )
-        for p in people
-    ]
-
-
-def dual_rows_all(unit: Organisation, quarter: str) -> Iterator[DualRow]:
-    for chunk in _chunked(in_service_members(unit)):
-        yield from dual_rows(chunk, quarter)
-
-
-DUAL_COLUMNS = (
-    (gettext_lazy("姓名"), 12),
-    (gettext_lazy("手机号"), 14),
-    (gettext_lazy("在职单位"), 22),
-    (gettext_lazy("报到社区"), 14),
-    (gettext_lazy("服务次数"), 9),
-    (gettext_lazy("服务时长（小时）"), 12),
-    (gettext_lazy("社区服务积分"), 12),
-)
-
-
-def _dual_values(row: DualRow) -> list[Any]:
-    person = row.person
-    return [
-        person.real_name,
-        row.masked_phone,
-        person.employer_unit.name if person.employer_unit else "",
-        person.reported_community.name if person.reported_community else _("尚未报到"),
-        row.activities,
-        row.hours,
-        row.points,
-    ]
-
-
 # --- .xlsx ------------------------------------------------------------------------------
 
 
-def _workbook(
+def table_workbook(
     title: str,
     columns: Sequence[tuple[str | Promise, int]],
     rows: Iterable[list[Any]],
@@ -451,39 +330,19 @@ def _workbook(
     return workbook_bytes(workbook)
 
 
-def _exported_at() -> str:
+def exported_at() -> str:
     return timezone.localtime(timezone=SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def build_branch_xlsx(organisation: Organisation, period: str, *, sort: str) -> bytes:
-    return _workbook(
+    return table_workbook(
         _("积分表"),
         BRANCH_COLUMNS,
         (_row_values(row) for row in branch_rows_all(organisation, period, sort=sort)),
         (
             (_("组织"), organisation.name),
             (_("期间"), period_label(period)),
-            (_("导出时间"), _exported_at()),
+            (_("导出时间"), exported_at()),
             (_("说明"), _("积分按发生时间计入期间；冲正计入原记录所在期间。手机号已脱敏。")),
-        ),
-    )
-
-
-def build_dual_xlsx(unit: Organisation, quarter: str) -> bytes:
-    return _workbook(
-        _("双报到反馈"),
-        DUAL_COLUMNS,
-        (_dual_values(row) for row in dual_rows_all(unit, quarter)),
-        (
-            (_("在职单位"), unit.name),
-            (_("季度"), period_label(quarter)),
-            (_("导出时间"), _exported_at()),
-            (
-                _("说明"),
-                _(
-                    "只统计在职党员在其报到社区（含下属网格、党组织）参加活动所得的积分和"
-                    "认定时长；手工调整不计入。手机号已脱敏。"
-                ),
-            ),
         ),
     )

@@ -1,4 +1,4 @@
-"""The secretary's branch points table, a person's adjustments, and the 双报到 report.
+"""The secretary's branch points table and a person's adjustments.
 
 Thin on purpose: reads come from ``points.selectors.tables``, every write is
 ``points_adjust`` or ``points_reverse`` (which check the right again and audit),
@@ -43,13 +43,9 @@ adjust_points_required = allowed_somewhere(
         "积分管理表只对党组织、社区书记（管理员）开放。如需开通，请联系所在社区。"
     ),
 )
-manage_people_required = allowed_somewhere(
-    Action.MANAGE_PEOPLE,
-    message=gettext_lazy("双报到反馈只对在职单位党组织书记（管理员）开放。"),
-)
 
 
-def _period(request, *, default: str, kinds=TABLE_PERIODS):
+def period_from_request(request, *, default: str, kinds=TABLE_PERIODS):
     """(key, None) or (None, a 400 page) for the ``period`` parameter."""
     key = request.GET.get("period") or default
     try:
@@ -114,7 +110,7 @@ def branch_table(request):
     organisation, refused = _organisation(request, options, Action.ADJUST_POINTS)
     if refused:
         return refused
-    period, refused = _period(request, default=tables.this_year())
+    period, refused = period_from_request(request, default=tables.this_year())
     if refused:
         return refused
     sort = _sort(request)
@@ -152,7 +148,7 @@ def branch_table_xlsx(request):
     )
     if refused:
         return refused
-    period, refused = _period(request, default=tables.this_year())
+    period, refused = period_from_request(request, default=tables.this_year())
     if refused:
         return refused
     content = tables.build_branch_xlsx(organisation, period, sort=_sort(request))
@@ -261,7 +257,7 @@ def branch_person(request, pk: int):
     person, refused = _adjustable_person(request, pk)
     if refused:
         return refused
-    period, refused = _period(request, default=tables.this_year())
+    period, refused = period_from_request(request, default=tables.this_year())
     if refused:
         return refused
     return _person_page(request, person, period)
@@ -357,86 +353,3 @@ def branch_reverse(request, pk: int):
         % {"name": person.real_name, "amount": entry.amount},
     )
     return redirect(_person_url(person, period, _back_to_table(request)))
-
-
-# --- 双报到反馈 ----------------------------------------------------------------------------
-
-
-def _units(user) -> list[Organisation]:
-    return list(
-        permissions.organisations_in_scope(user, Action.MANAGE_PEOPLE)
-        .filter(kind=Organisation.Kind.UNIT)
-        .only("pk", "name", "kind", "path", "depth")
-        .order_by("name", "pk")[:SWITCH_LIMIT]
-    )
-
-
-def _unit(request, units: list[Organisation]):
-    raw = request.GET.get("unit", "")
-    if not raw:
-        if units:
-            return units[0], None
-        nothing = Forbidden(
-            "no_unit",
-            _("双报到反馈由在职党员所在单位的党组织书记查看。您管理的范围内没有在职单位。"),
-        )
-        return None, refusal_response(request, nothing, title=_("没有可查看的在职单位"))
-    if not raw.isdigit():
-        bad = Invalid("bad_unit", _("请从页面上的列表选择单位。"))
-        return None, refusal_response(request, bad, title=_("单位有误"))
-    chosen = next((u for u in units if u.pk == int(raw)), None)
-    if chosen is None:
-        chosen = get_object_or_404(Organisation, pk=int(raw), kind=Organisation.Kind.UNIT)
-        if not permissions.can(request.user, Action.MANAGE_PEOPLE, chosen):
-            refused = Forbidden(
-                "forbidden",
-                _("只有%(name)s的党组织书记（管理员）可以查看本单位的双报到反馈。")
-                % {"name": chosen.name},
-            )
-            return None, refusal_response(request, refused, title=_("没有权限"))
-    return chosen, None
-
-
-@manage_people_required
-@require_GET
-def dual_report(request):
-    """Per quarter: each in-service member's service in the community they reported to."""
-    units = _units(request.user)
-    unit, refused = _unit(request, units)
-    if refused:
-        return refused
-    quarter, refused = _period(request, default=tables.this_quarter(), kinds=(PeriodKind.QUARTER,))
-    if refused:
-        return refused
-    paginator = Paginator(tables.in_service_members(unit), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    rows = tables.dual_rows(list(page.object_list), quarter)
-    return render(
-        request,
-        "points/dual_report.html",
-        {
-            "unit": unit,
-            "units": units,
-            "quarter": quarter,
-            "quarter_label": period_label(quarter),
-            "quarter_choices": tables.period_choices(
-                years=0, quarters=8, months=0, current=quarter
-            )[0][1],
-            "rows": rows,
-            "page": page,
-            "query_string": urlencode({"unit": unit.pk, "period": quarter}),
-        },
-    )
-
-
-@manage_people_required
-@require_GET
-def dual_report_xlsx(request):
-    unit, refused = _unit(request, _units(request.user))
-    if refused:
-        return refused
-    quarter, refused = _period(request, default=tables.this_quarter(), kinds=(PeriodKind.QUARTER,))
-    if refused:
-        return refused
-    content = tables.build_dual_xlsx(unit, quarter)
-    return xlsx_response(content, f"双报到反馈-{unit.name}-{quarter}.xlsx")
