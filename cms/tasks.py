@@ -4,7 +4,7 @@ from celery import shared_task
 
 from cms.activity_reports import activity_report_draft
 from core.errors import DomainError
-from volunteers.jobs import WRITES, job_skip, queue_after_commit
+from core.jobs import WRITES, job_skip, queue_after_commit
 from volunteers.models import Activity
 
 # Registered under its first name: queued messages and recorded failures name it so.

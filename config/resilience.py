@@ -11,7 +11,7 @@ things:
   into a 500 by Django, and is recognised by ``got_request_exception`` marking the
   request. The outage is logged once with its traceback, then at most once a minute.
 - **Jobs that cannot be queued** tell the person whose request it was
-  (``volunteers.jobs.request_bound``).
+  (``core.jobs.request_bound``).
 
 Redis down needs nothing here: the cache carries on without it (``config.cache``).
 """
@@ -28,7 +28,7 @@ from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from volunteers.jobs import request_bound
+from core.jobs import request_bound
 
 logger = logging.getLogger(__name__)
 

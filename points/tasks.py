@@ -11,9 +11,9 @@ import logging
 
 from celery import shared_task
 
+from core.jobs import WRITES
 from points.services.expiry import points_expire_due
 from points.services.publication import rankings_publish_month
-from volunteers.jobs import WRITES
 
 logger = logging.getLogger(__name__)
 

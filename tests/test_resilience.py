@@ -30,8 +30,9 @@ from django.db import connections
 from django.utils import timezone
 
 from core import ratelimit
+from core.models import JobFailure
 from core.sms import LocmemSMSBackend
-from volunteers.models import ExportJob, JobFailure, Notification, SignUp
+from volunteers.models import ExportJob, Notification, SignUp
 from volunteers.services.signups import signup_create
 
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -58,9 +59,9 @@ def _forget_outages() -> None:
     import config.cache
 
     with contextlib.suppress(ImportError):
-        import volunteers.jobs
+        import core.jobs
 
-        volunteers.jobs.forget_outage()
+        core.jobs.forget_outage()
     getattr(config.cache, "forget_outages", lambda: None)()
 
 

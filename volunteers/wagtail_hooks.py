@@ -10,11 +10,12 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from core.models import JobFailure
 from volunteers.admin_permissions import activity_policy, category_policy
 from volunteers.admin_views.activities import ActivityViewSet, publish_buttons_by_policy
 from volunteers.admin_views.categories import ActivityCategoryViewSet
 from volunteers.admin_views.job_failures import JobFailureViewSet, job_failure_policy
-from volunteers.models import Activity, ActivityCategory, JobFailure
+from volunteers.models import Activity, ActivityCategory
 
 # Policies first: Wagtail looks them up as soon as a view set registers.
 register_permission_policy(Activity, activity_policy, exact_class=True)

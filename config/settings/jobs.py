@@ -55,7 +55,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(os.environ.get("CELERY_RESTORE_THROTTLE", "10")),
     # A broker that hangs must not hold a request for minutes (without these it held it
-    # for good; with them, 5 s at most, and volunteers.jobs records the job).
+    # for good; with them, 5 s at most, and core.jobs records the job).
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }

@@ -8,7 +8,8 @@ from wagtail.models import Page
 
 from cms.models import HomePage, NewsIndexPage, NewsPage
 from cms.tasks import draft_activity_report
-from volunteers.models import Attendance, JobFailure, Method, Notification
+from core.models import JobFailure
+from volunteers.models import Attendance, Method, Notification
 from volunteers.tasks.activities import finish_activity
 
 

@@ -5,7 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from volunteers.models import ExportJob, JobFailure, Notification
+from core.models import JobFailure
+from volunteers.models import ExportJob, Notification
 
 EXPORTS = "/me/exports/"
 

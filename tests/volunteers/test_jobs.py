@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.models import JobFailure
 from core.sms import LocmemSMSBackend
 from points.models import PointsEntry
-from volunteers.models import Attendance, JobFailure, Method, Notification, SignUp
+from volunteers.models import Attendance, Method, Notification, SignUp
 from volunteers.services.activities import activity_cancel
 from volunteers.tasks.activities import finish_activity, finish_due_activities
 from volunteers.tasks.reminders import send_activity_reminder, send_due_reminders
@@ -259,11 +260,11 @@ def test_the_in_process_scheduler_reminds_and_finishes(
 def test_town_admins_see_job_records_in_the_admin_and_secretaries_do_not(
     client, django_user_model, person_with_role, town, Role
 ):
-    from volunteers.jobs import job_skip
+    from core.jobs import job_skip
 
     job_skip("volunteers.tasks.finish_activity", "finish:1:cancelled", "activity cancelled")
     record = JobFailure.objects.get()
-    url = "/admin/snippets/volunteers/jobfailure/"
+    url = "/admin/snippets/core/jobfailure/"
 
     client.force_login(django_user_model.objects.create_superuser("root", password="x"))
     listing = client.get(url)

@@ -5,8 +5,9 @@ import re
 import pytest
 from django.core import mail
 
+from core.models import JobFailure
 from core.sms import LocmemSMSBackend
-from volunteers.models import JobFailure, Notification
+from volunteers.models import Notification
 from volunteers.services.notifications import notification_preferences_update, notify
 from volunteers.tasks.notifications import deliver_notification
 

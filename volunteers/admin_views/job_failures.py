@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from core.models import JobFailure
 from volunteers import permissions
-from volunteers.models import JobFailure
 
 
 class JobFailurePolicy(BasePermissionPolicy):

@@ -2,7 +2,7 @@
 
 from .activities import Activity, ActivityCategory, SignUp
 from .checkin import Attendance, CommunityReport, Method, ScanAttempt
-from .notifications import ExportJob, JobFailure, Notification, NotificationPreference
+from .notifications import ExportJob, Notification, NotificationPreference
 from .organisation import Organisation
 from .people import (
     AuditEvent,
@@ -21,7 +21,6 @@ __all__ = [
     "AuditEvent",
     "CommunityReport",
     "ExportJob",
-    "JobFailure",
     "Membership",
     "Method",
     "Notification",

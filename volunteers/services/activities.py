@@ -17,9 +17,9 @@ from wagtail.actions.edit import EditAction
 from wagtail.models import Revision
 
 from core.errors import Conflict, Forbidden, Invalid
+from core.jobs import queue_after_commit
 from core.writes import apply_changes, empty_fields, refuse_invalid
 from volunteers import permissions
-from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, ActivityCategory, Organisation, User
 from volunteers.services.audit import audit_record
 from volunteers.services.signups import signups_fill_free_places

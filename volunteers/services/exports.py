@@ -29,9 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden, Gone, Invalid
+from core.jobs import TRANSIENT_ERRORS, job_skip, queue_after_commit
 from volunteers import permissions
 from volunteers.attendance_sheet import attendance_export_filename, build_attendance_export
-from volunteers.jobs import TRANSIENT_ERRORS, job_skip, queue_after_commit
 from volunteers.models import Activity, ExportJob, Notification, RosterImport, User
 from volunteers.models.notifications import PrivateStorage, private_storage
 from volunteers.selectors import person_for_user

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from volunteers.jobs import queue_after_commit
+from core.jobs import queue_after_commit
 from volunteers.models import Notification, NotificationPreference, Person, User
 
 Kind = Notification.Kind
@@ -101,7 +101,7 @@ def notify(
         wanted.append("sms")
     for channel in wanted:
         # After commit, robust: a broker away must not undo the row, which the person sees
-        # in-app anyway; an unqueued delivery is recorded in 后台任务记录 (volunteers.jobs).
+        # in-app anyway; an unqueued delivery is recorded in 后台任务记录 (core.jobs).
         queue_after_commit("volunteers.tasks.deliver_notification", notification.pk, channel)
     return notification
 

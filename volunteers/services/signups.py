@@ -15,8 +15,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, Forbidden
+from core.jobs import queue_after_commit
 from volunteers import permissions
-from volunteers.jobs import queue_after_commit
 from volunteers.models import Activity, Person, SignUp, User
 from volunteers.selectors import activity_time_span
 

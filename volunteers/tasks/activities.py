@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
-from volunteers.jobs import WRITES, job_skip
+from core.jobs import WRITES, job_skip
 from volunteers.models import Activity, Attendance
 from volunteers.services.closing import attendances_close_open, checkout_grace
 from volunteers.services.finalise import activity_finish, attendances_close_due_and_finalise

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from volunteers.jobs import WRITES
+from core.jobs import WRITES
 from volunteers.services.exports import export_job_run, exports_expire
 
 

@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.signals import task_failure
 from django.core.cache import cache
 
-from volunteers.models import JobFailure
+from core.models import JobFailure
 
 logger = logging.getLogger(__name__)
 

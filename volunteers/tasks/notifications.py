@@ -8,8 +8,8 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.jobs import WRITES, job_skip
 from core.sms import send_sms
-from volunteers.jobs import WRITES, job_skip
 from volunteers.models import Activity, Notification, SignUp
 from volunteers.selectors import activity_time_span
 from volunteers.services.notifications import notify

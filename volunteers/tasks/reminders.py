@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from volunteers.jobs import WRITES, job_skip
+from core.jobs import WRITES, job_skip
 from volunteers.models import Activity, Notification, SignUp
 from volunteers.selectors import activity_time_span
 from volunteers.services.notifications import notify

@@ -34,18 +34,20 @@ errors worth a retry (``TRANSIENT_ERRORS``) and ``job_skip``.
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import partial
+from typing import Any, TypedDict
 
-from celery import current_app
+from celery import Task, current_app
 from django.contrib import messages
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.http import HttpRequest
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from volunteers.models import JobFailure
+from core.models import JobFailure
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ WRITES = {
 }
 
 
-def job_skip(task: str, key: str, reason: str, **details) -> None:
+def job_skip(task: str, key: str, reason: str, **details: object) -> None:
     """Record that ``task`` met data it cannot process and moved on; once per ``key``."""
     logger.warning("%s skipped %s: %s", task, key, reason)
     JobFailure.objects.get_or_create(
@@ -88,17 +90,24 @@ def job_skip(task: str, key: str, reason: str, **details) -> None:
     )
 
 
-_request = ContextVar("shazhou_job_request", default=None)
-_broker = {"resting_until": 0.0, "error": ""}
+_request: ContextVar[HttpRequest | None] = ContextVar("shazhou_job_request", default=None)
+
+
+class _BrokerState(TypedDict):
+    resting_until: float
+    error: str
+
+
+_broker: _BrokerState = {"resting_until": 0.0, "error": ""}
 
 
 def forget_outage() -> None:
     """Try the broker again at the next job (for tests)."""
-    _broker.update(resting_until=0.0, error="")
+    _broker.update({"resting_until": 0.0, "error": ""})
 
 
 @contextlib.contextmanager
-def request_bound(request):
+def request_bound(request: HttpRequest) -> Iterator[None]:
     """Jobs queued inside tell this request's person when they cannot be queued."""
     token = _request.set(request)
     try:
@@ -108,8 +117,8 @@ def request_bound(request):
 
 
 def queue_after_commit(
-    task,
-    *args,
+    task: Task | str,
+    *args: Any,
     run_here: bool = False,
     if_unqueued: Callable[[], object] | None = None,
     tell: str = "",
@@ -126,8 +135,8 @@ def queue_after_commit(
 
 
 def queue(
-    task,
-    *args,
+    task: Task | str,
+    *args: Any,
     run_here: bool = False,
     if_unqueued: Callable[[], object] | None = None,
     tell: str = "",
@@ -145,7 +154,7 @@ def queue(
             task.apply_async(args, ignore_result=True)
         except BROKER_UNANSWERED as error:
             reason = f"{type(error).__name__}: {error}"
-            _broker.update(resting_until=time.monotonic() + RETRY_SECONDS, error=reason)
+            _broker.update({"resting_until": time.monotonic() + RETRY_SECONDS, "error": reason})
         else:
             return True
     logger.error("Could not queue %s%r: %s", task.name, args, reason)
@@ -161,7 +170,7 @@ def queue(
     return False
 
 
-def _run_here(task, args) -> bool:
+def _run_here(task: Task, args: tuple[Any, ...]) -> bool:
     try:
         task(*args)
     except Exception:
@@ -171,7 +180,7 @@ def _run_here(task, args) -> bool:
     return True
 
 
-def _record(task, args, reason: str) -> None:
+def _record(task: Task, args: tuple[Any, ...], reason: str) -> None:
     try:
         JobFailure.objects.create(
             task_name=task.name,
