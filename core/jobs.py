@@ -34,6 +34,7 @@ errors worth a retry (``TRANSIENT_ERRORS``) and ``job_skip``.
 import contextlib
 import logging
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import partial
@@ -88,6 +89,29 @@ def job_skip(task: str, key: str, reason: str, **details: object) -> None:
             "error": reason,
         },
     )
+
+
+def job_failure_record(
+    *,
+    task_name: str,
+    task_id: str,
+    exception: BaseException | None,
+    arguments: object,
+    einfo: object,
+) -> None:
+    """Record a job that failed for good (its retries spent, or an error not worth retrying)."""
+    try:
+        trace = "".join(traceback.format_exception(exception)) if exception else str(einfo)
+        JobFailure.objects.create(
+            task_name=task_name[:200],
+            task_id=task_id[:64],
+            outcome=JobFailure.Outcome.FAILED,
+            args=repr(arguments)[:2000],
+            error=f"{type(exception).__name__}: {exception}"[:2000],
+            traceback=trace[-4000:],  # the end says where it broke
+        )
+    except Exception:  # the database may be what failed: the log still has it
+        logger.exception("Could not record the failure of %s %s", task_name, task_id)
 
 
 _request: ContextVar[HttpRequest | None] = ContextVar("shazhou_job_request", default=None)

@@ -81,7 +81,7 @@ def test_a_failed_sms_can_be_sent_by_the_retry(volunteer, settings, monkeypatch)
     def broken(**kwargs):
         raise RuntimeError("gateway down")
 
-    monkeypatch.setattr("volunteers.tasks.notifications.send_sms", broken)
+    monkeypatch.setattr("volunteers.services.notifications.send_sms", broken)
     with pytest.raises(RuntimeError):
         deliver_notification.run(notification.pk, "sms")
     notification.refresh_from_db()

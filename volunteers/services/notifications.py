@@ -3,22 +3,27 @@
 ``notify`` is the one way anything tells a person something. The row's unique
 idempotency key makes a second call for the same event a no-op, whoever makes it
 (a redelivered task, a sweep that runs again). Email and SMS are queued after the
-row commits and each is sent at most once (``deliver_notification`` claims the
-row's ``*_sent_at`` before sending).
+row commits and each is sent at most once (``notification_send`` claims the row's
+``*_sent_at`` before sending; the ``deliver_notification`` job calls it).
 """
 
 import datetime
 from functools import partial
+from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.jobs import queue_after_commit
+from core.sms import send_sms
 from volunteers.models import Notification, NotificationPreference, Person, User
 
 Kind = Notification.Kind
+CHANNEL_FIELDS = {"email": "email_sent_at", "sms": "sms_sent_at"}
 UNREAD_CACHE_SECONDS = 300
 
 
@@ -126,3 +131,44 @@ def notifications_mark_all_read(*, by: User, now: datetime.datetime | None = Non
         )
         _forget_unread(by.pk)
     return changed
+
+
+def _site_url(path: str) -> str:
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}" if path else ""
+
+
+def notification_send(
+    *, notification: Notification, channel: str
+) -> Literal["sent", "sent_before", "no_address"]:
+    """Send one notification by ``channel`` ("email" or "sms") at most once.
+
+    Claim first, then send: a redelivered job finds the claim and sends nothing twice.
+    A failed send releases the claim and raises, so the job's retry may send it.
+    """
+    field = CHANNEL_FIELDS[channel]
+    claimed = Notification.objects.filter(pk=notification.pk, **{f"{field}__isnull": True}).update(
+        **{field: timezone.now()}
+    )
+    if not claimed:
+        return "sent_before"
+    person = notification.recipient
+    try:
+        if channel == "sms":
+            send_sms(phone=person.phone, message=f"【美丽沙州】{notification.body}")
+        else:
+            address = person.user.email if person.user is not None else ""
+            if not address:
+                return "no_address"  # the claim stays: there is nowhere to send it
+            text = notification.body
+            if notification.url:
+                text = f"{text}\n\n{_site_url(notification.url)}"
+            send_mail(
+                subject=f"【美丽沙州】{notification.title}",
+                message=text,
+                from_email=None,
+                recipient_list=[address],
+            )
+    except Exception:
+        Notification.objects.filter(pk=notification.pk).update(**{field: None})
+        raise
+    return "sent"

@@ -1,16 +1,12 @@
 """The job system's own health: beat's heartbeat, and failures recorded for staff."""
 
-import logging
 import time
-import traceback
 
 from celery import shared_task
 from celery.signals import task_failure
 from django.core.cache import cache
 
-from core.models import JobFailure
-
-logger = logging.getLogger(__name__)
+from core.jobs import job_failure_record
 
 HEARTBEAT_KEY = "health:beat:last"
 
@@ -28,15 +24,10 @@ def record_job_failure(
     sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **_extra
 ):
     """A job that failed for good (retries spent, or an error not worth retrying) is recorded."""
-    try:
-        trace = "".join(traceback.format_exception(exception)) if exception else str(einfo)
-        JobFailure.objects.create(
-            task_name=getattr(sender, "name", str(sender))[:200],
-            task_id=(task_id or "")[:64],
-            outcome=JobFailure.Outcome.FAILED,
-            args=repr({"args": args, "kwargs": kwargs})[:2000],
-            error=f"{type(exception).__name__}: {exception}"[:2000],
-            traceback=trace[-4000:],  # the end says where it broke
-        )
-    except Exception:  # the database may be what failed: the log still has it
-        logger.exception("Could not record the failure of %s %s", sender, task_id)
+    job_failure_record(
+        task_name=getattr(sender, "name", str(sender)),
+        task_id=task_id or "",
+        exception=exception,
+        arguments={"args": args, "kwargs": kwargs},
+        einfo=einfo,
+    )

@@ -4,29 +4,22 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.jobs import WRITES, job_skip
-from core.sms import send_sms
 from volunteers.models import Activity, Notification, SignUp
 from volunteers.selectors import activity_time_span
-from volunteers.services.notifications import notify
+from volunteers.services.notifications import CHANNEL_FIELDS, notification_send, notify
 
 logger = logging.getLogger(__name__)
-
-
-def _site_url(path: str) -> str:
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}" if path else ""
 
 
 @shared_task(name="volunteers.tasks.deliver_notification", **WRITES)
 def deliver_notification(notification_id: int, channel: str) -> bool:
     """Send one notification by email or SMS, at most once; False when nothing was sent."""
-    field = {"email": "email_sent_at", "sms": "sms_sent_at"}.get(channel)
     name = "volunteers.tasks.deliver_notification"
-    if field is None:
+    if channel not in CHANNEL_FIELDS:
         job_skip(name, f"deliver:{notification_id}:{channel}", "unknown channel")
         return False
     notification = (
@@ -39,35 +32,10 @@ def deliver_notification(notification_id: int, channel: str) -> bool:
             "notification gone (its person was deleted)",
         )
         return False
-    # Claim first, then send: a redelivered task finds the claim and sends nothing twice.
-    claimed = Notification.objects.filter(pk=notification.pk, **{f"{field}__isnull": True}).update(
-        **{field: timezone.now()}
-    )
-    if not claimed:
-        return False
-    person = notification.recipient
-    try:
-        if channel == "sms":
-            send_sms(phone=person.phone, message=f"【美丽沙州】{notification.body}")
-        else:
-            address = person.user.email if person.user_id else ""
-            if not address:
-                job_skip(name, f"deliver:{notification.pk}:email", "no email address")
-                return False
-            text = notification.body
-            if notification.url:
-                text = f"{text}\n\n{_site_url(notification.url)}"
-            send_mail(
-                subject=f"【美丽沙州】{notification.title}",
-                message=text,
-                from_email=None,
-                recipient_list=[address],
-            )
-    except Exception:
-        # Not sent: release the claim so the retry may send it.
-        Notification.objects.filter(pk=notification.pk).update(**{field: None})
-        raise
-    return True
+    outcome = notification_send(notification=notification, channel=channel)
+    if outcome == "no_address":
+        job_skip(name, f"deliver:{notification.pk}:email", "no email address")
+    return outcome == "sent"
 
 
 @shared_task(name="volunteers.tasks.notify_activity_cancelled", **WRITES)
