@@ -217,6 +217,27 @@ class Activity(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
     def revisions(self):
         return self._revisions
 
+    # Set on the row by a service (``activity_cancel``, ``activity_finish``) or once at
+    # creation, never by the editor: they belong to the activity, not to a revision.
+    ROW_FIELDS = ("cancelled_at", "cancel_reason", "finished_at", "created_by", "created_at")
+
+    def with_content_json(self, content):
+        """The revision's content on this (live) object's lifecycle.
+
+        Wagtail rebuilds the object from every field in the revision's JSON when it
+        publishes a revision, shows the latest draft in the form, or saves a draft of an
+        activity never published. A draft saved before a cancellation or finishing (or
+        an older revision) holds ``cancelled_at=None``: restored, it would quietly bring
+        a cancelled activity back to life, open for sign-ups, or unfinish a finished one.
+        So these fields always come from ``self`` — the object as stored — as Wagtail
+        itself keeps ``live`` and ``first_published_at``.
+        """
+        obj = super().with_content_json(content)
+        for name in self.ROW_FIELDS:
+            attname = self._meta.get_field(name).attname  # ``created_by_id``: no query
+            setattr(obj, attname, getattr(self, attname))
+        return obj
+
     @property
     def status(self) -> str:
         if self.cancelled_at:

@@ -39,7 +39,23 @@ def _check(activity: Activity, *, complete: bool) -> None:
     refuse_invalid(activity, exclude=None if complete else empty_fields(activity))
 
 
+def _lock(activity: Activity) -> Activity:
+    """The activity as stored, locked: updating and publishing write the whole row, so a
+    cancellation or finishing committed meanwhile waits, or is read, and never lost."""
+    return (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=activity.pk)
+    )
+
+
 def _publish(activity: Activity, revision: Revision, by: User | None) -> Activity:
+    # Wagtail publishes ``revision.content_object.with_content_json(…)``, which takes the
+    # cancellation and finishing from that object (``Activity.with_content_json``). A
+    # revision the caller held may cache the object from before a cancellation: read those
+    # fields again, from the row the caller has locked. (Not the revision afresh: its JSON
+    # keeps times to the millisecond, and the new revision's own values are exact.)
+    revision.content_object.refresh_from_db(fields=Activity.ROW_FIELDS)
     revision.publish(user=by, skip_permission_checks=True)  # ``can`` has answered already
     published = Activity.objects.get(pk=activity.pk)
     # An editor may have raised the capacity: people waiting take the new places at once.
@@ -98,7 +114,7 @@ def activity_update(
     ``overwrite_revision`` is the admin's autosave, replacing its own latest draft;
     ``revert_to`` names the earlier revision the changes bring back, for the history.
     """
-    current = Activity.objects.select_related("organisation").get(pk=activity.pk)
+    current = _lock(activity)
     _require_publisher(by, current.organisation)
     moved_to = changes.get("organisation")
     if moved_to is not None and moved_to.pk != current.organisation_id:
@@ -137,7 +153,7 @@ def activity_publish(
     *, activity: Activity, by: User | None = None, revision: Revision | None = None
 ) -> Activity:
     """Make a revision (by default the latest) what the public sees."""
-    current = Activity.objects.select_related("organisation").get(pk=activity.pk)
+    current = _lock(activity)
     _require_publisher(by, current.organisation)
     if revision is None:
         revision = current.latest_revision or current.save_revision(user=by)
