@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cms.activity_reports import activity_report_draft
+from cms.services.activity_reports import activity_report_draft
 from core.errors import DomainError
 from core.jobs import WRITES, job_skip, queue_after_commit
 from volunteers.models import Activity

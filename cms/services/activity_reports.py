@@ -6,6 +6,8 @@ only: the approved service records the finishing job wrote. The secretary adds
 photos and words in the admin and publishes through the usual workflow.
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
@@ -34,7 +36,7 @@ def _community(activity: Activity) -> Organisation | None:
     return organisation.get_ancestors().filter(kind=Organisation.Kind.COMMUNITY).first()
 
 
-def report_facts(activity: Activity) -> dict:
+def report_facts(activity: Activity) -> dict[str, Any]:
     """Headcount, hours and teams from the approved service records of the activity."""
     records = ServiceRecord.objects.filter(
         activity=activity,
@@ -58,7 +60,7 @@ def report_facts(activity: Activity) -> dict:
     }
 
 
-def _body(activity: Activity, facts: dict) -> list[dict]:
+def _body(activity: Activity, facts: dict[str, Any]) -> list[dict[str, Any]]:
     span = escape(activity_time_span(activity))
     lines = [
         _("<p>%(span)s，%(org)s在%(address)s组织开展“%(title)s”活动。</p>")
