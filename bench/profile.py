@@ -13,7 +13,11 @@ import secrets
 import sys
 import time
 
-from bench import run
+import django
+from django.test import Client
+
+from bench.load import forwarded_ip
+from bench.services import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, bench_environment
 
 
 def main(argv=None) -> int:
@@ -24,25 +28,26 @@ def main(argv=None) -> int:
     parser.add_argument("--plain", action="store_true", help="time only, without the profiler")
     args = parser.parse_args(argv)
     os.environ.update(
-        run.bench_environment(
-            database_url=os.environ.get("BENCH_DATABASE_URL", run.DEFAULT_DATABASE_URL),
-            redis_url=os.environ.get("BENCH_REDIS_URL", run.DEFAULT_REDIS_URL),
+        bench_environment(
+            database_url=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+            redis_url=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
             secret_key=secrets.token_urlsafe(50),
         )
     )
     if args.kind == "home_uncached":
         os.environ["CMS_PAGE_CACHE_SECONDS"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
     django.setup()
-    from django.test import Client
+    # pyinstrument comes with the bench extra only (pyproject), so it is imported on use;
+    # bench.town only now, as it imports the project's models, which need the app registry.
     from pyinstrument import Profiler
+
+    from bench import town
 
     client = Client(HTTP_HOST="127.0.0.1")  # one handler, built once, as in a worker
     if args.kind == "checkin":
-        sessions = run.prepare_phones(args.n + 1)
-        path = f"/c/{run.checkin_token(run.prepare_activity())}"
+        sessions = town.prepare_phones(args.n + 1)
+        path = f"/c/{town.checkin_token(town.prepare_activity())}"
     else:
         sessions = []
         path = "/bench/bare" if args.kind == "bare" else "/"
@@ -52,7 +57,7 @@ def main(argv=None) -> int:
         extra = {}
         if sessions:
             client.cookies["sessionid"] = sessions[number]
-            extra["HTTP_X_FORWARDED_FOR"] = run.forwarded_ip(number)
+            extra["HTTP_X_FORWARDED_FOR"] = forwarded_ip(number)
         return client.get(path, **extra)
 
     first = request(args.n)  # warm: templates, connections, the page cache

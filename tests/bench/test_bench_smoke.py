@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
 
-from bench import run
+from bench import load, meters, report, services, stats, town
 
 
 def _reload_urls():
@@ -56,19 +56,19 @@ def test_bench_setting_comes_from_the_environment(monkeypatch):
 
 
 def test_median_and_percentile():
-    assert run.median([3, 1, 2]) == 2
-    assert run.median([4, 1, 3, 2]) == 2.5
-    assert run.percentile(range(1, 101), 50) == 50
-    assert run.percentile(range(1, 101), 99) == 99
-    assert run.percentile([7], 99) == 7
+    assert stats.median([3, 1, 2]) == 2
+    assert stats.median([4, 1, 3, 2]) == 2.5
+    assert stats.percentile(range(1, 101), 50) == 50
+    assert stats.percentile(range(1, 101), 99) == 99
+    assert stats.percentile([7], 99) == 7
     with pytest.raises(ValueError):
-        run.median([])
+        stats.median([])
     with pytest.raises(ValueError):
-        run.percentile([], 50)
+        stats.percentile([], 50)
 
 
 def test_interleave_runs_every_kind_each_round_and_rotates_the_order():
-    schedule = run.interleave(["a", "b", "c"], 4)
+    schedule = stats.interleave(["a", "b", "c"], 4)
     assert len(schedule) == 12
     rounds = [[kind for number, kind in schedule if number == n] for n in range(4)]
     assert rounds == [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"], ["a", "b", "c"]]
@@ -76,15 +76,15 @@ def test_interleave_runs_every_kind_each_round_and_rotates_the_order():
 
 
 def test_paired_ratios_divide_round_by_round():
-    assert run.paired_ratios([50, 60], [100, 200]) == [0.5, 0.3]
+    assert stats.paired_ratios([50, 60], [100, 200]) == [0.5, 0.3]
     with pytest.raises(ValueError):
-        run.paired_ratios([1], [1, 2])
+        stats.paired_ratios([1], [1, 2])
 
 
 def test_merge_results_keeps_the_keys_of_others(tmp_path):
     path = tmp_path / "results.json"
     path.write_text(json.dumps({"ranking_ms_1k": 4.2, "checkin_rps": 1.0}))
-    merged = run.merge_results(path, {"checkin_rps": 250.5, "bare_rps": 900.0})
+    merged = report.merge_results(path, {"checkin_rps": 250.5, "bare_rps": 900.0})
     on_disk = json.loads(path.read_text())
     assert on_disk == merged == {"bare_rps": 900.0, "checkin_rps": 250.5, "ranking_ms_1k": 4.2}
     assert not (tmp_path / "results.json.tmp").exists()
@@ -93,11 +93,11 @@ def test_merge_results_keeps_the_keys_of_others(tmp_path):
 def test_merge_results_starts_over_from_a_broken_file(tmp_path):
     path = tmp_path / "results.json"
     path.write_text("{half a file")
-    assert run.merge_results(path, {"qr_svg_ms": 3.0}) == {"qr_svg_ms": 3.0}
+    assert report.merge_results(path, {"qr_svg_ms": 3.0}) == {"qr_svg_ms": 3.0}
 
 
 def test_table_flags_a_missed_target_and_a_missing_figure():
-    table = run.format_table({"checkin_ratio": 0.2, "home_cached_ratio": 0.9})
+    table = report.format_table({"checkin_ratio": 0.2, "home_cached_ratio": 0.9})
     lines = {line.split()[0]: line for line in table.splitlines()[2:]}
     assert "MISSED" in lines["checkin_ratio"]
     assert lines["home_cached_ratio"].rstrip().endswith("ok")
@@ -105,13 +105,13 @@ def test_table_flags_a_missed_target_and_a_missing_figure():
 
 
 def test_forwarded_addresses_are_distinct_and_stay_on_loopback():
-    addresses = [run.forwarded_ip(n) for n in range(70_000)]
+    addresses = [load.forwarded_ip(n) for n in range(70_000)]
     assert len(set(addresses)) == len(addresses)
     assert all(address.startswith("127.") for address in addresses)
 
 
 def test_production_environment_for_loopback_keeps_the_safeguards():
-    env = run.bench_environment(
+    env = services.bench_environment(
         database_url="postgres://x@127.0.0.1/b",
         redis_url="redis://127.0.0.1:6379/1",
         secret_key="k",
@@ -138,7 +138,7 @@ def test_redis_cache_reuses_one_client_per_pool():
 
 def test_prepared_phones_are_signed_in_as_after_a_login(make_person, client):
     person = make_person(with_user=False, real_name="李明")
-    (session_key,) = run.prepare_phones(1)
+    (session_key,) = town.prepare_phones(1)
     client.cookies["sessionid"] = session_key
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/me/code/")
@@ -156,7 +156,7 @@ def test_cpu_split_is_the_median_of_the_whole_phases_and_skips_broken_ones():
         {"gunicorn": 6.0, "postgres": 3.0, "redis": 0.2, "client": 0.5},
         {"gunicorn": 7.0, "postgres": 2.0, "redis": 0.2, "client": 0.5},
     ]
-    split = run.median_split(phases)
+    split = meters.median_split(phases)
     assert split == {
         "gunicorn": 7.0,
         "postgres": 2.0,
@@ -165,14 +165,14 @@ def test_cpu_split_is_the_median_of_the_whole_phases_and_skips_broken_ones():
         "total": 9.7,
         "phases": 3,
     }
-    assert run.median_split([None, None]) is None
-    table = run.format_split({"checkin": split, "bare": None})
+    assert meters.median_split([None, None]) is None
+    table = report.format_split({"checkin": split, "bare": None})
     assert "9.70" in table and "bare       not measured" in table
 
 
 def test_cpu_ticks_reads_live_processes_and_ignores_gone_ones():
     import os
 
-    ticks = run.cpu_ticks([os.getpid(), 999_999_999])
+    ticks = meters.cpu_ticks([os.getpid(), 999_999_999])
     assert list(ticks) == [os.getpid()]
     assert ticks[os.getpid()] > 0  # this test run has used some CPU
