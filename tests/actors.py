@@ -2,7 +2,7 @@
 
 Each is made fresh, with a user read back from the database, so no answer cached on a
 user object carries from one question into the next. ``tests/conftest.py``'s ``actor``
-fixture makes them; the policy matrices (tests/volunteers/test_permissions.py,
+fixture makes them; the policy matrices (tests/volunteers/test_permission_policies.py,
 tests/points/test_policies.py) name them.
 """
 

@@ -1,4 +1,5 @@
-"""Fixtures for the points tests: activities that are over, and attendances at them."""
+"""Fixtures for the points tests: activities that are over, and attendances at them; the
+branch table's and 爱心超市's."""
 
 import datetime
 
@@ -6,6 +7,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from points.models import Reward
+from points.services import points_adjust, points_award_for_attendance
+from points.services.rewards import reward_redeem
 from volunteers.models import ActivityCategory, Attendance, Method
 
 from ..clock import shazhou_at
@@ -79,3 +83,67 @@ def _at_noon(request):
         return
     with time_machine.travel(shazhou_at(hour=12), tick=True):
         yield
+
+
+# --- The branch table -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def awarded(past_activity, attend):
+    """A two-hour activity yesterday, attended: 2 service points and 120 minutes."""
+
+    def award(person, **kwargs):
+        return points_award_for_attendance(attendance=attend(past_activity(**kwargs), person))
+
+    return award
+
+
+@pytest.fixture
+def stranger(make_person, town):
+    """Someone in 桥北, outside 梨园's secretary's subtree."""
+    return make_person(real_name="孙桥北", home_grid=town.qiaobei_grid1)
+
+
+@pytest.fixture
+def secretary_client(client, secretary):
+    client.force_login(secretary)
+    return client
+
+
+# --- 爱心超市 ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def give(secretary):
+    """Credit points through the real ledger (a secretary's adjustment)."""
+
+    def credit(person, amount):
+        return points_adjust(
+            person=person, amount=amount, category="reward", reason="测试积分", by=secretary
+        )
+
+    return credit
+
+
+@pytest.fixture
+def make_reward(town):
+    def make(**kwargs):
+        kwargs.setdefault("community", town.liyuan)
+        kwargs.setdefault("name", "洗衣粉")
+        kwargs.setdefault("price", 10)
+        kwargs.setdefault("stock", 5)
+        kwargs.setdefault("per_person_limit", 1)
+        return Reward.objects.create(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def rich_volunteer(volunteer, give):
+    give(volunteer, 50)
+    return volunteer
+
+
+@pytest.fixture
+def redemption(rich_volunteer, make_reward):
+    return reward_redeem(reward=make_reward(), person=rich_volunteer, by=rich_volunteer.user)

@@ -69,17 +69,6 @@ def outsider(make_person, town):
 
 
 @pytest.fixture
-def leader(person_with_role, town):
-    return person_with_role("leader", town.liyuan, real_name="王队长").user
-
-
-@pytest.fixture
-def leader_client(client, leader):
-    client.force_login(leader)
-    return client
-
-
-@pytest.fixture
 def activity(make_activity):
     return make_activity(title="阳关中路文明交通劝导", audience=Activity.Audience.SUBTREE)
 
