@@ -27,25 +27,34 @@ class Action:
     CHECK_IN = "check_in"  # run check-in, confirm or correct attendance
     MANAGE_PEOPLE = "manage_people"  # import rosters, edit people, confirm 报到, see full phones
     ADJUST_POINTS = "adjust_points"  # adjust points with a reason, publish rankings
-    MANAGE_ROLES = "manage_roles"  # grant and end roles
+    MANAGE_ROLES = "manage_roles"  # grant and end roles, build the organisation tree
+    ADMIT = "admit"  # approve or refuse join requests
+    WRITE_NEWS = "write_news"  # write the community's news on the public site
 
-    ALL = frozenset({VIEW, PUBLISH, CHECK_IN, MANAGE_PEOPLE, ADJUST_POINTS, MANAGE_ROLES})
+    ALL = frozenset(
+        {VIEW, PUBLISH, CHECK_IN, MANAGE_PEOPLE, ADJUST_POINTS, MANAGE_ROLES, ADMIT, WRITE_NEWS}
+    )
+    # Holding any of these somewhere makes a person staff: they work in the admin.
+    STAFF = ALL - {VIEW}
 
+
+_ORGANISER = frozenset({Action.VIEW, Action.PUBLISH, Action.CHECK_IN, Action.ADMIT})
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset({Action.VIEW}),
-    Role.LEADER: frozenset({Action.VIEW, Action.PUBLISH, Action.CHECK_IN}),
-    Role.DEPUTY: frozenset({Action.VIEW, Action.PUBLISH, Action.CHECK_IN}),
-    Role.SECRETARY: frozenset(
-        {
-            Action.VIEW,
-            Action.PUBLISH,
-            Action.CHECK_IN,
-            Action.MANAGE_PEOPLE,
-            Action.ADJUST_POINTS,
-        }
-    ),
+    Role.LEADER: _ORGANISER | {Action.WRITE_NEWS},
+    Role.DEPUTY: _ORGANISER | {Action.WRITE_NEWS},
+    Role.SECRETARY: _ORGANISER | {Action.MANAGE_PEOPLE, Action.ADJUST_POINTS, Action.WRITE_NEWS},
     Role.ADMIN: Action.ALL,
+    Role.EDITOR: frozenset({Action.VIEW, Action.WRITE_NEWS}),
+    # The grid's staff place newcomers in their grid and run its activities; the other
+    # grid roles are the eyes and ears of the grid and see its people.
+    Role.GRID_HEAD: _ORGANISER | {Action.MANAGE_PEOPLE},
+    Role.GRID_WORKER: frozenset({Action.VIEW, Action.CHECK_IN, Action.MANAGE_PEOPLE, Action.ADMIT}),
+    Role.STREET_HEAD: frozenset({Action.VIEW}),
+    Role.PARTY_HOUSEHOLD: frozenset({Action.VIEW}),
+    Role.INFORMANT: frozenset({Action.VIEW}),
+    Role.CONTACT: frozenset({Action.VIEW}),
 }
 
 
@@ -60,14 +69,19 @@ def _grants(user) -> dict[str, tuple[str, ...]]:
         return cached
     grants: dict[str, set[str]] = {action: set() for action in Action.ALL}
     if user is not None and user.is_authenticated and user.is_active:
+        # A squad based in a community (``Organisation.based_in``) is run by that
+        # community's staff as well as by the detachment it hangs under: a role on the
+        # community covers the squad's subtree too (the join adds it to the same query).
         rows = (
             Membership.objects.current()
             .filter(person__user=user)
-            .values_list("role", "organisation__path")
+            .values_list("role", "organisation__path", "organisation__based_here__path")
         )
-        for role, path in rows:
+        for role, path, based_here in rows:
             for action in ROLE_ACTIONS.get(role, ()):
                 grants[action].add(path)
+                if based_here:
+                    grants[action].add(based_here)
     result = {action: outermost(paths) for action, paths in grants.items()}
     if user is not None:
         user._shazhou_grants = result
@@ -252,11 +266,11 @@ def is_town_editor(user) -> bool:
 
 
 def may_write_news_for(user, community: Organisation | None) -> bool:
-    """Town editors write for the whole town; anyone else only for a community they may
-    publish for, by the one rule (a role on the community or above it)."""
+    """Town editors write for the whole town; anyone else only for a community where they
+    write news, by the one rule (an editor's, leader's or secretary's role on it or above)."""
     if is_town_editor(user):
         return True
-    return community is not None and can(user, Action.PUBLISH, community)
+    return community is not None and can(user, Action.WRITE_NEWS, community)
 
 
 def news_communities_for(user) -> QuerySet[Organisation]:
@@ -264,7 +278,7 @@ def news_communities_for(user) -> QuerySet[Organisation]:
     communities = Organisation.objects.filter(kind=Organisation.Kind.COMMUNITY)
     if is_town_editor(user):
         return communities
-    return communities.filter(pk__in=organisations_in_scope(user, Action.PUBLISH).values("pk"))
+    return communities.filter(pk__in=organisations_in_scope(user, Action.WRITE_NEWS).values("pk"))
 
 
 def in_audience(activity: Activity, person: Person) -> bool:

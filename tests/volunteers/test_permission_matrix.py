@@ -18,12 +18,20 @@ from volunteers.permissions import (
 from volunteers.services.memberships import membership_end
 
 # The spec, written out by hand: what each role may do inside its own subtree.
+ORGANISER = {"view", "publish", "check_in", "admit"}
 EXPECTED = {
     "member": {"view"},
-    "leader": {"view", "publish", "check_in"},
-    "deputy": {"view", "publish", "check_in"},
-    "secretary": {"view", "publish", "check_in", "manage_people", "adjust_points"},
-    "admin": {"view", "publish", "check_in", "manage_people", "adjust_points", "manage_roles"},
+    "leader": ORGANISER | {"write_news"},
+    "deputy": ORGANISER | {"write_news"},
+    "secretary": ORGANISER | {"manage_people", "adjust_points", "write_news"},
+    "admin": ORGANISER | {"manage_people", "adjust_points", "manage_roles", "write_news"},
+    "editor": {"view", "write_news"},
+    "grid_head": ORGANISER | {"manage_people"},
+    "grid_worker": {"view", "check_in", "manage_people", "admit"},
+    "street_head": {"view"},
+    "party_household": {"view"},
+    "informant": {"view"},
+    "contact": {"view"},
 }
 ACTIONS = sorted(Action.ALL)
 

@@ -2,6 +2,7 @@
 
 from .activities import Activity, ActivityCategory, SignUp
 from .checkin import Attendance, CommunityReport, Method, ScanAttempt
+from .joining import JoinRequest
 from .notifications import ExportJob, Notification, NotificationPreference
 from .organisation import Organisation
 from .people import (
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "CommunityReport",
     "ExportJob",
+    "JoinRequest",
     "Membership",
     "Method",
     "Notification",

@@ -30,6 +30,9 @@ class Notification(models.Model):
         EXPORT = "export", _("导出完成")
         REPORT_DRAFT = "report_draft", _("活动报道草稿")
         POINTS = "points", _("积分")
+        JOIN = "join", _("加入申请")
+        COMMUNITY_REPORT = "report", _("报到")
+        DUAL_REPORT = "dual_report", _("双报到反馈")
         OTHER = "other", _("其他")
 
     recipient = models.ForeignKey(

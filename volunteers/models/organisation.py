@@ -29,6 +29,24 @@ class Organisation(MP_Node):
         help_text=_("稳定的唯一编码，用于导入和对接，例如 liyuan-grid-03。"),
     )
     description = models.TextField(_("简介"), blank=True)
+    based_in = models.ForeignKey(
+        "self",
+        verbose_name=_("所在社区"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="based_here",
+        limit_choices_to={"kind": Kind.COMMUNITY},
+        help_text=_(
+            "志愿服务小分队扎根的社区：该社区的书记和管理员与支队一同管理这支小分队及其下的队伍。"
+        ),
+    )
+    closed_on = models.DateField(
+        _("撤销日期"),
+        null=True,
+        blank=True,
+        help_text=_("组织撤销的日期；撤销后不再能添加下级、任命角色或发布活动。"),
+    )
 
     class Meta:
         verbose_name = _("组织")
@@ -37,6 +55,10 @@ class Organisation(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
     def contains(self, other: "Organisation") -> bool:
         """True when ``other`` is this node or below it."""

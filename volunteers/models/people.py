@@ -66,6 +66,12 @@ class Person(models.Model):
         limit_choices_to={"kind": Organisation.Kind.GRID},
     )
     skills = models.CharField(_("技能特长"), max_length=200, blank=True)
+    service_interests = models.CharField(
+        _("服务意向"),
+        max_length=200,
+        blank=True,
+        help_text=_("愿意参加的服务，例如 文明交通劝导、助老助残、法律咨询。"),
+    )
     date_joined = models.DateField(_("加入日期"), default=timezone.localdate)
 
     # Party members only.
@@ -194,6 +200,15 @@ class Membership(models.Model):
         DEPUTY = "deputy", _("副队长")
         SECRETARY = "secretary", _("书记")
         ADMIN = "admin", _("管理员")
+        EDITOR = "editor", _("编辑")
+        # The roles of the grid (网格化管理) the town really has.
+        GRID_HEAD = "grid_head", _("网格长")
+        GRID_WORKER = "grid_worker", _("专职网格员")
+        STREET_HEAD = "street_head", _("街巷长")
+        PARTY_HOUSEHOLD = "party_household", _("网格党员中心户")
+        INFORMANT = "informant", _("兼职信息员")
+        # On an employer unit (在职单位): receives its 双报到反馈.
+        CONTACT = "contact", _("单位联络人")
 
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="memberships"
@@ -244,7 +259,12 @@ class Membership(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of who changed what: roles, imports, adjustments, overrides."""
+    """Append-only record of who changed what: roles, imports, adjustments, overrides.
+
+    ``target`` is the object's name as it read then; ``target_type`` and ``target_id``
+    point at the object itself (still there or not), and ``person`` at the person it
+    concerns, so the log can be read per object and per person.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -256,6 +276,23 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(_("事件"), max_length=64)
     target = models.CharField(_("对象"), max_length=200)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("对象类型"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("相关人员"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("组织"),
@@ -271,7 +308,10 @@ class AuditEvent(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["action", "created_at"], name="audit_action_time_idx")]
+        indexes = [
+            models.Index(fields=["action", "created_at"], name="audit_action_time_idx"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -13,9 +13,10 @@ from volunteers import permissions
 from volunteers.models import Membership, Organisation, Person, User
 from volunteers.services.audit import audit_record
 
-# Holders of a publishing role (leader, deputy, secretary, admin) need Wagtail's
-# access_admin permission to publish activities. They get it by membership of this
-# group, which follows their roles: granted and ended here, in the same transaction.
+# Staff (holders of a role granting more than VIEW: leader, secretary, admin, editor,
+# grid head, grid worker…) need Wagtail's access_admin permission to work in the admin.
+# They get it by membership of this group, which follows their roles: granted and ended
+# here, in the same transaction.
 # The group carries only admin access and image upload/choose; what they may see and
 # change inside the admin is decided by volunteers.permissions, not by the group.
 ADMIN_GROUP_NAME = "组织管理员"
@@ -37,11 +38,13 @@ def admin_access_group() -> Group:
 
 
 def sync_admin_access(user: User | None) -> bool:
-    """Put ``user`` in the admin group exactly when a current role lets them publish."""
+    """Put ``user`` in the admin group exactly when a current role makes them staff."""
     if user is None or user.pk is None:
         return False
     permissions.forget_grants(user)
-    needs = user.is_active and permissions.can_anywhere(user, permissions.Action.PUBLISH)
+    needs = user.is_active and any(
+        permissions.can_anywhere(user, action) for action in permissions.Action.STAFF
+    )
     group = admin_access_group()
     if needs:
         user.groups.add(group)
@@ -56,9 +59,11 @@ def sync_admin_access(user: User | None) -> bool:
 def sync_admin_access_all() -> int:
     """Re-sync everyone who holds a publishing role or is in the group (after bulk imports)."""
     User = get_user_model()
-    publishing = permissions.roles_granting(permissions.Action.PUBLISH)
+    staff_roles = {
+        role for action in permissions.Action.STAFF for role in permissions.roles_granting(action)
+    }
     role_holders = Membership.objects.filter(
-        role__in=publishing, person__user__isnull=False
+        role__in=staff_roles, person__user__isnull=False
     ).values("person__user")
     users = User.objects.filter(Q(pk__in=role_holders) | Q(groups__name=ADMIN_GROUP_NAME))
     return sum(sync_admin_access(user) for user in users.distinct())
