@@ -28,13 +28,13 @@ def audit_record(
     A model instance as ``target`` is also recorded by reference (its type and key), so
     the reader can list an object's history and link to it; a string is a name only.
     """
-    is_model = isinstance(target, models.Model) and target.pk is not None
+    model = target if isinstance(target, models.Model) and target.pk is not None else None
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target=str(target)[:200],
-        target_type=ContentType.objects.get_for_model(target) if is_model else None,
-        target_id=str(target.pk) if is_model else "",
+        target_type=ContentType.objects.get_for_model(model) if model is not None else None,
+        target_id=str(model.pk) if model is not None else "",
         person_id=_person_concerned(target, extra),
         organisation=organisation,
         extra=extra,
