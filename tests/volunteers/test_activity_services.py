@@ -210,3 +210,13 @@ def test_raising_the_capacity_gives_waiting_people_the_new_places(town, leader, 
     activity_update(activity=activity, by=leader, capacity=2)
 
     assert SignUp.objects.get(person=second).status == SignUp.Status.CONFIRMED
+
+
+def test_a_closed_organisation_publishes_no_new_activity(town, leader):
+    town.team.closed_on = timezone.localdate()
+    town.team.save(update_fields=["closed_on"])
+    with pytest.raises(Invalid) as refusal:
+        activity_create(**fields(town), by=leader)
+    assert (refusal.value.field, refusal.value.code) == ("organisation", "organisation_closed")
+    assert "已撤销" in str(refusal.value.message)
+    assert not Activity.objects.exists()

@@ -204,6 +204,13 @@ class Activity(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
             refuse("audience_team", _("参加对象为“指定队伍”时，请选择队伍。"), "team_missing")
         if self.audience != self.Audience.TEAM and self.audience_team_id:
             self.audience_team = None
+        if self.organisation_id and self.organisation.closed_on is not None:
+            refuse(
+                "organisation",
+                _("“%(org)s”已撤销，不能再以它的名义发布活动。")
+                % {"org": self.organisation.name},
+                "organisation_closed",
+            )
         if self.geofence_radius_m and (self.latitude is None or self.longitude is None):
             refuse(
                 "geofence_radius_m",
