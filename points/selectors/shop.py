@@ -23,6 +23,7 @@ from points.periods import ALL_TIME, period_bounds
 from points.policies import SHOP_ACTION
 from volunteers import permissions
 from volunteers.models import Organisation, Person, User
+from volunteers.selectors import people_matching
 
 THUMBNAIL = "fill-480x360"
 
@@ -117,16 +118,34 @@ class MonthReport:
     points: int  # spent and not refunded
 
 
-def month_report(community: Organisation, month: str) -> MonthReport:
-    """Every redemption made in the community's shop in ``month`` (YYYY-MM, Shanghai time)."""
+def month_redemptions(
+    community: Organisation, month: str, *, search: str = ""
+) -> QuerySet[Redemption]:
+    """The redemptions made in the community's shop in ``month`` (YYYY-MM, Shanghai time).
+
+    ``search``: those of a person a staff search finds, or with that code (any case, with
+    or without its dash, as staff read it off the resident's phone).
+    """
     start, end = period_bounds(month)
-    redemptions = list(
+    found = Q()
+    if search:
+        found = people_matching(search, via="person__")
+        code = search.upper().replace("-", "").replace(" ", "")
+        if code.isascii() and code.isalnum():
+            found |= Q(code=code)
+    return (
         Redemption.objects.filter(
-            reward__community=community, created_at__gte=start, created_at__lt=end
+            found, reward__community=community, created_at__gte=start, created_at__lt=end
         )
         .select_related("reward", "person", "handed_over_by__person")
         .order_by("created_at", "id")
     )
+
+
+def month_report(community: Organisation, month: str) -> MonthReport:
+    """Every redemption made in the community's shop in ``month`` (YYYY-MM, Shanghai time)."""
+    start, end = period_bounds(month)
+    redemptions = list(month_redemptions(community, month))
     live = ~Q(redemptions__status=Redemption.Status.CANCELLED)
     by_reward = list(
         Reward.objects.filter(

@@ -50,6 +50,7 @@ from points.periods import (
     year_key,
 )
 from volunteers.models import Membership, Organisation, Person
+from volunteers.selectors import people_matching
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -198,13 +199,17 @@ def people_under(organisation: Organisation) -> QuerySet[Person]:
 
 
 def branch_people(
-    organisation: Organisation, period: str, *, sort: str = Sort.POINTS
+    organisation: Organisation, period: str, *, sort: str = Sort.POINTS, search: str = ""
 ) -> "QuerySet[WithAnnotations[Person, _PeriodTotals]]":
-    """People under ``organisation`` with their ``PersonTotal`` for ``period``, one query."""
+    """People under ``organisation`` with their ``PersonTotal`` for ``period``, one query.
+
+    ``search``: only those a staff search finds (``volunteers.selectors.people_matching``).
+    """
     totals = PersonTotal.objects.filter(person=OuterRef("pk"), period=period)
     zero = Value(0, output_field=IntegerField())
     people = (
         people_under(organisation)
+        .filter(people_matching(search))
         .only("pk", "real_name", "phone", "volunteer_number")
         .annotate(
             period_points=Coalesce(Subquery(totals.values("points")[:1]), zero),
@@ -288,9 +293,11 @@ def chunked(queryset: QuerySet[_M], size: int = EXPORT_CHUNK) -> Iterator[list[_
         yield chunk
 
 
-def branch_rows_all(organisation: Organisation, period: str, *, sort: str) -> Iterator[Row]:
-    """Every row, for the export: a category query per 500 people."""
-    for chunk in chunked(branch_people(organisation, period, sort=sort)):
+def branch_rows_all(
+    organisation: Organisation, period: str, *, sort: str, search: str = ""
+) -> Iterator[Row]:
+    """Every row (that the search finds), for the export: a category query per 500 people."""
+    for chunk in chunked(branch_people(organisation, period, sort=sort, search=search)):
         yield from branch_rows(chunk, period)
 
 
@@ -334,14 +341,18 @@ def exported_at() -> str:
     return timezone.localtime(timezone=SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-def build_branch_xlsx(organisation: Organisation, period: str, *, sort: str) -> bytes:
+def build_branch_xlsx(
+    organisation: Organisation, period: str, *, sort: str, search: str = ""
+) -> bytes:
+    rows = branch_rows_all(organisation, period, sort=sort, search=search)
     return table_workbook(
         _("积分表"),
         BRANCH_COLUMNS,
-        (_row_values(row) for row in branch_rows_all(organisation, period, sort=sort)),
+        (_row_values(row) for row in rows),
         (
             (_("组织"), organisation.name),
             (_("期间"), period_label(period)),
+            *([(_("搜索"), search)] if search else []),
             (_("导出时间"), exported_at()),
             (_("说明"), _("积分按发生时间计入期间；冲正计入原记录所在期间。手机号已脱敏。")),
         ),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError, Forbidden
 from core.masking import mask_name, public_names
+from core.pagination import page_of, search_text
 from core.refusals import refusal_response
 from points.models import Objection, PersonTotal, RankingSnapshot, RankingSnapshotRow
 from points.periods import period_label
@@ -32,11 +33,10 @@ from points.services.publication import (
 )
 from volunteers import permissions
 from volunteers.decorators import allowed_somewhere
-from volunteers.selectors import person_for_user
+from volunteers.selectors import people_matching, person_for_user
 
 Action = permissions.Action
 Status = Objection.Status
-QUEUE_SHOWN = 100
 HISTORY_SHOWN = 20
 
 
@@ -171,10 +171,12 @@ def _queue(request, *, error_for=None, error="", answer="", status=200):
     objections = Objection.objects.select_related(
         "snapshot", "person__home_grid", "person__party_branch"
     )
-    pending = list(
-        objections_user_may_answer(user, objections.filter(status=Status.PENDING)).order_by(
-            "lodged_at", "id"
-        )[: QUEUE_SHOWN + 1]
+    search = search_text(request)
+    page = page_of(
+        request,
+        objections_user_may_answer(user, objections.filter(status=Status.PENDING))
+        .filter(people_matching(search, via="person__"))
+        .order_by("lodged_at", "id"),
     )
     answered = list(
         objections_user_may_answer(
@@ -182,7 +184,7 @@ def _queue(request, *, error_for=None, error="", answer="", status=200):
             objections.exclude(status=Status.PENDING).select_related("answered_by__person"),
         ).order_by("-answered_at", "-id")[:HISTORY_SHOWN]
     )
-    shown = pending[:QUEUE_SHOWN]
+    shown = list(page.object_list)
     # Each pending objection beside the person's published place and their total now:
     # two queries for the whole queue.
     pairs = Q(pk__in=[])
@@ -212,7 +214,8 @@ def _queue(request, *, error_for=None, error="", answer="", status=200):
         "points/objection_queue.html",
         {
             "pending": shown,
-            "more_pending": len(pending) > QUEUE_SHOWN,
+            "page": page,
+            "search": search,
             "answered": answered,
             "error_for": error_for,
             "error_on_top": bool(error) and all(o.pk != error_for for o in shown),

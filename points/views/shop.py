@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import qr
 from core.downloads import xlsx_response
 from core.errors import DomainError, Forbidden, Invalid
+from core.pagination import page_of, search_text
 from core.refusals import refusal_response
 from points.models import Redemption, Reward
 from points.periods import month_key
@@ -313,7 +314,13 @@ def shop_report(request):
     if error:
         context["month"] = request.GET.get("month", "")
         return render(request, "points/shop_report.html", context, status=400)
-    context["report"] = selectors.month_report(community, month)
+    report = selectors.month_report(community, month)
+    search = search_text(request)
+    # The month's redemptions 50 a page; a search (a name, a phone's last four, a code)
+    # asks the database, the whole month is already read for the totals.
+    found = selectors.month_redemptions(community, month, search=search) if search else None
+    page = page_of(request, report.redemptions if found is None else found)
+    context.update(report=report, page=page, search=search)
     return render(request, "points/shop_report.html", context)
 
 

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import xlsx_response
 from core.errors import DomainError, Forbidden, Invalid
+from core.pagination import page_of, search_text
 from core.refusals import refusal_response
 from points.models import Category, PointsEntry
 from points.periods import PeriodKind, period_label
@@ -116,10 +116,13 @@ def branch_table(request):
     sort = _sort(request)
     if organisation not in options:  # chosen by URL, beyond the switch's first nodes
         options = [organisation, *options]
-    paginator = Paginator(tables.branch_people(organisation, period, sort=sort), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    search = search_text(request)
+    people = tables.branch_people(organisation, period, sort=sort, search=search)
+    page = page_of(request, people, PAGE_SIZE)
     rows = tables.branch_rows(list(page.object_list), period)
     query = {"org": organisation.pk, "period": period, "sort": sort}
+    if search:
+        query["q"] = search
     return render(
         request,
         "points/branch_table.html",
@@ -134,6 +137,7 @@ def branch_table(request):
             "categories": [c.label for c in tables.CATEGORIES],
             "rows": rows,
             "page": page,
+            "search": search,
             "query": query,
             "query_string": urlencode(query),
         },
@@ -151,7 +155,9 @@ def branch_table_xlsx(request):
     period, refused = period_from_request(request, default=tables.this_year())
     if refused:
         return refused
-    content = tables.build_branch_xlsx(organisation, period, sort=_sort(request))
+    content = tables.build_branch_xlsx(
+        organisation, period, sort=_sort(request), search=search_text(request)
+    )
     return xlsx_response(content, f"积分表-{organisation.name}-{period}.xlsx")
 
 

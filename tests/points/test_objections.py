@@ -307,8 +307,9 @@ def test_the_queue_costs_the_same_queries_for_one_objection_or_many(
     client.force_login(secretary)
     client.get(reverse("points:objection_queue"))  # warm the session
 
-    # session, user, roles, pending, answered, published places, totals now
-    with django_assert_num_queries(6):
+    # session, user, roles, pending (counted, then its page of 50), answered, published
+    # places, totals now
+    with django_assert_num_queries(7):
         assert client.get(reverse("points:objection_queue")).status_code == 200
 
     for n in range(5):
@@ -316,9 +317,30 @@ def test_the_queue_costs_the_same_queries_for_one_objection_or_many(
         mine = objection_lodge(snapshot=open_snapshot, person=person, text=f"异议{n}")
         if n % 2:
             objection_answer(objection=mine, answer="已答复", outcome="dismissed", by=secretary)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = body(client.get(reverse("points:objection_queue")))
     assert "异议4" in page and "待答复（4）" in page
+
+
+def test_the_queue_pages_oldest_first_and_finds_a_person(
+    client, secretary, make_person, town, open_snapshot, objection, monkeypatch
+):
+    monkeypatch.setattr("core.pagination.PER_PAGE", 2)  # two a page: three show the paging
+    for name in ("网格甲", "网格乙"):
+        person = make_person(real_name=name, home_grid=town.liyuan_grid1)
+        objection_lodge(snapshot=open_snapshot, person=person, text=f"{name}的异议")
+    client.force_login(secretary)
+    url = reverse("points:objection_queue")
+
+    first = body(client.get(url))
+    assert "待答复（3）" in first and "10月12日的劝导没计分。" in first
+    assert "网格乙的异议" not in first and "第 1 / 2 页" in first
+    assert "网格乙的异议" in body(client.get(url, {"page": 2}))
+
+    found = body(client.get(url, {"q": "网格乙"}))
+    assert "网格乙的异议" in found and "网格甲的异议" not in found
+    assert "“网格乙”找到 1 条" in found
+    assert "待答复的异议中没有“王”" in body(client.get(url, {"q": "王"}))
 
 
 def test_the_published_ranking_costs_the_same_queries_for_any_number_of_rows(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.downloads import xlsx_response
 from core.errors import DomainError, NotFound
+from core.pagination import page_of, search_text
 from volunteers import selectors
 from volunteers.attendance_sheet import attendance_export_filename, build_attendance_export
 from volunteers.models import Activity, Attendance
@@ -78,17 +79,26 @@ class ManualCheckInForm(forms.Form):
 def _attendance_page(
     request, activity: Activity, *, form=None, remove_errors=None, status: int = 200
 ):
-    attendances = list(selectors.activity_attendances(activity))
-    standing = [a for a in attendances if a.removed_at is None]
+    counts = selectors.activity_checkin_counts(activity)
+    search = search_text(request)
+    # 50 a page, in check-in order; a search (name, number, a phone's last four) finds one.
+    page = page_of(
+        request,
+        selectors.activity_attendances(activity).filter(
+            selectors.people_matching(search, via="person__")
+        ),
+        count=None if search else counts["recorded"],
+    )
     return render(
         request,
         "checkin/attendance.html",
         {
             "activity": activity,
-            "attendances": attendances,
-            "count_in": len(standing),
-            "count_out": sum(1 for a in standing if a.checked_out_at),
-            "count_removed": len(attendances) - len(standing),
+            "attendances": list(page.object_list),
+            "page": page,
+            "search": search,
+            "count_in": counts["in"],
+            "count_out": counts["out"],
             "no_shows": list(selectors.activity_no_shows(activity)),
             "refused_scans": list(
                 selectors.activity_refused_scans(activity, limit=REFUSED_SCANS_SHOWN)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import qr, tokens
 from core.downloads import file_response
 from core.errors import DomainError, Forbidden, Invalid
+from core.pagination import page_of, search_text
 from core.refusals import refusal_response
 from volunteers import permissions, selectors
 from volunteers.decorators import allowed_somewhere
@@ -38,7 +39,6 @@ from volunteers.services.reports import (
 Action = permissions.Action
 Status = CommunityReport.Status
 Via = CommunityReport.Via
-QUEUE_SHOWN = 100
 HISTORY_SHOWN = 20
 # The member's links the 报到 pages show, read with the person in one query.
 PERSON_SHOWN = ("reported_community", "party_branch", "employer_unit", "home_grid")
@@ -287,10 +287,15 @@ def _queue(request, *, error_for: int | None = None, error: str = "", note: str 
         "person__reported_community",
         "community",
     )
-    pending_qs = permissions.reports_user_may_decide(
-        user, reports.filter(status=Status.PENDING)
-    ).order_by("applied_at", "id")
-    pending = list(pending_qs[: QUEUE_SHOWN + 1])
+    search = search_text(request)
+    pending_qs = (
+        permissions.reports_user_may_decide(user, reports.filter(status=Status.PENDING))
+        .filter(selectors.people_matching(search, via="person__"))
+        .order_by("applied_at", "id")
+    )
+    # Oldest first, 50 a page; a search finds one member among many.
+    page = page_of(request, pending_qs)
+    pending = list(page.object_list)
     decided = list(
         permissions.reports_user_may_decide(
             user,
@@ -305,8 +310,9 @@ def _queue(request, *, error_for: int | None = None, error: str = "", note: str 
         request,
         "queue.html",
         {
-            "pending": pending[:QUEUE_SHOWN],
-            "more_pending": len(pending) > QUEUE_SHOWN,
+            "pending": pending,
+            "page": page,
+            "search": search,
             "decided": decided,
             "communities": list(communities),
             "error_for": error_for,

@@ -29,7 +29,11 @@
     if (document.hidden || busy()) {
       return;
     }
-    fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+    // The same page of the list, with the same search, as the one on screen.
+    fetch(window.location.pathname + window.location.search, {
+      credentials: "same-origin",
+      cache: "no-store",
+    })
       .then(function (response) {
         return response.ok ? response.text() : null;
       })
