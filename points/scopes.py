@@ -105,3 +105,18 @@ def scopes_for_people(person_ids: Iterable[int]) -> dict[int, list[tuple[int, st
         for pid, orgs in linked.items()
         if pid in status
     }
+
+
+def people_linked_under(path: str) -> set[int]:
+    """Everyone whose scopes pass through the subtree at ``path``: linked to a node in it
+    by one of ``PERSON_LINK_FIELDS`` or by a current membership."""
+    linked = Q()
+    for field in PERSON_LINK_FIELDS:
+        linked |= Q(**{f"{field}__path__startswith": path})
+    people = set(Person.objects.filter(linked).values_list("pk", flat=True))
+    people.update(
+        Membership.objects.current()
+        .filter(organisation__path__startswith=path)
+        .values_list("person_id", flat=True)
+    )
+    return people

@@ -6,7 +6,8 @@ The rows are a projection of ``PersonTotal`` onto the person's scopes
 (``points.scopes``). When a person's home grid, party branch, employer unit,
 reported community or political status change, or a membership is granted,
 ended or removed, the projection is rebuilt in the same transaction. People
-without any totals cost one indexed EXISTS.
+without any totals cost one indexed EXISTS. When a node of the tree moves
+(``organisation_moved``), everyone linked to its subtree is rebuilt at once.
 
 Attendance (volunteers.signals, volunteers' one way up): a finalised attendance is
 awarded its hours and points, a withdrawn one has them reversed, in the sender's
@@ -16,11 +17,12 @@ transaction.
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from points.scopes import SCOPE_FIELDS
+from points.scopes import SCOPE_FIELDS, people_linked_under
 from points.services import points_award_for_attendance, points_reverse_for_attendance
 from points.services.ledger import scope_totals_rebuild, scope_totals_remove
+from points.services.rescoping import scope_totals_rebuild_many
 from volunteers.models import Membership, Person, User
-from volunteers.signals import attendance_finalising, attendance_withdrawn
+from volunteers.signals import attendance_finalising, attendance_withdrawn, organisation_moved
 
 
 @receiver(post_save, sender=Person, dispatch_uid="points_person_saved")
@@ -44,6 +46,13 @@ def membership_changed(sender, instance, raw=False, **kwargs):
 def person_deleting(sender, instance, **kwargs):
     # Before the cascade removes their ranking rows, so the per-value counts follow.
     scope_totals_remove(instance.pk)
+
+
+@receiver(organisation_moved, dispatch_uid="points_organisation_moved")
+def organisation_moved_rescope(sender, organisation, **kwargs) -> int:
+    """The subtree hangs under new nodes: its people's ranking rows follow, in the
+    sender's transaction."""
+    return scope_totals_rebuild_many(people_linked_under(organisation.path))
 
 
 @receiver(attendance_finalising, dispatch_uid="points_award_attendance")

@@ -17,6 +17,11 @@ and the higher app receives it, connected in its ``apps.py``:
     finished an activity and the transaction committed. cms drafts a report for the
     activity's news. (The demo seed finishes its past activities directly and sends
     nothing: it writes no reports.)
+``organisation_moved(organisation)``
+    Sent by ``organisation_move`` inside its transaction, once the node (and its
+    subtree) hangs under its new parent. Everyone linked to the subtree now ranks under
+    other nodes above it: points copies their totals to those rankings (an error rolls
+    the move back, so the rankings never disagree with the tree).
 """
 
 from django.dispatch import Signal
@@ -24,6 +29,7 @@ from django.dispatch import Signal
 attendance_finalising = Signal()
 attendance_withdrawn = Signal()
 activity_finished = Signal()
+organisation_moved = Signal()
 
 
 def answer(responses) -> object | None:
