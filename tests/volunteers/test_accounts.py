@@ -86,7 +86,8 @@ def test_signing_up_by_phone_registers_the_person_and_the_sms_code_verifies_the_
     assert re.fullmatch(r"SZ[2-9A-HJ-NP-Z]{8}", person.volunteer_number)
     assert person.phone_verified is True
     assert logged_in_user_id(client) == str(person.user_id)
-    assert response.redirect_chain[-1][0] == "/me/"
+    # No home grid yet: on to choosing a community and grid (加入申请).
+    assert response.redirect_chain[-1][0] == "/me/join/"
     me_page = page(response)
     assert "李桂兰" in me_page
     assert person.volunteer_number in me_page

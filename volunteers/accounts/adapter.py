@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +127,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # save_user, before the custom form's signup() runs: hand the name over now.
         user._shazhou_real_name = form.cleaned_data.get("real_name", "")
         return super().save_user(request, user, form, commit=commit)
+
+    def get_signup_redirect_url(self, request) -> str:
+        # A newcomer whose phone is proven but who has no home grid yet goes on to choose
+        # their community and grid (加入申请); anyone placed already, by a roster, to /me/.
+        person = person_for_user(request.user)
+        if person is not None and person.home_grid_id is None:
+            return reverse("volunteers:join")
+        return super().get_signup_redirect_url(request)
 
     # --- phone storage (allauth's phone interface) --------------------------
 
