@@ -10,3 +10,10 @@ class PointsConfig(AppConfig):
         # Ranking rows follow a person's organisations, and volunteers' one way up
         # (volunteers.signals): a finalised attendance is awarded, a withdrawn one reversed.
         from points import signals  # noqa: F401 -- connects its receivers
+
+        # The audit log (volunteers) shows points' codes in its details by their names.
+        from points.models import Category, Objection
+        from volunteers.audit_log import register_detail_choices
+
+        register_detail_choices("category", Category.choices)
+        register_detail_choices("outcome", Objection.Status.choices)
