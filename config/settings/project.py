@@ -202,6 +202,8 @@ WAGTAIL_SITE_NAME = "美丽沙州"
 # own login and its e-mail password reset would be a second way in.
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# The town keeps Shazhou's time: the account page offers no list of the world's zones.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt"]

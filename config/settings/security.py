@@ -59,8 +59,12 @@ PERMISSIONS_POLICY_VIEWS = {
     "volunteers:checkin_scan": {"geolocation": ["self"]},
 }
 # The admin's dashboard would ask releases.wagtail.io for new versions: no calls from
-# the browser to hosts outside the site.
+# the browser to hosts outside the site. Nor a "what's new" banner pointing at
+# guide.wagtail.org, nor avatars from gravatar.com (the help menu's links to Wagtail's
+# guide are dropped by cms.admin_dashboard.no_external_help).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Wagtail marks its own preview views SAMEORIGIN, so everything else can refuse framing.
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:

@@ -24,6 +24,17 @@ class User(AbstractUser):
         person = getattr(self, "person", None)
         return person.real_name if person else self.get_username()
 
+    # The admin names people by get_full_name() (Wagtail's get_user_display_name): the
+    # avatar menu, "由 张志强 编辑" on revisions, workflow and the log. The person is a
+    # reverse one-to-one: read once, then cached on this instance, absent or not.
+    def get_full_name(self) -> str:
+        person = getattr(self, "person", None)
+        return person.real_name if person else super().get_full_name()
+
+    def get_short_name(self) -> str:
+        person = getattr(self, "person", None)
+        return person.real_name if person else super().get_short_name()
+
 
 class Person(models.Model):
     """A real person: volunteer, party member, or both."""
