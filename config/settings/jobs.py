@@ -89,6 +89,12 @@ CELERY_BEAT_SCHEDULE["remove-unverified-signups"] = {
     "task": "volunteers.tasks.remove_unverified_signups",
     "schedule": 3600.0,
 }
+# 08:00 on the first day of each quarter: the quarter just ended's 双报到反馈 goes to the
+# contacts of every employer unit with in-service party members (once per unit and quarter).
+CELERY_BEAT_SCHEDULE["deliver-dual-report"] = {
+    "task": "points.tasks.dual_report_deliver_quarter",
+    "schedule": crontab(minute=0, hour=8, day_of_month=1, month_of_year="1,4,7,10"),
+}
 # Background exports (personal data) are kept this many days, then deleted by a daily job.
 EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
 CELERY_BEAT_SCHEDULE["expire-old-exports"] = {

@@ -1,6 +1,8 @@
-"""The points domain's models: the ledger, service hours, rules, totals, rewards, certificates."""
+"""The points domain's models: the ledger, service hours, rules, totals, rewards, certificates,
+the deliveries of 双报到反馈."""
 
 from .certificates import Certificate, ImmutableCertificateError
+from .deliveries import DualReportDelivery
 from .ledger import AppendOnlyError, Category, Kind, PointsEntry
 from .rewards import Redemption, Reward
 from .rules import Audience, PointsPolicy, PointsRule
@@ -13,6 +15,7 @@ __all__ = [
     "Audience",
     "Category",
     "Certificate",
+    "DualReportDelivery",
     "ImmutableCertificateError",
     "Kind",
     "Measure",

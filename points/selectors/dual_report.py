@@ -5,7 +5,7 @@ service records of activities held in the community the member reported to, per
 quarter; the .xlsx is built like the branch table's (``points.selectors.tables``).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from points.periods import (
 )
 from points.selectors.tables import chunked, exported_at, hours, in_period, table_workbook
 from volunteers.models import Organisation, Person
+from volunteers.selectors import people_matching
 
 
 @dataclass
@@ -45,11 +46,18 @@ class DualRow:
         return hours(self.minutes)
 
 
-def in_service_members(unit: Organisation) -> QuerySet[Person]:
-    """In-service party members whose employer is ``unit`` or below it."""
+def in_service_members(unit: Organisation, *, search: str = "") -> QuerySet[Person]:
+    """In-service party members whose employer is ``unit`` or below it.
+
+    ``search``: those a staff search finds by name, number or phone (``people_matching``),
+    or who reported to a community of that name.
+    """
     subtree = Organisation.objects.filter(path__startswith=unit.path).values("pk")
+    found = Q()
+    if search:
+        found = people_matching(search) | Q(reported_community__name__icontains=search)
     return (
-        Person.objects.filter(in_service=True, employer_unit__in=subtree)
+        Person.objects.filter(found, in_service=True, employer_unit__in=subtree)
         .select_related("reported_community", "employer_unit")
         .only(
             "pk",
@@ -143,11 +151,16 @@ def _dual_values(row: DualRow) -> list[Any]:
     ]
 
 
-def build_dual_xlsx(unit: Organisation, quarter: str) -> bytes:
+def build_dual_xlsx(
+    unit: Organisation, quarter: str, rows: Iterable[DualRow] | None = None
+) -> bytes:
+    """The unit's workbook; ``rows`` when the caller reads them too (a delivery's totals)."""
+    if rows is None:
+        rows = dual_rows_all(unit, quarter)
     return table_workbook(
         _("双报到反馈"),
         DUAL_COLUMNS,
-        (_dual_values(row) for row in dual_rows_all(unit, quarter)),
+        (_dual_values(row) for row in rows),
         (
             (_("在职单位"), unit.name),
             (_("季度"), period_label(quarter)),

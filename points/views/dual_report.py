@@ -4,7 +4,6 @@ reported to, per quarter, for whoever manages the unit; and its .xlsx.
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.downloads import xlsx_response
 from core.errors import Forbidden, Invalid
+from core.pagination import page_of, search_text
 from core.refusals import refusal_response
 from points.periods import PeriodKind, period_label
 from points.selectors import dual_report as report
@@ -77,8 +77,8 @@ def dual_report(request):
     )
     if refused:
         return refused
-    paginator = Paginator(report.in_service_members(unit), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    search = search_text(request)
+    page = page_of(request, report.in_service_members(unit, search=search), PAGE_SIZE)
     rows = report.dual_rows(list(page.object_list), quarter)
     return render(
         request,
@@ -93,6 +93,7 @@ def dual_report(request):
             )[0][1],
             "rows": rows,
             "page": page,
+            "search": search,
             "query_string": urlencode({"unit": unit.pk, "period": quarter}),
         },
     )

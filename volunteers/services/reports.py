@@ -8,14 +8,16 @@ this community or another, stay as they were, so the history is never rewritten.
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid
 from volunteers import permissions
-from volunteers.models import CommunityReport, Organisation, Person, User
+from volunteers.models import CommunityReport, Notification, Organisation, Person, User
 from volunteers.services.audit import audit_record
+from volunteers.services.notifications import notify
 
 Status = CommunityReport.Status
 Via = CommunityReport.Via
@@ -155,6 +157,15 @@ def report_confirm(
         previous_community_id=previous,
     )
     report.person = person
+    notify(
+        person=person,
+        kind=Notification.Kind.COMMUNITY_REPORT,
+        key=f"report:{report.pk}:confirmed",
+        title=_("报到已确认：%(community)s") % {"community": report.community.name},
+        body=_("您向%(community)s的报到已确认。今后在该社区参加的志愿服务计入双报到反馈。")
+        % {"community": report.community.name},
+        url=reverse("volunteers:my_report"),
+    )
     return report
 
 
@@ -187,5 +198,14 @@ def report_reject(
         report_id=report.pk,
         person_id=report.person_id,
         note=note,
+    )
+    notify(
+        person=report.person,
+        kind=Notification.Kind.COMMUNITY_REPORT,
+        key=f"report:{report.pk}:rejected",
+        title=_("报到未通过：%(community)s") % {"community": report.community.name},
+        body=_("您向%(community)s的报到没有通过。原因：%(note)s")
+        % {"community": report.community.name, "note": note},
+        url=reverse("volunteers:my_report"),
     )
     return report
