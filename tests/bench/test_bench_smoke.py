@@ -176,3 +176,13 @@ def test_cpu_ticks_reads_live_processes_and_ignores_gone_ones():
     ticks = meters.cpu_ticks([os.getpid(), 999_999_999])
     assert list(ticks) == [os.getpid()]
     assert ticks[os.getpid()] > 0  # this test run has used some CPU
+
+
+@pytest.mark.django_db
+def test_dashboard_bench_times_every_chart_of_the_town_and_a_community(town):
+    from bench import dashboard
+
+    medians = dashboard.time_charts("default", runs=1)
+    assert len(medians) == 2 * 3 * len(dashboard.charts())  # 2 places × 3 windows × charts
+    assert all(value >= 0 for value in medians.values())
+    assert dashboard.report(medians, 1) == max(medians.values())
