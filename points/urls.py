@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from points.views import certificates, dual_report, publication, rankings, shop, tables
+from points.views import (
+    certificates,
+    dashboard,
+    deliveries,
+    dual_report,
+    publication,
+    rankings,
+    shop,
+    tables,
+)
 
 app_name = "points"
 
@@ -19,6 +28,16 @@ urlpatterns = [
     ),
     path("points/dual-report/", dual_report.dual_report, name="dual_report"),
     path("points/dual-report/export.xlsx", dual_report.dual_report_xlsx, name="dual_report_xlsx"),
+    path(
+        "points/dual-report/deliveries/",
+        deliveries.dual_report_deliveries,
+        name="dual_report_deliveries",
+    ),
+    path(
+        "points/dual-report/deliveries/<int:pk>/download/",
+        deliveries.dual_report_delivery_download,
+        name="dual_report_delivery_download",
+    ),
 ]
 
 # 爱心超市 and 志愿服务记录证明: shelves, redeeming, 我的兑换, the counter, the monthly
@@ -80,4 +99,10 @@ urlpatterns += [
         publication.objection_answer_view,
         name="objection_answer",
     ),
+]
+
+# 全镇概况: the town's and communities' figures, charts and their .xlsx.
+urlpatterns += [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
 ]

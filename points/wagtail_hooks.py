@@ -4,9 +4,12 @@ The points rules and audience policies, for town administrators (``admin_views.r
 each community's 爱心超市 catalogue, for whoever runs its shop (``admin_views.rewards``).
 """
 
+from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from points.admin_views.dashboard import dashboard_menu_item
+from points.admin_views.people import add_points_panel
 from points.admin_views.rewards import RewardViewSet, reward_policy
 from points.admin_views.rules import (
     PointsPolicyViewSet,
@@ -24,3 +27,9 @@ register_permission_policy(Reward, reward_policy, exact_class=True)
 register_snippet(PointsRuleViewSet)
 register_snippet(PointsPolicyViewSet)
 register_snippet(RewardViewSet)
+
+# The points section of the admin's person page (volunteers asks through this hook).
+hooks.register("construct_person_page_panels", add_points_panel)
+
+# 全镇概况: the dashboard (a site page) for town and community staff.
+hooks.register("register_admin_menu_item", dashboard_menu_item)

@@ -103,6 +103,21 @@ def paths_at_and_above(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
+def memberships_holding(action: str, organisation: Organisation) -> QuerySet[Membership]:
+    """The current roles that give ``action`` on ``organisation``: the rule read backwards.
+
+    A role on a node at or above it, or on the community that a squad above it is based
+    in (``Organisation.based_in``), exactly as ``_grants`` reads them. One query: the
+    nodes above are a handful of fixed-width path prefixes.
+    """
+    above = paths_at_and_above(organisation.path)
+    based_in = Organisation.objects.filter(path__in=above, based_in__isnull=False)
+    return Membership.objects.current().filter(
+        Q(organisation__path__in=above) | Q(organisation__in=based_in.values("based_in")),
+        role__in=roles_granting(action),
+    )
+
+
 def forget_grants(user) -> None:
     """Call after changing a user's roles within the same request."""
     if user is not None and hasattr(user, "_shazhou_grants"):
@@ -245,11 +260,30 @@ def people_visible_by_name(user, person: Person | None, person_ids: list[int]) -
     return visible | set(in_scope.values_list("pk", flat=True))
 
 
+# The audit log is read by those who manage people, roles or points: each reads the
+# events of the organisations where they hold one of these (``selectors.audit_events_visible_to``).
+AUDIT_READING_ACTIONS = (Action.MANAGE_PEOPLE, Action.MANAGE_ROLES, Action.ADJUST_POINTS)
+
+
+def reads_audit_log(user) -> bool:
+    """May ``user`` open the audit log at all (it shows only the events in their scope)?"""
+    return any(can_anywhere(user, action) for action in AUDIT_READING_ACTIONS)
+
+
 def reports_user_may_decide(user, queryset):
     """The 报到 (``CommunityReport``) rows ``user`` confirms or refuses: those to a
     community where they manage people."""
     q = scope_q(user, Action.MANAGE_PEOPLE, field="community__path")
     return queryset if q is None else queryset.filter(q)
+
+
+def works_with_people(user) -> bool:
+    """Does ``user`` look after people somewhere (edit them, give them roles, admit them)?
+    They get the admin's 人员 pages, listing the people they may see."""
+    return any(
+        can_anywhere(user, action)
+        for action in (Action.MANAGE_PEOPLE, Action.MANAGE_ROLES, Action.ADMIT)
+    )
 
 
 # Who writes news for which community. Town editors (this auth group, set up by

@@ -8,11 +8,14 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Valu
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.identity import VOLUNTEER_NUMBER_PREFIX
 from volunteers import permissions
 from volunteers.models import (
     Activity,
     ActivityCategory,
     Attendance,
+    AuditEvent,
+    JoinRequest,
     Organisation,
     Person,
     ScanAttempt,
@@ -162,12 +165,20 @@ def activity_attendances(activity: Activity) -> QuerySet[Attendance]:
 
 
 def activity_checkin_counts(activity: Activity) -> dict[str, int]:
-    """How many are checked in and how many of them have checked out; removed ones not counted."""
-    counts = Attendance.objects.filter(activity=activity, removed_at__isnull=True).aggregate(
-        checked_in=Count("id"),
-        checked_out=Count("id", filter=Q(checked_out_at__isnull=False)),
+    """How many are checked in and how many of them have checked out, removed ones not
+    counted; and how many records there are, removed ones too (the attendance list's pages).
+    """
+    standing = Q(removed_at__isnull=True)
+    counts = Attendance.objects.filter(activity=activity).aggregate(
+        recorded=Count("id"),
+        checked_in=Count("id", filter=standing),
+        checked_out=Count("id", filter=standing & Q(checked_out_at__isnull=False)),
     )
-    return {"in": counts["checked_in"] or 0, "out": counts["checked_out"] or 0}
+    return {
+        "in": counts["checked_in"] or 0,
+        "out": counts["checked_out"] or 0,
+        "recorded": counts["recorded"] or 0,
+    }
 
 
 def activity_no_shows(activity: Activity) -> QuerySet[SignUp]:
@@ -219,3 +230,81 @@ def person_upcoming_signups(person: Person | None, *, limit: int = 5) -> QuerySe
         .select_related("activity")
         .order_by("activity__starts_at")[:limit]
     )
+
+
+# --- Join requests (加入申请): the staff's queue, the newcomer's own list --------------------
+
+
+def join_requests_in_scope(user: User | AnonymousUser) -> QuerySet[JoinRequest]:
+    """Join requests to organisations where ``user`` admits people, applicant and place joined."""
+    queryset = JoinRequest.objects.select_related("person", "organisation", "decided_by__person")
+    scope = permissions.scope_q(user, permissions.Action.ADMIT, field="organisation__path")
+    return queryset if scope is None else queryset.filter(scope)
+
+
+def join_requests_to_decide(user: User | AnonymousUser) -> QuerySet[JoinRequest]:
+    """The pending requests ``user`` may approve or refuse, oldest first."""
+    return (
+        join_requests_in_scope(user)
+        .filter(status=JoinRequest.Status.PENDING)
+        .order_by("created_at", "id")
+    )
+
+
+def person_join_requests(person: Person | None) -> QuerySet[JoinRequest]:
+    """The person's own requests, newest first."""
+    if person is None:
+        return JoinRequest.objects.none()
+    return person.join_requests.select_related("organisation").order_by("-created_at", "-id")
+
+
+# --- The audit log (审计日志): who may read which events -------------------------------
+
+
+def audit_events_visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
+    """The audit events ``user`` may read, newest first, by the one rule.
+
+    Those of the organisations where they manage people, roles or points, and those
+    about the people they manage; events tied to neither (points rules, say) belong to
+    the whole town and are its administrators' only.
+    """
+    queryset = AuditEvent.objects.select_related(
+        "actor__person", "person", "organisation", "target_type"
+    ).order_by("-created_at", "-id")
+    if permissions.is_superuser(user):
+        return queryset
+    visible = Q(pk__in=[])
+    for action in permissions.AUDIT_READING_ACTIONS:
+        scope = permissions.scope_q(user, action, field="organisation__path")
+        if scope is not None:
+            visible |= scope
+    if permissions.can_anywhere(user, permissions.Action.MANAGE_PEOPLE):
+        people = permissions.people_in_scope(user, permissions.Action.MANAGE_PEOPLE)
+        visible |= Q(person__in=people.values("pk"))
+    if permissions.administers_a_town(user):
+        visible |= Q(organisation__isnull=True, person__isnull=True)
+    return queryset.filter(visible)
+
+
+# --- Finding people on a staff list: a name, a volunteer number, a phone's last four ---------
+
+
+def people_matching(text: str, *, via: str = "") -> Q:
+    """Whom a staff list's search box finds; ``via`` leads to the person (``"person__"``).
+
+    A name containing ``text``; a volunteer number typed whole, with or without its ``SZ``;
+    or, for four digits, the last four of a phone (staff see phones masked as 138****5678,
+    so the last four is what they can read out). Nothing typed matches everyone.
+    """
+    text = text.strip()
+    if not text:
+        return Q()
+    found = Q(**{f"{via}real_name__icontains": text})
+    number = text.upper()
+    if number.isascii() and number.isalnum():
+        if not number.startswith(VOLUNTEER_NUMBER_PREFIX):
+            number = VOLUNTEER_NUMBER_PREFIX + number
+        found |= Q(**{f"{via}volunteer_number": number})
+    if text.isdigit() and len(text) == 4:
+        found |= Q(**{f"{via}phone__endswith": text})
+    return found

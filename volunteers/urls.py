@@ -3,9 +3,11 @@ from django.urls import path, re_path
 from volunteers.views import (
     activities,
     attendance,
+    joining,
     me,
     notifications,
     organiser,
+    profile,
     reports,
     roster,
     scan,
@@ -14,6 +16,13 @@ from volunteers.views import (
 app_name = "volunteers"
 urlpatterns = [
     path("me/", me.me, name="me"),
+    path("me/profile/", profile.profile_edit, name="profile_edit"),
+]
+
+# 加入申请: the newcomer chooses a community, grid and teams, and may withdraw a request.
+urlpatterns += [
+    path("me/join/", joining.join, name="join"),
+    path("me/join/<int:pk>/withdraw/", joining.join_withdraw, name="join_withdraw"),
 ]
 
 # Roster import and export.

@@ -6,6 +6,7 @@ administrators. Who sees and changes what is answered by ``volunteers.permission
 through the policies registered here.
 """
 
+from django.urls import path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -13,8 +14,15 @@ from wagtail.snippets.models import register_snippet
 from core.models import JobFailure
 from volunteers.admin_permissions import activity_policy, category_policy
 from volunteers.admin_views.activities import ActivityViewSet, publish_buttons_by_policy
+from volunteers.admin_views.audit_log import admin_urls as audit_log_urls
+from volunteers.admin_views.audit_log import menu_item as audit_log_menu_item
 from volunteers.admin_views.categories import ActivityCategoryViewSet
 from volunteers.admin_views.job_failures import JobFailureViewSet, job_failure_policy
+from volunteers.admin_views.join_requests import JoinRequestsView, join_requests_menu_item
+from volunteers.admin_views.organisations import admin_urls as organisation_urls
+from volunteers.admin_views.organisations import menu_item as organisations_menu_item
+from volunteers.admin_views.people import people_menu_item
+from volunteers.admin_views.people import urlpatterns as people_urls
 from volunteers.models import Activity, ActivityCategory
 
 # Policies first: Wagtail looks them up as soon as a view set registers.
@@ -27,3 +35,24 @@ register_snippet(ActivityCategoryViewSet)
 register_snippet(JobFailureViewSet)
 
 hooks.register("construct_snippet_action_menu", publish_buttons_by_policy)
+
+
+# 加入申请: grid and team staff approve or refuse newcomers (admin_views.join_requests).
+@hooks.register("register_admin_urls")
+def join_request_urls():
+    return [path("join-requests/", JoinRequestsView.as_view(), name="join_requests_admin")]
+
+
+hooks.register("register_admin_menu_item", join_requests_menu_item)
+
+# 人员: the people a member of staff looks after, and one person's page.
+hooks.register("register_admin_urls", lambda: people_urls)
+hooks.register("register_admin_menu_item", people_menu_item)
+
+# 组织架构: the tree within the user's MANAGE_ROLES scope, and its per-node changes.
+hooks.register("register_admin_urls", organisation_urls)
+hooks.register("register_admin_menu_item", organisations_menu_item)
+
+# 审计日志: the audit events within the reader's scope, filtered, and their .xlsx.
+hooks.register("register_admin_urls", audit_log_urls)
+hooks.register("register_admin_menu_item", audit_log_menu_item)

@@ -161,8 +161,15 @@ def export_urls(planted) -> dict[str, tuple[str, set[str]]]:
         ),
         "dual_report_xlsx": (f"/points/dual-report/export.xlsx?unit={planted['unit'].pk}", names),
         "shop_report_xlsx": (f"/shop/report.xlsx?month={planted['month']}", {HYPERLINK, TAB}),
+        "dashboard_xlsx": ("/dashboard/export.xlsx", {DDE}),  # the town's units
+        "dashboard_xlsx:community": (
+            f"/dashboard/export.xlsx?org={planted['grid'].get_parent().pk}",
+            {AT_SUM},  # the community's grids
+        ),
         "export_download:roster": (f"/me/exports/{jobs['roster']}/download/", {*names, DDE}),
         "export_download:attendance": (f"/me/exports/{jobs['attendance']}/download/", names),
+        # The audit log: the people concerned, the grid, and the reasons typed.
+        "audit_log_export": ("/admin/audit-log/export.xlsx", {HYPERLINK, AT_SUM, DDE}),
     }
 
 

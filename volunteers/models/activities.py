@@ -207,8 +207,7 @@ class Activity(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
         if self.organisation_id and self.organisation.closed_on is not None:
             refuse(
                 "organisation",
-                _("“%(org)s”已撤销，不能再以它的名义发布活动。")
-                % {"org": self.organisation.name},
+                _("“%(org)s”已撤销，不能再以它的名义发布活动。") % {"org": self.organisation.name},
                 "organisation_closed",
             )
         if self.geofence_radius_m and (self.latitude is None or self.longitude is None):

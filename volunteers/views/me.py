@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from volunteers import permissions, selectors
+from volunteers.models import JoinRequest, Organisation
 
 
 @never_cache  # personal data: not for a shared phone's back button or a proxy
@@ -19,6 +20,9 @@ def me(request):
         )
         for membership in memberships:
             (current_memberships if membership.is_active else past_memberships).append(membership)
+    pending_join_requests = list(
+        selectors.person_join_requests(person).filter(status=JoinRequest.Status.PENDING)
+    )
     user = request.user
     can = permissions.can_anywhere
     return render(
@@ -29,6 +33,11 @@ def me(request):
             "current_memberships": current_memberships,
             "past_memberships": past_memberships,
             "upcoming_signups": selectors.person_upcoming_signups(person),
+            "pending_join_requests": pending_join_requests,
+            "pending_grid_request": next(
+                (r for r in pending_join_requests if r.organisation.kind == Organisation.Kind.GRID),
+                None,
+            ),
             "organiser": {
                 "check_in": can(user, permissions.Action.CHECK_IN),
                 "manage_people": can(user, permissions.Action.MANAGE_PEOPLE),
