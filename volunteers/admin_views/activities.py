@@ -77,9 +77,11 @@ class ActivityAdminForm(WagtailAdminModelForm):
             )
             self.fields["organisation"] = replacement
             if not self.instance.pk and user is not None:
-                own = list(scope[:2])
-                if len(own) == 1:
-                    self.initial.setdefault("organisation", own[0].pk)
+                # The top of the tree they publish for: a leader's team, a secretary's
+                # community (the grids and based-in squads below it come after it).
+                first = scope.first()
+                if first is not None:
+                    self.initial.setdefault("organisation", first.pk)
 
 
 ACTIVITY_PANELS = [
