@@ -475,7 +475,8 @@ def seed_standard_pages(home: HomePage, images, seeded: Seeded) -> dict[str, Pag
             intro="穿上红马甲只需要三步：注册、报名、扫码签到。",
             body=[
                 rich(
-                    "<h2>一、用手机号注册</h2><p>填写姓名和手机号，选择所在社区和网格。"
+                    "<h2>一、用手机号注册</h2><p>填写姓名和手机号，输入短信验证码后"
+                    "选择所在社区、网格和想加入的志愿服务队；网格员或队长审核通过后就加入了。"
                     "注册后会得到一个志愿者编号。</p>"
                     "<h2>二、报名活动</h2><p>在“活动”里找到感兴趣的活动报名。"
                     "名额满了可以候补，有人取消会自动递补并短信通知。</p>"
@@ -489,6 +490,13 @@ def seed_standard_pages(home: HomePage, images, seeded: Seeded) -> dict[str, Pag
                     "注册免费，只需一个手机号。",
                     "注册成为志愿者",
                     url="/accounts/signup/",
+                ),
+                cta(
+                    "已经注册？",
+                    "选择您的社区和网格，申请加入志愿服务队。",
+                    "选择社区和网格",
+                    url="/me/join/",
+                    tone="sand",
                 ),
             ],
         ),

@@ -32,6 +32,7 @@ from core.identity import id_number_checksum, new_volunteer_number, protect_id_n
 from core.tokens import Purpose
 from demo.shop import seed_shop
 from demo.site import seed_site
+from demo.staff import seed_staff
 from points.models import Category, Objection, PointsEntry, Population, RankingSnapshot
 from points.services import objection_lodge, points_adjust
 from points.services.publication import notice_end, rankings_publish_month
@@ -531,6 +532,31 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         ),
         home_grid=grid_code("liyuan", 3),
         roles=((DEMO_TEAM, Role.MEMBER),),
+    ),
+    DemoAccount(
+        username="contact",
+        phone="13800000006",
+        real_name="孙海燕",
+        role_label="敦煌市文化和旅游局 单位联络人",
+        try_this=(
+            "/me/notifications/ 收到本单位在职党员上季度的双报到反馈；"
+            "/points/dual-report/deliveries/ 下载 .xlsx"
+        ),
+        political_status=Status.PARTY_MEMBER,
+        home_grid=grid_code("qiaobei", 2),
+        party_branch=branch_code("qiaobei", 1),
+        employer_unit=unit_code("culture"),
+        roles=((unit_code("culture"), Role.CONTACT),),
+    ),
+    DemoAccount(
+        username="newcomer",
+        phone="13800000007",
+        real_name="刘欣怡",
+        role_label="刚注册的志愿者（申请加入梨园社区第3网格和文明交通劝导队，待审核）",
+        try_this=(
+            "/me/ 看申请的审核状态；/me/join/ 选择社区、网格和服务队；"
+            "队长 leader 或书记 secretary 在后台“加入申请”里通过后，/me/ 显示所在网格和队伍"
+        ),
     ),
 )
 DEMO_PHONES = frozenset(a.phone for a in DEMO_ACCOUNTS)
@@ -1657,6 +1683,8 @@ def seed_demo_town(
     result.objections = ensure_demo_objection(now=now)
     seed_site(now=now)  # the publicity site's pages (demo/site.py)
     seed_shop()  # 爱心超市 shelves and points (demo/shop.py)
+    staff = seed_staff(nodes)  # based-in squads, join requests, grid staff (demo/staff.py)
+    result.memberships += staff.memberships
     if result.changed:
         audit_record(
             actor=None,
