@@ -8,19 +8,23 @@ from django.utils import timezone
 from volunteers.models import Activity, CommunityReport, Organisation
 from volunteers.permissions import (
     TOWN_EDITORS,
+    Action,
     administers_a_town,
     administers_town_of,
     audience_refusal_message,
+    can,
+    forget_grants,
     in_audience,
     is_town_editor,
     may_write_news_for,
     news_communities_for,
+    organisations_in_scope,
     oversees_points_scope_of,
     people_visible_by_name,
     reports_user_may_decide,
 )
 from volunteers.services.memberships import membership_end
-from volunteers.services.organisations import organisation_add
+from volunteers.services.organisations import organisation_add, organisation_set_based_in
 
 from ..actors import ACTORS
 
@@ -314,3 +318,37 @@ def test_someone_outside_the_audience_is_told_who_it_is_for(audience, message, t
         audience_team=town.team if audience == Activity.Audience.TEAM else None,
     )
     assert audience_refusal_message(activity) == message
+
+
+# A squad hangs under the town's detachment; once it is based in 梨园社区, 梨园's own staff
+# run it and its teams too (publish, check in), and nobody else gains anything.
+SQUAD_ACTIONS = (Action.PUBLISH, Action.CHECK_IN, Action.MANAGE_PEOPLE)
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "after"),
+    [
+        ("town_admin", (True, True, True), (True, True, True)),
+        ("community_secretary", (False, False, False), (True, True, True)),
+        ("branch_secretary", (False, False, False), (False, False, False)),
+        ("team_leader", (True, True, False), (True, True, False)),
+        ("grid_member", (False, False, False), (False, False, False)),
+        ("volunteer", (False, False, False), (False, False, False)),
+        ("anonymous", (False, False, False), (False, False, False)),
+        ("ended_secretary", (False, False, False), (False, False, False)),
+    ],
+)
+def test_a_squad_based_in_a_community_is_run_by_that_communitys_staff(
+    name, before, after, actor, town
+):
+    user = actor(name).user
+
+    def answers():
+        forget_grants(user)
+        return tuple(can(user, action, town.team) for action in SQUAD_ACTIONS)
+
+    assert answers() == before
+    organisation_set_based_in(squad=town.squad, community=town.liyuan)
+    assert answers() == after
+    listed = organisations_in_scope(user, Action.CHECK_IN).filter(pk=town.team.pk).exists()
+    assert listed is after[1]  # lists follow the same rule as single questions
