@@ -33,6 +33,7 @@ from points.models import Objection, Reward
 from points.policies import SHOP_ACTION, objections_user_may_answer
 from volunteers import permissions
 from volunteers.models import Activity, CommunityReport, JoinRequest
+from volunteers.selectors import join_requests_to_decide
 
 Action = permissions.Action
 
@@ -179,11 +180,7 @@ class JoinRequestsPanel(StaffPanel):
     link_text = _("去审核申请")
 
     def rows(self) -> QuerySet[JoinRequest]:
-        queryset = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING)
-        scope = permissions.scope_q(self.user, Action.ADMIT, field="organisation__path")
-        if scope is not None:
-            queryset = queryset.filter(scope)
-        return queryset.select_related("person", "organisation").order_by("created_at", "id")
+        return join_requests_to_decide(self.user)
 
     def link(self) -> str:
         return reverse("join_requests_admin")

@@ -9,7 +9,6 @@ import contextlib
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.errors import Forbidden, Gone, NotFound
+from core.pagination import page_of
 from core.refusals import refusal_response
 from points import policies
 from points.models import DualReportDelivery
@@ -44,7 +44,7 @@ def dual_report_deliveries(request):
     if refused:
         return refused
     units = policies.dual_report_units_visible_to(user).only("pk", "name", "path", "depth")
-    page = Paginator(units.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, units.order_by("name", "pk"), PAGE_SIZE)
     units_here = list(page.object_list)
     downloadable = {u.pk for u in units_here if policies.may_download_dual_report(user, u)}
     rows = delivery_rows(units_here, quarter, downloadable=downloadable)

@@ -7,7 +7,6 @@ refusal of the service comes back on the page with its status and Chinese messag
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core.errors import DomainError, Invalid, NotFound
+from core.pagination import page_of
 from volunteers import permissions
 from volunteers.models import JoinRequest
 from volunteers.selectors import join_requests_in_scope, join_requests_to_decide
@@ -25,7 +25,6 @@ from volunteers.services.joining import TEXT_MAX_LENGTH, join_request_decide
 
 Action = permissions.Action
 Status = JoinRequest.Status
-PER_PAGE = 50
 DECIDED = "decided"
 URL_NAME = "join_requests_admin"
 
@@ -56,7 +55,7 @@ class JoinRequestsView(WagtailAdminTemplateMixin, TemplateView):
             )
         else:
             rows = pending
-        page = Paginator(rows, PER_PAGE).get_page(self.request.GET.get("p"))
+        page = page_of(self.request, rows)
         context.update(
             decided_tab=decided_tab,
             page_obj=page,

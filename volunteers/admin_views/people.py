@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -26,6 +25,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core.errors import DomainError, Invalid, NotFound
+from core.pagination import page_of, search_text
 from volunteers import permissions
 from volunteers.admin_views.people_forms import (
     AppointForm,
@@ -34,11 +34,11 @@ from volunteers.admin_views.people_forms import (
     TeamJoinForm,
 )
 from volunteers.models import Attendance, AuditEvent, Membership, Organisation, Person
+from volunteers.selectors import people_matching
 from volunteers.services.memberships import membership_end, membership_grant
 from volunteers.services.people import person_update_by_staff
 
 Action = permissions.Action
-PER_PAGE = 50
 PANELS_HOOK = "construct_person_page_panels"
 AUDIT_LABELS = {
     "membership.grant": gettext_lazy("任命角色"),
@@ -82,14 +82,6 @@ def linked_to(organisation: Organisation) -> Q:
     return links | Q(pk__in=members.values("person_id"))
 
 
-def searched(query: str) -> Q:
-    """Name, volunteer number, or the last four digits of the phone."""
-    q = Q(real_name__icontains=query) | Q(volunteer_number__iexact=query.upper())
-    if len(query) == 4 and query.isdigit():
-        q |= Q(phone__endswith=query)
-    return q
-
-
 class PeopleIndexView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "volunteers/admin/people/index.html"
     page_title = gettext_lazy("人员")
@@ -115,15 +107,13 @@ class PeopleIndexView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         people = permissions.people_in_scope(user, Action.VIEW).select_related("home_grid")
-        query = self.request.GET.get("q", "").strip()[:50]
+        query = search_text(self.request)
         if query:
-            people = people.filter(searched(query))
+            people = people.filter(people_matching(query))
         organisation = self.filter_organisation()
         if organisation is not None:
             people = people.filter(linked_to(organisation))
-        page = Paginator(people.order_by("real_name", "pk"), PER_PAGE).get_page(
-            self.request.GET.get("page")
-        )
+        page = page_of(self.request, people.order_by("real_name", "pk"))
         ids = [person.pk for person in page]
         full_phones = set(
             permissions.people_in_scope(user, Action.MANAGE_PEOPLE)
@@ -132,13 +122,7 @@ class PeopleIndexView(WagtailAdminTemplateMixin, TemplateView):
         )
         for person in page:
             person.shown_phone = person.phone if person.pk in full_phones else person.masked_phone
-        context.update(
-            page_obj=page,
-            query=query,
-            organisation=organisation,
-            keep=self.request.GET.copy(),
-        )
-        context["keep"].pop("page", None)
+        context.update(page_obj=page, query=query, organisation=organisation)
         return context
 
 
