@@ -18,6 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 # A run with the clock moved by libfaketime (.ci/run) preloads it into every process; Chromium
 # does not run under it (it spins), so the browser keeps the real clock. The server's clock
 # is the one that decides: cookies and tokens carry lifetimes, not the browser's "now".
@@ -81,3 +82,11 @@ def log_in(page, base_url: str, username: str, password: str = "shazhou2026") ->
     page.fill("input[name=password]", password)
     page.click("form button[type=submit]")
     page.wait_for_load_state()
+
+
+def desktop(browser, base_url: str, username: str):
+    """A fresh desktop-sized context, logged in as ``username``: (context, page)."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, base_url, username)
+    return context, page

@@ -11,12 +11,10 @@ import pytest
 
 from volunteers.models import JoinRequest, Membership
 
-from .conftest import log_in
+from .conftest import desktop, log_in
 from .test_site_pages import restore_migration_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def test_a_newcomer_asks_on_a_phone_and_a_team_leader_approves(
@@ -49,9 +47,7 @@ def test_a_newcomer_asks_on_a_phone_and_a_team_leader_approves(
     assert page.console_errors == []
     shoot(page, "submitted")
 
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    admin = context.new_page()
-    log_in(admin, base, "leader")
+    context, admin = desktop(browser, base, "leader")
     admin.goto(f"{base}/admin/")
     admin.get_by_role("link", name=re.compile("加入申请")).first.click()
     admin.wait_for_load_state()

@@ -5,12 +5,10 @@ import pytest
 
 from volunteers.models import AuditEvent, Organisation
 
-from .conftest import log_in
+from .conftest import desktop
 from .test_site_pages import restore_migration_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def test_a_town_admin_adds_a_grid_and_a_team_and_renames_one(
@@ -21,9 +19,7 @@ def test_a_town_admin_adds_a_grid_and_a_team_and_renames_one(
         "admin", town.town, real_name="沙州镇管理员", username="townadmin", phone_verified=True
     )
     base = live_server.url
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, base, "townadmin")
+    context, page = desktop(browser, base, "townadmin")
 
     page.goto(f"{base}/admin/")
     page.get_by_role("link", name="组织架构").click()

@@ -5,12 +5,10 @@ import pytest
 
 from volunteers.models import Membership
 
-from .conftest import log_in
+from .conftest import desktop
 from .test_site_pages import restore_migration_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def test_a_town_admin_appoints_a_grid_head_who_can_then_open_the_admin(
@@ -25,9 +23,7 @@ def test_a_town_admin_appoints_a_grid_head_who_can_then_open_the_admin(
     )
     base = live_server.url
 
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, base, "townadmin")
+    context, page = desktop(browser, base, "townadmin")
     page.goto(f"{base}/admin/people/")
     page.get_by_role("link", name="马红梅").click()
     page.wait_for_load_state()
@@ -47,9 +43,7 @@ def test_a_town_admin_appoints_a_grid_head_who_can_then_open_the_admin(
     )
     context.close()
 
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, base, "mahongmei")
+    context, page = desktop(browser, base, "mahongmei")
     response = page.goto(f"{base}/admin/")
     assert response is not None and response.status == 200
     assert page.url.rstrip("/").endswith("/admin")  # the dashboard, not a login or refusal

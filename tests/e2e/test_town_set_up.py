@@ -16,20 +16,11 @@ from django.utils import timezone
 from demo import town as demo
 from volunteers.models import Activity, JoinRequest, Membership, Organisation
 
-from .conftest import log_in
+from .conftest import desktop, log_in
 from .test_activity_admin import set_time
 from .test_site_pages import demo_site  # noqa: F401 -- the seeded demo town, as a fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def desktop(browser, base: str, username: str):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, base, username)
-    return context, page
 
 
 def add_under(page, node: Organisation, name: str, code: str, kind: str | None = None) -> None:

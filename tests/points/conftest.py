@@ -1,5 +1,5 @@
 """Fixtures for the points tests: activities that are over, and attendances at them; the
-branch table's and 爱心超市's."""
+branch table's, 爱心超市's and 双报到反馈's."""
 
 import datetime
 
@@ -8,9 +8,11 @@ import time_machine
 from django.utils import timezone
 
 from points.models import Reward
+from points.periods import SHANGHAI
 from points.services import points_adjust, points_award_for_attendance
 from points.services.rewards import reward_redeem
-from volunteers.models import ActivityCategory, Attendance, Method
+from volunteers.models import ActivityCategory, Attendance, CommunityReport, Method
+from volunteers.services.reports import report_apply, report_confirm
 
 from ..clock import shazhou_at
 
@@ -147,3 +149,47 @@ def rich_volunteer(volunteer, give):
 @pytest.fixture
 def redemption(rich_volunteer, make_reward):
     return reward_redeem(reward=make_reward(), person=rich_volunteer, by=rich_volunteer.user)
+
+
+# --- 双报到反馈 ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def qiaobei_secretary(person_with_role, town, Role):
+    return person_with_role(Role.SECRETARY, town.qiaobei, real_name="桥北书记").user
+
+
+@pytest.fixture
+def in_service(request, make_person, town, secretary):
+    """An in-service party member of ``unit`` (文旅局 unless given) who reported to
+    ``community``, if given: 梨园's secretary confirms it, any other's 桥北's (made then)."""
+
+    def make(real_name, *, community=None, unit=None):
+        person = make_person(
+            real_name=real_name,
+            political_status="party_member",
+            party_branch=town.liyuan_branch,
+            employer_unit=unit or town.unit,
+            in_service=True,
+        )
+        if community is not None:
+            report = report_apply(person=person, community=community, via=CommunityReport.Via.SELF)
+            if community == town.liyuan:
+                by = secretary
+            else:
+                by = request.getfixturevalue("qiaobei_secretary")
+            report_confirm(report=report, by=by)
+            person.refresh_from_db()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def serve(past_activity, attend):
+    def serve(person, *, organisation, day, hours=2):
+        starts_at = datetime.datetime.combine(day, datetime.time(9), tzinfo=SHANGHAI)
+        activity = past_activity(starts_at=starts_at, hours=hours, organisation=organisation)
+        return points_award_for_attendance(attendance=attend(activity, person))
+
+    return serve

@@ -11,10 +11,9 @@ from openpyxl import load_workbook
 
 from points.models import Category
 from points.periods import SHANGHAI
-from points.services import points_adjust, points_award_for_attendance
-from volunteers.models import CommunityReport, Organisation
+from points.services import points_adjust
+from volunteers.models import Organisation
 from volunteers.services.organisations import organisation_add
-from volunteers.services.reports import report_apply, report_confirm
 
 # 20 May of this year, in its second quarter; every fixture is made inside this travel.
 YEAR = datetime.datetime.now(SHANGHAI).year
@@ -45,37 +44,6 @@ def unit_secretary(person_with_role, town, Role):
     return person_with_role(
         Role.SECRETARY, town.unit, real_name="文旅局书记", political_status=PARTY
     ).user
-
-
-@pytest.fixture
-def in_service(make_person, town, secretary):
-    """An in-service member of the unit, who reports to ``community`` if given."""
-
-    def make(real_name, community=None, unit=None):
-        person = make_person(
-            real_name=real_name,
-            political_status=PARTY,
-            party_branch=town.liyuan_branch,
-            employer_unit=unit or town.unit,
-            in_service=True,
-        )
-        if community is not None:
-            report = report_apply(person=person, community=community, via=CommunityReport.Via.SELF)
-            report_confirm(report=report, by=secretary)
-            person.refresh_from_db()
-        return person
-
-    return make
-
-
-@pytest.fixture
-def serve(past_activity, attend):
-    def serve(person, *, organisation, day, hours=2):
-        starts_at = datetime.datetime.combine(day, datetime.time(9), tzinfo=SHANGHAI)
-        activity = past_activity(starts_at=starts_at, hours=hours, organisation=organisation)
-        return points_award_for_attendance(attendance=attend(activity, person))
-
-    return serve
 
 
 @pytest.fixture

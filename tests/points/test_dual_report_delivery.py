@@ -17,11 +17,9 @@ from core.models import JobFailure
 from points import tasks
 from points.models import DualReportDelivery
 from points.periods import SHANGHAI
-from points.services import points_award_for_attendance
 from points.services.dual_report import dual_report_deliver, quarter_just_ended
-from volunteers.models import CommunityReport, Notification, Organisation
+from volunteers.models import Notification, Organisation
 from volunteers.services.organisations import organisation_add
-from volunteers.services.reports import report_apply, report_confirm
 
 # 08:00 on 1 July of this year, when the job sends the second quarter; every fixture is made
 # inside this travel, and the service it counts was in May.
@@ -29,7 +27,6 @@ YEAR = datetime.datetime.now(SHANGHAI).year
 JULY_1 = datetime.datetime(YEAR, 7, 1, 8, 0, tzinfo=SHANGHAI)
 Q2 = f"{YEAR}Q2"
 PAGE = "/points/dual-report/deliveries/"
-PARTY = "party_member"
 
 
 @pytest.fixture(autouse=True)
@@ -52,43 +49,6 @@ def download(client, url):
     response = client.get(url)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return response, body
-
-
-@pytest.fixture
-def qiaobei_secretary(person_with_role, town, Role):
-    return person_with_role(Role.SECRETARY, town.qiaobei, real_name="桥北书记").user
-
-
-@pytest.fixture
-def in_service(make_person, town, secretary, qiaobei_secretary):
-    """An in-service party member of ``unit`` who reported to ``community``."""
-
-    def make(real_name, *, community=None, unit=None):
-        person = make_person(
-            real_name=real_name,
-            political_status=PARTY,
-            party_branch=town.liyuan_branch,
-            employer_unit=unit or town.unit,
-            in_service=True,
-        )
-        if community is not None:
-            report = report_apply(person=person, community=community, via=CommunityReport.Via.SELF)
-            by = secretary if community == town.liyuan else qiaobei_secretary
-            report_confirm(report=report, by=by)
-            person.refresh_from_db()
-        return person
-
-    return make
-
-
-@pytest.fixture
-def serve(past_activity, attend):
-    def serve(person, *, organisation, day, hours=2):
-        starts_at = datetime.datetime.combine(day, datetime.time(9), tzinfo=SHANGHAI)
-        activity = past_activity(starts_at=starts_at, hours=hours, organisation=organisation)
-        return points_award_for_attendance(attendance=attend(activity, person))
-
-    return serve
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Fixtures shared by the volunteers tests: a 梨园 secretary (roster), a 梨园 leader running
-an activity (the organiser's check-in pages), and a volunteer with a signed-in client.
+an activity (the organiser's check-in pages), a volunteer with a signed-in client, and the
+town's 管理员 (the admin's organisation and people pages).
 
-A module that needs another ``secretary``, ``leader``, ``volunteer`` or ``activity``
-defines its own, which takes the place of the one here for that module's tests.
+A module that needs another ``secretary``, ``town_admin``, ``leader``, ``volunteer`` or
+``activity`` defines its own, which takes the place of the one here for that module's tests.
 """
 
 import pytest
@@ -18,6 +19,12 @@ def secretary(town, person_with_role):
 def secretary_client(client, secretary):
     client.force_login(secretary)
     return client
+
+
+@pytest.fixture
+def town_admin(actor):
+    """沙州镇's 管理员 (``tests.actors``): manages organisations and roles everywhere."""
+    return actor("town_admin").user
 
 
 @pytest.fixture

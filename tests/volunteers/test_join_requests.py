@@ -47,11 +47,6 @@ def team_leader(person_with_role, town):
     return person_with_role("leader", town.team, real_name="王队长").user
 
 
-@pytest.fixture
-def liyuan_secretary(person_with_role, town):
-    return person_with_role("secretary", town.liyuan, real_name="梨园书记").user
-
-
 def told(person, kind=Notification.Kind.JOIN):
     return list(Notification.objects.filter(recipient=person, kind=kind))
 
@@ -60,7 +55,7 @@ def told(person, kind=Notification.Kind.JOIN):
 
 
 def test_a_newcomer_picks_grid_and_team_and_the_nearest_deciders_are_told(
-    client, newcomer, town, grid_worker, team_leader, liyuan_secretary
+    client, newcomer, town, grid_worker, team_leader, secretary
 ):
     client.force_login(newcomer.user)
 
@@ -86,25 +81,25 @@ def test_a_newcomer_picks_grid_and_team_and_the_nearest_deciders_are_told(
     # secretary, above the grid's own staff, is not told of every newcomer.
     assert [n.title for n in told(grid_worker.person)] == ["新的加入申请：梨园社区第1网格"]
     assert [n.title for n in told(team_leader.person)] == ["新的加入申请：文明交通劝导队"]
-    assert told(liyuan_secretary.person) == []
+    assert told(secretary.person) == []
     assert "待审核" in text(client.get(JOIN_URL))
 
 
 def test_a_team_without_a_leader_is_decided_by_the_community_its_squad_is_based_in(
-    client, newcomer, town, liyuan_secretary
+    client, newcomer, town, secretary
 ):
     town.squad.based_in = town.liyuan
     town.squad.save(update_fields=["based_in"])
-    permissions.forget_grants(liyuan_secretary)  # read before the squad was based here
+    permissions.forget_grants(secretary)  # read before the squad was based here
     client.force_login(newcomer.user)
 
     page = text(client.get(JOIN_URL, {"community": town.liyuan.pk}))
     (join_request,) = join_requests_submit(person=newcomer, grid=None, teams=[town.other_team])
-    join_request_decide(request=join_request, by=liyuan_secretary, approve=True)
+    join_request_decide(request=join_request, by=secretary, approve=True)
 
     # Listed as the community's own team, and its staff were told and may decide.
     assert "这个社区还没有自己的志愿服务队" not in page and "敬老助残服务队" in page
-    assert [n.title for n in told(liyuan_secretary.person)] == ["新的加入申请：敬老助残服务队"]
+    assert [n.title for n in told(secretary.person)] == ["新的加入申请：敬老助残服务队"]
     assert Membership.objects.current().filter(person=newcomer, organisation=town.other_team)
 
 

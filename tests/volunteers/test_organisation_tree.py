@@ -34,11 +34,6 @@ def paths():
     return dict(Organisation.objects.values_list("code", "path"))
 
 
-@pytest.fixture
-def town_admin(actor):
-    return actor("town_admin").user
-
-
 def test_a_town_admin_adds_a_grid_and_the_audit_points_at_it(town, town_admin):
     grid = organisation_add(
         parent=town.liyuan, name="梨园社区第3网格", kind=Kind.GRID, code="ly-3", by=town_admin

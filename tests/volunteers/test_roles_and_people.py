@@ -21,11 +21,6 @@ def body(response) -> str:
 
 
 @pytest.fixture
-def town_admin(actor):
-    return actor("town_admin").user
-
-
-@pytest.fixture
 def liyuan_admin(person_with_role, town):
     """The 管理员 of 梨园社区: manages roles there, nowhere else."""
     return person_with_role(Role.ADMIN, town.liyuan, real_name="梨园管理员").user
