@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.core.exceptions import PermissionDenied
-from django.urls import Resolver404, path, resolve, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -25,6 +25,7 @@ from wagtail.admin.views.generic import BaseListingView
 from core.downloads import xlsx_response
 from core.errors import Invalid
 from volunteers import permissions
+from volunteers.admin_views.organisations import APP as ORGANISATIONS
 from volunteers.audit_log import (
     EXPORT_LIMIT,
     AuditEventFilterSet,
@@ -43,28 +44,13 @@ from volunteers.services.audit import audit_record
 
 
 @cache
-def _admin_page(route: str) -> bool:
-    """Is ``route`` (under the admin, e.g. ``people/1/``) one of the admin's own pages?
-
-    The people and organisation pages are built beside this one; until they exist, the
-    log names those objects without a link (the site's page route would catch the path).
-    """
-    try:
-        match = resolve(reverse("wagtailadmin_home") + route)
-    except Resolver404:
-        return False
-    return match.route.startswith("admin/") and match.url_name != "wagtail_serve"
-
-
 def person_admin_url(pk: int) -> str:
-    return reverse("wagtailadmin_home") + f"people/{pk}/" if _admin_page("people/1/") else ""
+    return reverse("shazhou_person", args=[pk])
 
 
 def organisation_admin_url(pk: int) -> str:
-    home = reverse("wagtailadmin_home")
-    if _admin_page("organisations/1/"):
-        return f"{home}organisations/{pk}/"
-    return f"{home}organisations/" if _admin_page("organisations/") else ""
+    """The tree, scrolled to the node's row."""
+    return f"{reverse(f'{ORGANISATIONS}:index')}#org-{pk}"
 
 
 @dataclass
