@@ -315,3 +315,21 @@ def test_the_admin_listing_filters_by_subtree_status_and_title(client, secretary
     assert listed_titles(found) == ["第二网格清洁"]
     junk = client.get(BASE, {"status": "zzz", "organisation": "abc", "category": "99999"})
     assert junk.status_code == 200
+
+
+def test_the_form_starts_on_the_secretarys_community_and_offers_no_closed_organisation(
+    client, secretary, town
+):
+    town.liyuan_grid2.closed_on = timezone.localdate()
+    town.liyuan_grid2.save(update_fields=["closed_on"])
+    client.force_login(secretary.user)
+    form = client.get(ADD).context["form"]
+    offered = set(form.fields["organisation"].queryset)
+    assert town.liyuan in offered and town.liyuan_grid1 in offered
+    assert town.liyuan_grid2 not in offered  # closed: it publishes nothing new
+    assert form.initial["organisation"] == town.liyuan.pk
+    response = client.post(
+        ADD, {**form_data(town.liyuan_grid2), "action-publish": "action-publish"}
+    )
+    assert "只能选择您有权发布活动的组织" in str(response.context["form"].errors["organisation"])
+    assert not Activity.objects.exists()

@@ -13,6 +13,7 @@ an editor sees a broken rule on its field before anything is written.
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -64,7 +65,13 @@ class ActivityAdminForm(WagtailAdminModelForm):
         user = self.for_user
         field = self.fields.get("organisation")
         if field is not None:
-            scope = permissions.organisations_in_scope(user, Action.PUBLISH).order_by("path")
+            # A closed organisation publishes nothing new (Activity.clean): not offered,
+            # except as the current value of an activity being edited.
+            scope = (
+                permissions.organisations_in_scope(user, Action.PUBLISH)
+                .filter(Q(closed_on__isnull=True) | Q(pk=self.instance.organisation_id))
+                .order_by("path")
+            )
             replacement = OrganisationChoiceField(
                 queryset=scope,
                 label=field.label,
@@ -76,6 +83,11 @@ class ActivityAdminForm(WagtailAdminModelForm):
                 empty_label=None if self.instance.pk else "---------",
             )
             self.fields["organisation"] = replacement
+        team = self.fields.get("audience_team")
+        if team is not None and hasattr(team, "queryset"):
+            team.queryset = team.queryset.filter(
+                Q(closed_on__isnull=True) | Q(pk=self.instance.audience_team_id)
+            )
             if not self.instance.pk and user is not None:
                 # The top of the tree they publish for: a leader's team, a secretary's
                 # community (the grids and based-in squads below it come after it).
