@@ -57,3 +57,12 @@ def test_a_grid_has_its_staff_and_the_unit_contact_has_last_quarters_report():
     delivery = DualReportDelivery.objects.get(unit__code="unit-culture")
     assert list(delivery.recipients.values_list("user__username", flat=True)) == ["contact"]
     assert Notification.objects.filter(recipient__user=contact, kind="dual_report").count() == 1
+
+
+def test_the_contacts_page_leads_to_the_units_deliveries(client):
+    client.force_login(user("contact"))
+    page = client.get("/me/").content.decode()
+    assert "本单位的双报到反馈" in page and "/points/dual-report/deliveries/" in page
+    deliveries = client.get("/points/dual-report/deliveries/")
+    assert deliveries.status_code == 200
+    assert "敦煌市文化和旅游局" in deliveries.content.decode()
