@@ -170,7 +170,9 @@ def join_requests_submit(
 
 def _lock(request: JoinRequest) -> JoinRequest:
     return (
-        JoinRequest.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the
+        # person's account; the request row is the one two deciders race for.
+        JoinRequest.objects.select_for_update(of=("self",))
         .select_related("person__user", "organisation")
         .get(pk=request.pk)
     )
