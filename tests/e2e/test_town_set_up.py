@@ -24,6 +24,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def add_under(page, node: Organisation, name: str, code: str, kind: str | None = None) -> None:
+    if not page.locator(f"#org-{node.pk}").count():  # below the overview: 只看 its branch
+        page.select_option("#org-under", value=str(node.get_parent().pk))
+        page.get_by_role("button", name="查找").click()
+        page.wait_for_load_state()
     page.locator(f"#org-{node.pk}").get_by_role("link", name="添加下级").click()
     page.wait_for_load_state()
     if kind:

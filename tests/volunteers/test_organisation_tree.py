@@ -53,7 +53,6 @@ def test_a_town_admin_adds_a_grid_and_the_audit_points_at_it(town, town_admin):
         ("team", Kind.GRID, "bad-grid", "“文明交通劝导队”下不能添加网格。"),
         ("liyuan", Kind.SQUAD, "bad-squad", "“梨园社区”下不能添加志愿服务小分队。"),
         ("liyuan", Kind.GRID, "ly 3!", "组织编码只能由英文字母、数字"),
-        ("liyuan", Kind.GRID, "", "请填写组织编码。"),
     ],
 )
 def test_a_node_of_the_wrong_kind_or_code_is_refused(town, parent, kind, code, message):
@@ -62,6 +61,31 @@ def test_a_node_of_the_wrong_kind_or_code_is_refused(town, parent, kind, code, m
         organisation_add(parent=getattr(town, parent), name="新组织", kind=kind, code=code)
     assert message in refused.value.message
     assert paths() == before
+
+
+def test_without_a_code_a_node_gets_a_free_one_from_its_parents(town):
+    # liyuan-grid-3 would come next, but a grid under 桥北 holds it already.
+    organisation_add(
+        parent=town.qiaobei, name="桥北社区第3网格", kind=Kind.GRID, code="liyuan-grid-3"
+    )
+    grid = organisation_add(parent=town.liyuan, name="梨园社区第3网格", kind=Kind.GRID, code="  ")
+    assert grid.code == "liyuan-grid-4"
+    assert fresh(grid).get_parent() == town.liyuan
+    event = AuditEvent.objects.get(action="organisation.add", target_id=str(grid.pk))
+    assert event.extra["code"] == "liyuan-grid-4"
+    team = organisation_add(parent=town.squad, name="防溺水宣传队", kind=Kind.TEAM)
+    assert team.code == "squad-liyuan-team-3"
+
+    long_code = "x" * 64
+    squad = organisation_add(
+        parent=town.detachment, name="长编码小分队", kind=Kind.SQUAD, code=long_code
+    )
+    codes = {
+        organisation_add(parent=squad, name=f"队{n}", kind=Kind.TEAM).code for n in range(1, 12)
+    }
+    assert len(codes) == 11
+    assert all(len(code) <= 64 and code.startswith("x" * 50) for code in codes)
+    assert "x" * 62 + "-1" in codes and "x" * 61 + "-11" in codes
 
 
 def test_a_code_in_use_is_a_conflict_and_a_blank_name_invalid(town):

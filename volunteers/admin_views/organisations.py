@@ -5,9 +5,11 @@ Every node is checked with the one rule (``MANAGE_ROLES`` on it); the forms call
 with its kind's status. Nothing here saves a node itself.
 """
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import include, path, reverse
@@ -28,9 +30,23 @@ APP = "volunteers_organisations"
 TITLE = gettext_lazy("组织架构")
 
 
-def index_url(node: Organisation | None = None) -> str:
+# The overview (no filter) shows the top of one's scope: a town admin's town, its communities,
+# the detachment and the units. Anything deeper is shown within a branch: ``?under=<pk>``.
+OVERVIEW_DEPTH = 2
+# A name search lists at most this many matches.
+SEARCH_MAX = 100
+
+
+def index_url(node: Organisation | None = None, *, parent: Organisation | None = None) -> str:
+    """The tree, showing ``node``'s row: the overview for the top levels, else its parent's
+    branch (``parent`` saves looking it up)."""
     url = reverse(f"{APP}:index")
-    return f"{url}#org-{node.pk}" if node is not None else url
+    if node is None:
+        return url
+    if node.depth <= OVERVIEW_DEPTH:
+        return f"{url}#org-{node.pk}"
+    parent = parent or node.get_parent()
+    return f"{url}?under={parent.pk if parent is not None else node.pk}#org-{node.pk}"
 
 
 def may_build_tree(user) -> bool:
@@ -61,20 +77,182 @@ def _members_count() -> Subquery:
     return Subquery(current, output_field=IntegerField())
 
 
-def tree_for(user) -> list[Organisation]:
-    """The nodes ``user`` builds, in tree order, each with ``members`` and ``indent``."""
-    nodes: QuerySet[Organisation] = (
-        permissions.organisations_in_scope(user, Action.MANAGE_ROLES)
+KIND_ORDER = {kind: index for index, kind in enumerate(Kind.values)}
+STEP = Organisation.steplen
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the page needs of every node in scope to decide what to show (no counts)."""
+
+    pk: int
+    path: str
+    depth: int
+    numchild: int
+    kind: str
+    name: str
+    closed: bool
+
+    @property
+    def parent_path(self) -> str:
+        return self.path[:-STEP]
+
+
+def _prefixes(path: str) -> list[str]:
+    """The paths above ``path``, the top first."""
+    return [path[:end] for end in range(STEP, len(path), STEP)]
+
+
+@dataclass
+class TreePage:
+    """One view of the tree: the rows, and what narrowed them."""
+
+    nodes: list[Organisation]
+    under: Brief | None = None
+    trail: list[tuple[str, str]] = field(default_factory=list)  # (name, url) above ``under``
+    query: str = ""
+    choices: list[tuple[int, str]] = field(default_factory=list)  # for 只看
+    truncated: bool = False
+
+
+def tree_page(user, *, under: str = "", query: str = "") -> TreePage:
+    """The nodes ``user`` builds, as shown: the top of the scope (each root and its children),
+    one branch (``under``: a node's pk), or the names matching ``query``.
+
+    Costs the same few queries however big the tree: one for every node in scope (no
+    counts), one for the shown rows with their member counts, one for names above them.
+    """
+    scope_qs = permissions.organisations_in_scope(user, Action.MANAGE_ROLES)
+    scope = {
+        row[1]: Brief(*row[:6], closed=row[6] is not None)
+        for row in scope_qs.order_by().values_list(
+            "pk", "path", "depth", "numchild", "kind", "name", "closed_on"
+        )
+    }
+    roots = [brief for brief in scope.values() if brief.parent_path not in scope]
+    overview = [brief for brief in scope.values() if _is_top(brief, scope)]
+    page = TreePage(nodes=[], query=query.strip()[:100])
+    names = {brief.path: brief.name for brief in scope.values()}
+    page.choices = [
+        (
+            brief.pk,
+            _("%(name)s（全部）") % {"name": brief.name}
+            if brief.parent_path not in scope
+            else "\u3000" + brief.name,
+        )
+        for brief in _ordered(overview, scope)
+        if brief.numchild
+    ]
+
+    branch = _branch(under, scope, roots)
+    shown: list[Brief]
+    if branch is not None:
+        page.under = branch
+        shown = [brief for brief in scope.values() if brief.path.startswith(branch.path)]
+    else:
+        shown = overview
+    if page.query:
+        needle = page.query.casefold()
+        within = shown if branch is not None else list(scope.values())
+        shown = [brief for brief in within if needle in brief.name.casefold()]
+
+    shown = _ordered(shown, scope)
+    if len(shown) > SEARCH_MAX and page.query:
+        shown, page.truncated = shown[:SEARCH_MAX], True
+
+    # Names above the rows (and the branch) that lie outside the scope, in one query.
+    above = {p for brief in shown for p in _prefixes(brief.path)}
+    if branch is not None:
+        above.update(_prefixes(branch.path))
+    missing = above - names.keys()
+    if missing:
+        names.update(Organisation.objects.filter(path__in=missing).values_list("path", "name"))
+    if branch is not None:
+        page.trail = [
+            (names.get(p, ""), _under_url(scope[p].pk) if p in scope else "")
+            for p in _prefixes(branch.path)
+        ]
+
+    rows = {
+        node.pk: node
+        for node in Organisation.objects.filter(pk__in=[brief.pk for brief in shown])
         .select_related("based_in")
         .annotate(members=Coalesce(_members_count(), 0))
-        .order_by("path")
+    }
+    shown_paths = {brief.path for brief in shown}
+    with_children_shown = {brief.parent_path for brief in shown}
+    movers = _move_targets(scope)
+    for brief in shown:
+        node = rows[brief.pk]
+        if page.query:
+            node.indent = 0  # type: ignore[attr-defined]
+            node.trail = [names.get(p, "") for p in _prefixes(brief.path)]  # type: ignore[attr-defined]
+        else:
+            node.indent = sum(p in shown_paths for p in _prefixes(brief.path))  # type: ignore[attr-defined]
+            node.trail = []  # type: ignore[attr-defined]
+        node.expand_url = (  # type: ignore[attr-defined]
+            _under_url(brief.pk) if brief.numchild and brief.path not in with_children_shown else ""
+        )
+        node.child_kinds = [] if brief.closed else tree.allowed_child_kinds(node)  # type: ignore[attr-defined]
+        node.movable = not brief.closed and _may_move(brief, movers)  # type: ignore[attr-defined]
+        page.nodes.append(node)
+    return page
+
+
+def _is_top(brief: Brief, scope: dict[str, Brief]) -> bool:
+    """A root of the scope, or a child of one."""
+    parent = scope.get(brief.parent_path)
+    return parent is None or parent.parent_path not in scope
+
+
+def _branch(under: str, scope: dict[str, Brief], roots: list[Brief]) -> Brief | None:
+    """The node ``under`` names, if it is in scope or above some of it (else no filter)."""
+    if not under.isdigit():
+        return None
+    for brief in scope.values():
+        if brief.pk == int(under):
+            return brief
+    node = Organisation.objects.filter(pk=int(under)).values_list(
+        "pk", "path", "depth", "numchild", "kind", "name", "closed_on"
     )
-    listed = list(nodes)
-    top = min((node.depth for node in listed), default=1)
-    for node in listed:
-        node.indent = node.depth - top  # type: ignore[attr-defined]
-        node.child_kinds = [] if node.is_closed else tree.allowed_child_kinds(node)  # type: ignore[attr-defined]
-    return listed
+    for row in node:
+        if any(root.path.startswith(row[1]) for root in roots):
+            return Brief(*row[:6], closed=row[6] is not None)
+    return None
+
+
+def _ordered(briefs: list[Brief], scope: dict[str, Brief]) -> list[Brief]:
+    """Tree order, siblings by kind (grids before the party tree), then as added."""
+
+    def key(brief: Brief) -> list[tuple[int, str]]:
+        steps = [*_prefixes(brief.path), brief.path]
+        return [(KIND_ORDER.get(scope[p].kind, -1) if p in scope else -1, p) for p in steps]
+
+    return sorted(briefs, key=key)
+
+
+def _move_targets(scope: dict[str, Brief]) -> dict[str, list[str]]:
+    """For each kind, the paths of the open nodes in scope that may hold it."""
+    targets: dict[str, list[str]] = {kind: [] for kind in Kind.values}
+    for brief in scope.values():
+        if not brief.closed:
+            for kind in tree.ALLOWED_CHILDREN.get(brief.kind, ()):
+                targets[kind].append(brief.path)
+    return targets
+
+
+def _may_move(brief: Brief, targets: dict[str, list[str]]) -> bool:
+    """Is there a new parent to offer (what ``MoveForm`` lists)?"""
+    if brief.depth <= 1:
+        return False
+    return any(
+        not path.startswith(brief.path) and path != brief.parent_path
+        for path in targets.get(brief.kind, ())
+    )
+
+
+def _under_url(pk: int) -> str:
+    return f"{reverse(f'{APP}:index')}?under={pk}"
 
 
 class OrganisationTreeView(WagtailAdminTemplateMixin, TemplateView):
@@ -92,8 +270,18 @@ class OrganisationTreeView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["nodes"] = tree_for(self.request.user)
-        context["squad"] = Kind.SQUAD
+        page = tree_page(
+            self.request.user,
+            under=self.request.GET.get("under", ""),
+            query=self.request.GET.get("q", ""),
+        )
+        context.update(
+            page=page,
+            nodes=page.nodes,
+            squad=Kind.SQUAD,
+            index=reverse(f"{APP}:index"),
+            search_max=SEARCH_MAX,
+        )
         return context
 
 
@@ -110,10 +298,13 @@ class AddForm(forms.Form):
         error_messages={"required": gettext_lazy("请填写组织名称。")},
     )
     code = forms.CharField(
-        label=gettext_lazy("编码"),
+        label=gettext_lazy("编码（选填）"),
         max_length=tree.CODE_MAX,
-        help_text=gettext_lazy("稳定的唯一编码，用于导入和对接，例如 liyuan-grid-03。"),
-        error_messages={"required": gettext_lazy("请填写组织编码。")},
+        required=False,
+        help_text=gettext_lazy(
+            "可以不填，系统会自动生成，例如 liyuan-grid-49。"
+            "仅用于导入和对接，只能用英文字母、数字、“-”和“_”。"
+        ),
     )
     description = forms.CharField(
         label=gettext_lazy("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -263,7 +454,10 @@ class NodeFormView(WagtailAdminTemplateMixin, FormView):
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return self.form_invalid(form, status=error.status)
         messages.success(self.request, message)
-        return redirect(index_url(node))
+        return redirect(self.success_url_for(node))
+
+    def success_url_for(self, node: Organisation) -> str:
+        return index_url(node)
 
     def save(self, data) -> tuple[str, Organisation]:
         raise NotImplementedError
@@ -288,6 +482,9 @@ class AddChildView(NodeFormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "parent": self.node}
+
+    def success_url_for(self, node: Organisation) -> str:
+        return index_url(node, parent=self.node)
 
     def save(self, data):
         child = tree.organisation_add(parent=self.node, by=self.request.user, **data)
@@ -320,7 +517,11 @@ class MoveView(NodeFormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "node": self.node, "user": self.request.user}
 
+    def success_url_for(self, node: Organisation) -> str:
+        return index_url(node, parent=self.new_parent)
+
     def save(self, data):
+        self.new_parent = data["new_parent"]
         node = tree.organisation_move(
             organisation=self.node, new_parent=data["new_parent"], by=self.request.user
         )

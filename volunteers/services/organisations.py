@@ -44,6 +44,19 @@ REASON_MAX = 200
 CODE_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 # How many open children a refusal to close names before "等".
 NAMED_CHILDREN = 3
+# The word a generated code gives each kind: liyuan-grid-49, liyuan-pc-branch-5.
+KIND_CODES: dict[str, str] = {
+    Organisation.Kind.TOWN: "town",
+    Organisation.Kind.COMMUNITY: "community",
+    Organisation.Kind.GRID: "grid",
+    Organisation.Kind.PARTY_COMMITTEE: "pc",
+    Organisation.Kind.PARTY_BRANCH: "branch",
+    Organisation.Kind.PARTY_GROUP: "group",
+    Organisation.Kind.DETACHMENT: "detachment",
+    Organisation.Kind.SQUAD: "squad",
+    Organisation.Kind.TEAM: "team",
+    Organisation.Kind.UNIT: "unit",
+}
 
 
 def allowed_child_kinds(parent: Organisation) -> list[str]:
@@ -81,9 +94,7 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_code(code: str) -> str:
-    code = (code or "").strip()
-    if not code:
-        raise Invalid("missing_code", _("请填写组织编码。"), field="code")
+    code = code.strip()
     if len(code) > CODE_MAX:
         raise Invalid(
             "code_too_long", _("组织编码最多 %(max)d 个字符。") % {"max": CODE_MAX}, field="code"
@@ -99,6 +110,22 @@ def _clean_code(code: str) -> str:
             "code_taken", _("编码“%(code)s”已被其他组织使用。") % {"code": code}, field="code"
         )
     return code
+
+
+def generated_code(parent: Organisation | None, kind: str) -> str:
+    """A free code from the parent's and the kind's: ``<parent>-<kind>-<n>``, n counting on
+    from the parent's children of that kind (liyuan-grid-49), within ``CODE_MAX``."""
+    word = KIND_CODES.get(kind, "org")
+    if parent is None:
+        base, n = word, Organisation.get_root_nodes().filter(kind=kind).count() + 1
+    else:
+        base, n = f"{parent.code}-{word}", parent.get_children().filter(kind=kind).count() + 1
+    while True:
+        suffix = f"-{n}"
+        code = f"{base[: CODE_MAX - len(suffix)].rstrip('-_')}{suffix}"
+        if not Organisation.objects.filter(code=code).exists():
+            return code
+        n += 1
 
 
 def _refuse_closed(parent: Organisation) -> None:
@@ -125,11 +152,14 @@ def organisation_add(
     parent: Organisation | None,
     name: str,
     kind: str,
-    code: str,
+    code: str = "",
     description: str = "",
     by: User | None = None,
 ) -> Organisation:
-    """Add a node under ``parent`` (or a new root), keeping the tree's shape."""
+    """Add a node under ``parent`` (or a new root), keeping the tree's shape.
+
+    Without a ``code`` the node gets a free one made from its parent's (``generated_code``).
+    """
     if kind not in Organisation.Kind.values:
         raise Invalid("bad_kind", _("未知的组织类型。"), field="kind")
     if parent is None:
@@ -145,7 +175,7 @@ def organisation_add(
     fields = {
         "name": _clean_name(name),
         "kind": kind,
-        "code": _clean_code(code),
+        "code": _clean_code(code) if (code or "").strip() else generated_code(parent, kind),
         "description": (description or "").strip(),
     }
     try:
