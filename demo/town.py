@@ -1689,7 +1689,7 @@ def seed_demo_town(
         audit_record(
             actor=None,
             action="demo.seed",
-            target=f"{TOWN_NAME} demo (seed {seed}, {people} people)",
+            target=f"{TOWN_NAME}演示数据（种子 {seed}，{people} 人）",
             organisation=nodes[TOWN_CODE],
             organisations=result.organisations,
             people=result.people,

@@ -11,9 +11,21 @@ class PointsConfig(AppConfig):
         # (volunteers.signals): a finalised attendance is awarded, a withdrawn one reversed.
         from points import signals  # noqa: F401 -- connects its receivers
 
-        # The audit log (volunteers) shows points' codes in its details by their names.
-        from points.models import Category, Objection
-        from volunteers.audit_log import register_detail_choices
+        # The audit log (volunteers) shows points' codes in its details by their names, a
+        # quarter as "2026年第3季度", and a rule's or a policy's fields by their names.
+        from points.models import Audience, Category, Objection, PointsPolicy, PointsRule
+        from points.periods import period_label
+        from volunteers.audit_log import (
+            register_detail_choices,
+            register_detail_fields,
+            register_detail_formatter,
+        )
 
         register_detail_choices("category", Category.choices)
+        register_detail_choices("rubric_category", Category.choices)
+        register_detail_choices("audience", Audience.choices)
         register_detail_choices("outcome", Objection.Status.choices)
+        register_detail_formatter("quarter", period_label)
+        register_detail_formatter("month", period_label)
+        register_detail_fields(PointsRule)
+        register_detail_fields(PointsPolicy)

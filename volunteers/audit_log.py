@@ -8,13 +8,15 @@ of the list, and the .xlsx of a filtered list.
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import RegexValidator
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from core.masking import mask_id_number, mask_phone
 from core.spreadsheets import append_row, workbook_bytes
-from volunteers.models import AuditEvent, Membership, Organisation, RosterImport
+from volunteers.models import AuditEvent, Membership, Organisation, Person, RosterImport
 from volunteers.selectors import audit_events_visible_to
 
 # One export holds at most this many events: a write-only workbook of 10,000 rows is
@@ -77,12 +79,19 @@ ACTION_LABELS: dict[str, Any] = {
     "audit_log.export": _("导出审计日志"),
 }
 
-# The keys of ``extra`` by their Chinese names; a key missing here is shown as stored.
+# The keys of ``extra`` by their Chinese names (grep `audit_record(` in volunteers, points,
+# cms and demo, and the keys of the ``changes`` and ``values`` they write). A key that is a
+# field of a model registered below (``register_detail_fields``) is named by the field's
+# ``verbose_name``; any other key is shown as "其他", never as the English stored.
 DETAIL_LABELS: dict[str, Any] = {
     "reason": _("原因"),
     "note": _("备注"),
+    "answer": _("答复"),
     "role": _("角色"),
     "amount": _("积分"),
+    "points": _("积分"),
+    "balance_after": _("调整后余额"),
+    "negative_confirmed": _("已确认余额为负"),
     "category": _("类别"),
     "minutes": _("分钟"),
     "total_minutes": _("累计分钟"),
@@ -91,18 +100,23 @@ DETAIL_LABELS: dict[str, Any] = {
     "kind": _("类型"),
     "file_name": _("文件名"),
     "imported": _("导入人数"),
+    "skipped": _("跳过人数"),
+    "rows_with_problems": _("有问题的行数"),
     "delta": _("库存变动"),
     "stock": _("库存"),
     "code": _("编码"),
     "start_date": _("开始日期"),
+    "end_date": _("结束日期"),
     "refunded": _("退还积分"),
     "certificate": _("证明编号"),
     "month": _("月份"),
+    "quarter": _("季度"),
     "created": _("生成条数"),
     "notice_until": _("公示截止"),
     "outcome": _("结果"),
     "audience": _("适用对象"),
     "rows": _("条数"),
+    "recipient_ids": _("收件人数"),
     "filters": _("筛选条件"),
     "memberships_ended": _("结束的角色数"),
     "old_name": _("原名称"),
@@ -110,13 +124,20 @@ DETAIL_LABELS: dict[str, Any] = {
     "old_parent": _("原上级"),
     "new_parent": _("新上级"),
     "community": _("所在社区"),
-    "quarter": _("季度"),
     "real_name": _("姓名"),
     "phone": _("手机号"),
     "id_number": _("身份证号"),
     "political_status": _("政治面貌"),
     "home_grid": _("所属网格"),
     "skills": _("技能特长"),
+    # The filters of an export (``AuditEventFilterSet.chosen``).
+    "person": _("相关人员"),
+    "action": _("事件"),
+    "created_at": _("日期"),
+    "target_type": _("对象类型"),
+    "target_id": _("对象编号"),
+    # Keys of other objects: the page and the file leave out every ``*_id`` (the row names
+    # its object and person already); these name them should a reader ask for them.
     "activity_id": _("活动编号"),
     "record_id": _("服务记录编号"),
     "entry_id": _("积分流水编号"),
@@ -129,22 +150,98 @@ DETAIL_LABELS: dict[str, Any] = {
     "rule_id": _("规则编号"),
     "roster_import_id": _("导入编号"),
     "report_id": _("报到编号"),
+    "parent_id": _("上级编号"),
+    "old_parent_id": _("原上级编号"),
+    "new_parent_id": _("新上级编号"),
+    "community_id": _("所在社区编号"),
+    "old_community_id": _("原所在社区编号"),
     "previous_community_id": _("原报到社区编号"),
+    "previous_grid_id": _("原网格编号"),
 }
+# The same key means another thing in one action's details: the demo seed's counts.
+ACTION_DETAIL_LABELS: dict[str, dict[str, Any]] = {
+    "demo.seed": {
+        "organisations": _("组织数"),
+        "people": _("人数"),
+        "memberships": _("角色数"),
+        "users": _("账号数"),
+        "reports": _("报到数"),
+        "activities": _("活动数"),
+        "signups": _("报名数"),
+        "attendances": _("出勤数"),
+        "points": _("积分流水数"),
+        "snapshots": _("排行榜公示数"),
+    },
+}
+# Shown by "其他" when a key has no name here nor as a registered model's field.
+UNKNOWN_LABEL = _("其他")
 # Shown by the person's name elsewhere in the row, never as a bare key.
 HIDDEN_DETAILS = frozenset({"person_id"})
+
+# The models whose fields an event's ``changes`` or ``values`` name: a field's key is shown
+# by its ``verbose_name``. A higher layer registers its own (points' rules) in its apps.py.
+DETAIL_MODELS: list[type[models.Model]] = [Person, Organisation, Membership]
+
+
+def register_detail_fields(model: type[models.Model]) -> None:
+    """Name the keys that are ``model``'s fields by their ``verbose_name`` in the audit log."""
+    if model not in DETAIL_MODELS:
+        DETAIL_MODELS.append(model)
+
+
+def _field_label(key: str) -> str | None:
+    """The Chinese ``verbose_name`` of a registered model's field called ``key``, if any."""
+    for model in DETAIL_MODELS:
+        try:
+            field = model._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+        label = str(getattr(field, "verbose_name", "") or "")
+        if label and not label.isascii():  # not Django's English default ("updated at")
+            return label
+    return None
+
 
 # Values of ``extra`` that are the codes of a choice, by key: shown by their names. A
 # higher layer names its own (points' categories, say) when it starts, in its apps.py.
 VALUE_LABELS: dict[str, dict[str, Any]] = {
     "role": dict(Membership.Role.choices),
     "kind": {**dict(Organisation.Kind.choices), **dict(RosterImport.Kind.choices)},
+    "political_status": dict(Person.PoliticalStatus.choices),
+    "reason": {"unverified_account": _("账号逾期未验证手机号，自动解除")},
 }
 
 
 def register_detail_choices(key: str, choices: Iterable[tuple[str, Any]]) -> None:
     """Show the values of ``extra[key]`` by these choices' names in the audit log."""
     VALUE_LABELS.setdefault(key, {}).update(dict(choices))
+
+
+# Values of ``extra`` shown through a function, by key (a quarter's "2026Q3" as
+# "2026年第3季度", registered by points); a value it cannot read is shown as stored.
+VALUE_FORMATTERS: dict[str, Callable[[Any], Any]] = {
+    "recipient_ids": lambda value: _recipients(value),  # how many were sent it
+    "action": lambda value: action_label(str(value)),  # an export's filter
+    "target_type": lambda value: _target_type_name(value),
+}
+
+
+def register_detail_formatter(key: str, formatter: Callable[[Any], Any]) -> None:
+    """Show the values of ``extra[key]`` as ``formatter(value)`` in the audit log."""
+    VALUE_FORMATTERS[key] = formatter
+
+
+def _recipients(value: Any) -> Any:
+    return len(value) if isinstance(value, list | tuple) else value
+
+
+def _target_type_name(value: Any) -> Any:
+    app_label, _dot, model = str(value).partition(".")
+    try:
+        content_type = ContentType.objects.get_by_natural_key(app_label, model)
+    except ContentType.DoesNotExist:
+        return value
+    return target_type_label(content_type) or value
 
 
 # A mainland mobile number, and an ID number (18 characters, or the old 15 digits), where
@@ -164,9 +261,23 @@ def masked(text: str) -> str:
     return _PHONE.sub(lambda match: mask_phone(match.group()), text)
 
 
-def _label(key: str) -> str:
-    label = DETAIL_LABELS.get(key)
-    return str(label) if label is not None else key
+def detail_label(key: str, action: str = "") -> str:
+    """A key of ``extra`` by its Chinese name: this action's own, the common one, a
+    registered model's field's ``verbose_name``, else "其他"."""
+    label = ACTION_DETAIL_LABELS.get(action, {}).get(key) or DETAIL_LABELS.get(key)
+    if label is not None:
+        return str(label)
+    return _field_label(key) or str(UNKNOWN_LABEL)
+
+
+def _formatted(key: str, value: Any) -> Any:
+    formatter = VALUE_FORMATTERS.get(key)
+    if formatter is None:
+        return value
+    try:
+        return formatter(value)
+    except (AttributeError, LookupError, TypeError, ValueError):
+        return value  # not in the form the formatter reads: as stored
 
 
 def _shown(key: str, value: Any, *, pair: bool = False) -> str:
@@ -177,11 +288,13 @@ def _shown(key: str, value: Any, *, pair: bool = False) -> str:
         return str(names[value])
     if value is None or value == "":
         return "—"
+    if not pair:
+        value = _formatted(key, value)
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     if isinstance(value, dict):
         return "；".join(
-            f"{_label(name)}：{_shown(name, inner, pair=key == 'changes')}"
+            f"{detail_label(name)}：{_shown(name, inner, pair=key == 'changes')}"
             for name, inner in value.items()
         )
     if isinstance(value, list | tuple):
@@ -192,9 +305,10 @@ def _shown(key: str, value: Any, *, pair: bool = False) -> str:
 
 
 def event_details(
-    event: AuditEvent, *, with_ids: bool = True, skip: Iterable[str] = ()
+    event: AuditEvent, *, with_ids: bool = False, skip: Iterable[str] = ()
 ) -> list[tuple[str, str]]:
-    """(label, text) for each entry of the event's ``extra``, masked; ``*_id`` keys optional."""
+    """(label, text) for each entry of the event's ``extra``, masked; ``*_id`` keys (other
+    objects' database keys, which mean nothing to a reader) only when asked for."""
     extra = event.extra if isinstance(event.extra, dict) else {"": event.extra}
     details = []
     for key, value in extra.items():
@@ -202,7 +316,7 @@ def event_details(
             continue
         if value is None or value == "":
             continue  # nothing was given (no reason for a role granted, say)
-        details.append((_label(key), _shown(key, value)))
+        details.append((detail_label(key, event.action), _shown(key, value)))
     return details
 
 
@@ -212,8 +326,8 @@ REASON_KEYS = ("reason", "note")
 
 def event_reason(event: AuditEvent) -> str:
     extra = event.extra if isinstance(event.extra, dict) else {}
-    reason = next((extra[key] for key in REASON_KEYS if extra.get(key)), "")
-    return masked(str(reason))
+    key = next((key for key in REASON_KEYS if extra.get(key)), "")
+    return _shown(key, extra[key]) if key else ""
 
 
 def actor_name(event: AuditEvent) -> str:
@@ -233,6 +347,15 @@ def target_type_label(content_type: ContentType | None) -> str:
 
 
 # --- The filters --------------------------------------------------------------------------
+
+
+class DateRangeWidget(DateRangePickerWidget):
+    """Wagtail's pair of date boxes, with our own placeholders (its Chinese one has a typo)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.widgets[0].attrs["placeholder"] = _("起始日期")
+        self.widgets[1].attrs["placeholder"] = _("结束日期")
 
 
 class AuditFilterForm(forms.Form):
@@ -258,7 +381,7 @@ class AuditEventFilterSet(WagtailFilterSet):
         empty_label=_("全部"),
         error_messages={"invalid_choice": _("没有这种事件。")},
     )
-    created_at = django_filters.DateFromToRangeFilter(label=_("日期"), widget=DateRangePickerWidget)
+    created_at = django_filters.DateFromToRangeFilter(label=_("日期"), widget=DateRangeWidget)
     target_type = django_filters.ChoiceFilter(
         label=_("对象类型"),
         empty_label=_("全部"),

@@ -6,6 +6,8 @@ then read back as a community secretary, a town administrator or a volunteer wou
 
 import datetime
 import io
+import re
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -14,11 +16,17 @@ from openpyxl import load_workbook
 from core.spreadsheets import FORMULA_STARTS
 from points.models import Category
 from points.services import points_adjust
+from points.services.dual_report import dual_report_deliver
 from points.services.rules import rule_create
-from volunteers.models import ActivityCategory, AuditEvent
+from volunteers.audit_log import event_details
+from volunteers.models import ActivityCategory, AuditEvent, Organisation
 from volunteers.selectors import audit_events_visible_to
 from volunteers.services.activities import activity_cancel
+from volunteers.services.audit import audit_record
+from volunteers.services.joining import join_request_decide, join_requests_submit
 from volunteers.services.memberships import membership_end, membership_grant
+from volunteers.services.organisations import organisation_add
+from volunteers.services.people import person_update_by_staff
 
 from ..cms.test_admin_chinese import english_in, visible_text
 
@@ -274,3 +282,125 @@ def test_an_export_past_the_limit_is_refused_with_a_message(
     assert response.status_code == 400
     assert "一次最多导出 2 条" in response.content.decode()
     assert not AuditEvent.objects.filter(action="audit_log.export").exists()
+
+
+# --- Details in Chinese -------------------------------------------------------------------
+
+# A key as stored ("service_interests：", "parent_id：") anywhere in the details.
+ENGLISH_KEY = re.compile(r"[A-Za-z_]+\s*：")
+
+
+def page_details(html: str) -> list[str]:
+    """Each detail line of the table, as a reader sees it."""
+    lines = re.findall(r"<li>(.*?)</li>", listed(html), re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", line)).strip() for line in lines]
+
+
+@pytest.fixture
+def more_events(town, town_admin, events, make_person, person_with_role, Role):
+    """A join request refused, a person's record corrected, a role ended, a unit's quarter
+    delivered, a unit added: each written by its own service."""
+    applicant = make_person(real_name="赵申请")
+    (request,) = join_requests_submit(person=applicant, grid=town.liyuan_grid2)
+    join_request_decide(request=request, by=town_admin, approve=False, reason="不住本网格")
+    person_update_by_staff(
+        person=events["liyuan"],
+        by=town_admin,
+        changes={"service_interests": "敬老助残", "skills": "修水管", "real_name": "李淑芳"},
+        reason="登记有误",
+    )
+    membership_end(membership=events["granted"], by=town_admin)
+    person_with_role(Role.CONTACT, town.unit, real_name="文旅联络")
+    year = timezone.localdate().year - 1
+    dual_report_deliver(unit=town.unit, quarter=f"{year}Q3")
+    organisation_add(
+        parent=town.town, name="敦煌市教育局", kind=Organisation.Kind.UNIT, code="unit-edu"
+    )
+    return {"year": year}
+
+
+def test_the_details_name_every_key_in_chinese(client, town_admin, more_events):
+    html = page(client, town_admin)
+    details = page_details(html)
+
+    assert details, "no details rendered"
+    assert not [line for line in details if ENGLISH_KEY.search(line)], details
+    assert "原因：不住本网格" in details
+    # PostgreSQL's jsonb keeps keys in its own order, SQLite in the written one.
+    (changes,) = [line for line in details if line.startswith("修改：")]
+    assert set(changes.removeprefix("修改：").split("；")) == {
+        "服务意向：— → 敬老助残",
+        "技能特长：— → 修水管",
+        "姓名：李淑芬 → 李淑芳",
+    }
+    assert any(line.startswith("结束日期：") for line in details)
+    assert f"季度：{more_events['year']}年第3季度" in details
+    assert "收件人数：1" in details
+    assert "类型：在职单位" in details and "编码：unit-edu" in details
+    # Other objects' database keys mean nothing to a reader.
+    assert not [line for line in details if "编号：" in line and "志愿者" not in line], details
+
+
+def test_the_export_names_every_key_in_chinese_and_leaves_out_database_keys(
+    client, town_admin, more_events
+):
+    client.force_login(town_admin)
+    header, *rows = read_sheet(client.get(EXPORT).content)
+
+    details = [row[header.index("详情")] or "" for row in rows]
+    assert not [text for text in details if ENGLISH_KEY.search(text)], details
+    assert not [text for text in details if "上级编号" in text or "收件人：" in text]
+    assert any(f"季度：{more_events['year']}年第3季度" in text for text in details)
+    assert any("收件人数：1" in text for text in details)
+
+
+def test_the_page_shows_no_event_codes(client, town_admin, more_events):
+    rows = listed(page(client, town_admin))
+    for code in ("join_request.refuse", "person.update", "membership.end", "points.adjust"):
+        assert code not in rows, code
+    assert "拒绝加入申请" in rows and "修改人员资料" in rows and "结束角色" in rows
+
+
+def test_the_demo_seed_counts_and_unknown_keys_are_named_in_chinese(town):
+    counts = dict.fromkeys(
+        [
+            "organisations",
+            "people",
+            "memberships",
+            "users",
+            "reports",
+            "activities",
+            "signups",
+            "attendances",
+            "points",
+            "snapshots",
+        ],
+        3,
+    )
+    seeded = audit_record(actor=None, action="demo.seed", target="沙州镇演示数据", **counts)
+    stray = audit_record(actor=None, action="person.update", target="x", brand_new_key="值")
+
+    labels = [label for label, _text in event_details(seeded)]
+    assert len(labels) == 10 and not [label for label in labels if label.isascii()], labels
+    assert "积分流水数" in labels and "人数" in labels
+    assert event_details(stray) == [("其他", "值")]
+
+
+def test_the_date_filter_and_the_footer_read_right(
+    client, town_admin, events, town, make_person, Role
+):
+    html = page(client, town_admin, "?action=points.adjust")
+    assert 'placeholder="起始日期"' in html and "起始日起" not in html
+    assert 'class="pagination' not in html  # one page: the count above the table is enough
+    assert re.search(r"共\s*1\s*条记录", visible_text(html))
+    assert not re.search(r"\d\s*审计记录", visible_text(html))
+
+    for n in range(50):
+        membership_grant(
+            person=make_person(real_name=f"队员{n}"),
+            organisation=town.team,
+            role=Role.MEMBER,
+            by=town_admin,
+        )
+    footer = page(client, town_admin).split('class="pagination__end">', 1)[1].split("</div>")[0]
+    assert re.search(r"共 \d+ 条记录", footer), footer

@@ -20,12 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic import BaseListingView
 
 from core.downloads import xlsx_response
 from core.errors import Invalid
 from volunteers import permissions
 from volunteers.admin_views.organisations import APP as ORGANISATIONS
+from volunteers.admin_views.organisations import OVERVIEW_DEPTH as ORGANISATIONS_OVERVIEW_DEPTH
 from volunteers.audit_log import (
     EXPORT_LIMIT,
     AuditEventFilterSet,
@@ -48,9 +50,21 @@ def person_admin_url(pk: int) -> str:
     return reverse("shazhou_person", args=[pk])
 
 
-def organisation_admin_url(pk: int) -> str:
-    """The tree, scrolled to the node's row."""
-    return f"{reverse(f'{ORGANISATIONS}:index')}#org-{pk}"
+def organisation_admin_url(node: Organisation) -> str:
+    """The tree, scrolled to the node's row: the overview shows the top levels, a deeper
+    node is shown in its own branch (``?under=``; its parent would cost a query a row)."""
+    url = reverse(f"{ORGANISATIONS}:index")
+    if node.depth <= ORGANISATIONS_OVERVIEW_DEPTH:
+        return f"{url}#org-{node.pk}"
+    return f"{url}?under={node.pk}#org-{node.pk}"
+
+
+class AuditPaginator(WagtailPaginator):
+    """The pager's footer says "共 N 条记录", not Wagtail's "N 审计记录"."""
+
+    @cached_property
+    def items_count_label(self):
+        return _("共 %(count)s 条记录") % {"count": f"{self.count:,}"}
 
 
 @dataclass
@@ -79,6 +93,7 @@ class AuditLogView(BaseListingView):
     index_results_url_name = "audit_log_results"
     filterset_class = AuditEventFilterSet
     paginate_by = 50
+    paginator_class = AuditPaginator
     verbose_name_plural = gettext_lazy("审计记录")
 
     def dispatch(self, request, *args, **kwargs):
@@ -164,7 +179,7 @@ class AuditLogView(BaseListingView):
         if isinstance(target, Membership):
             return person_admin_url(target.person_id)
         if isinstance(target, Organisation):
-            return organisation_admin_url(target.pk)
+            return organisation_admin_url(target)
         return finder.get_edit_url(target) or ""
 
     def history_url(self, event: AuditEvent) -> str:
