@@ -10,6 +10,7 @@ left unsent; a contact appointed later finds the file on the deliveries page.
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -126,8 +127,10 @@ def _tell(person: Person, delivery: DualReportDelivery) -> None:
         title=_("双报到反馈：%(unit)s%(quarter)s") % facts,
         body=_(
             "%(unit)s在职党员%(quarter)s在报到社区的服务情况已生成：在职党员 %(rows)d 人，"
-            "服务 %(hours)s 小时，社区服务积分 %(points)d 分。请登录美丽沙州下载 Excel 表。"
+            "服务 %(hours)s 小时，社区服务积分 %(points)d 分。请打开查看并下载 Excel 表。"
         )
         % facts,
-        url=reverse("points:dual_report_delivery_download", args=[delivery.pk]),
+        # The quarter's list, where the file is one tap away: opening a notice should not
+        # start a download the phone may not show.
+        url=f"{reverse('points:dual_report_deliveries')}?{urlencode({'period': delivery.quarter})}",
     )

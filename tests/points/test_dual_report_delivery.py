@@ -118,14 +118,17 @@ def test_the_job_sends_the_quarter_just_ended_once_per_unit_and_contact(quarter,
 
 
 def test_a_contact_downloads_the_units_members_and_their_community_service(
-    client, quarter, contacts
+    client, quarter, contacts, units
 ):
     tasks.dual_report_deliver_quarter()
     contact = contacts["culture"][0]
     [notice] = dual_notices(contact)
     client.force_login(contact.user)
 
-    response, body = download(client, notice.url)
+    listing = client.get(notice.url)  # the quarter's list, with the file's link
+    delivery = DualReportDelivery.objects.get(unit=units["culture"], quarter=Q2)
+    assert f"{PAGE}{delivery.pk}/download/" in listing.content.decode()
+    response, body = download(client, f"{PAGE}{delivery.pk}/download/")
 
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
