@@ -34,7 +34,7 @@ def _units(user) -> list[Organisation]:
         permissions.organisations_in_scope(user, Action.MANAGE_PEOPLE)
         .filter(kind=Organisation.Kind.UNIT)
         .only("pk", "name", "kind", "path", "depth")
-        .order_by("name", "pk")[:SWITCH_LIMIT]
+        .order_by("path")[:SWITCH_LIMIT]  # the tree's order, as the town lists its units
     )
 
 
