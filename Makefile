@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Quiet: a newcomer's `make run` shows the seed's summary and the accounts, not 150 lines.
 migrate: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	@echo "数据库已是最新 (migrations applied)."
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
@@ -26,7 +28,7 @@ seed: migrate
 ## run: set up, migrate, seed the demo town and serve on http://127.0.0.1:$(PORT)
 # The periodic jobs (closing attendances left open, …) run beside the server, in-process.
 run: seed
-	$(BIN)/python manage.py demo_accounts
+	$(BIN)/python manage.py demo_accounts --base-url http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py run_periodic_jobs & jobs=$$!; \
 	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -489,8 +489,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         real_name="李淑芬",
         role_label="梨园社区党委书记",
         try_this=(
-            "管理梨园社区的网格、党支部和人员，调整积分；/reports/ 确认一位在职党员的报到、"
-            "打印报到海报；/shop/hand-over/ 为居民发放爱心超市兑换的商品；桥北社区的数据看不到"
+            "管理梨园社区的网格、党支部和人员，调整积分；/admin/ 加入申请 审核新志愿者；"
+            "/reports/ 确认一位在职党员的报到、打印报到海报；/dashboard/ 社区概况；"
+            "/shop/hand-over/ 为居民发放爱心超市兑换的商品；桥北社区的数据看不到"
         ),
         political_status=Status.PARTY_MEMBER,
         home_grid=grid_code("liyuan", 1),

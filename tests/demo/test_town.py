@@ -259,6 +259,18 @@ def test_demo_accounts_prints_each_login_with_its_password():
     assert "shazhou2026" in text
     assert "梨园社区党委书记" in text
     assert "seed_demo" not in text  # every account exists, so no hint to seed first
+    for account in demo.DEMO_ACCOUNTS:
+        assert account.phone in text
+
+
+def test_demo_accounts_ends_with_the_running_activitys_links_and_what_to_open_first():
+    out = io.StringIO()
+    call_command("demo_accounts", "--base-url", "http://127.0.0.1:8000/", stdout=out)
+    lines = out.getvalue().splitlines()
+    activity = running_today()
+    assert f"http://127.0.0.1:8000/activities/{activity.pk}/checkin/?mode=in" in lines[-3]
+    assert lines[-2].endswith(f"http://127.0.0.1:8000/activities/{activity.pk}/qr.png")
+    assert lines[-1].startswith("先打开 open first: http://127.0.0.1:8000/accounts/login/")
 
 
 # --- Activities ----------------------------------------------------------------------
