@@ -106,32 +106,3 @@ def dual_report_units_visible_to(user: AnyUser) -> QuerySet[Organisation]:
         )
         seen |= managed | Q(Exists(serving))
     return units.filter(seen)
-
-
-# --- 全镇概况 (the town and community dashboard) -------------------------------------
-
-# The staff who manage the people of a town or a community see
-# its figures — a town's administrator, a community's secretary or administrator. A grid's
-# or a branch's staff manage people too, but only below a community: not theirs.
-DASHBOARD_ACTION = Action.MANAGE_PEOPLE
-DASHBOARD_KINDS = (Organisation.Kind.TOWN, Organisation.Kind.COMMUNITY)
-
-
-def dashboard_organisations(user: AnyUser) -> QuerySet[Organisation]:
-    """The towns and communities whose dashboard ``user`` may see, in tree order."""
-    return (
-        permissions.organisations_in_scope(user, DASHBOARD_ACTION)
-        .filter(kind__in=DASHBOARD_KINDS)
-        .order_by("path")
-    )
-
-
-def may_see_dashboard(user: AnyUser, organisation: Organisation | None = None) -> bool:
-    """Of ``organisation``, or of any town or community when it is None."""
-    if organisation is None:
-        return permissions.can_anywhere(user, DASHBOARD_ACTION) and (
-            dashboard_organisations(user).exists()
-        )
-    return organisation.kind in DASHBOARD_KINDS and permissions.can(
-        user, DASHBOARD_ACTION, organisation
-    )

@@ -286,6 +286,31 @@ def works_with_people(user) -> bool:
     )
 
 
+# --- 全镇概况 (the town and community dashboard) -------------------------------------
+
+# The staff who manage the people of a town or a community see
+# its figures — a town's administrator, a community's secretary or administrator. A grid's
+# or a branch's staff manage people too, but only below a community: not theirs.
+DASHBOARD_ACTION = Action.MANAGE_PEOPLE
+DASHBOARD_KINDS = (Organisation.Kind.TOWN, Organisation.Kind.COMMUNITY)
+
+
+def dashboard_organisations(user) -> QuerySet[Organisation]:
+    """The towns and communities whose dashboard ``user`` may see, in tree order."""
+    return (
+        organisations_in_scope(user, DASHBOARD_ACTION)
+        .filter(kind__in=DASHBOARD_KINDS)
+        .order_by("path")
+    )
+
+
+def may_see_dashboard(user, organisation: Organisation | None = None) -> bool:
+    """Of ``organisation``, or of any town or community when it is None."""
+    if organisation is None:
+        return can_anywhere(user, DASHBOARD_ACTION) and (dashboard_organisations(user).exists())
+    return organisation.kind in DASHBOARD_KINDS and can(user, DASHBOARD_ACTION, organisation)
+
+
 # Who writes news for which community. Town editors (this auth group, set up by
 # ``cms.editorial``) write for the whole town; anyone else by the one rule.
 TOWN_EDITORS = "镇编辑"

@@ -4,12 +4,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy
 from wagtail.admin.menu import MenuItem
 
-from points import policies
+from volunteers import permissions
 
 
 class DashboardMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
-        return policies.may_see_dashboard(request.user)
+        return permissions.may_see_dashboard(request.user)
 
 
 def dashboard_menu_item() -> MenuItem:

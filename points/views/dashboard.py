@@ -1,6 +1,6 @@
 """全镇概况: the town's (or a community's) figures and charts, and their .xlsx.
 
-Thin: who may see which dashboard is ``points.policies``; the figures are
+Thin: who may see which dashboard is ``volunteers.permissions`` (the one rule); the figures are
 ``points.selectors.dashboard``; the charts are drawn in the browser by
 ``js/dashboard.js`` from the same tables the page prints beneath them.
 """
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET
 from core.downloads import xlsx_response
 from core.errors import Forbidden, Invalid
 from core.refusals import refusal_response
-from points import policies
 from points.selectors import dashboard as figures
 from points.selectors import dashboard_scope as scope
+from volunteers import permissions
 from volunteers.models import Organisation
 
 
@@ -28,7 +28,9 @@ def _refused(request: HttpRequest, error: Forbidden | Invalid, title: str) -> Ht
 def _dashboard_request(request: HttpRequest):
     """(organisation, window, options, None) or (…, a refusal page) for the query string."""
     options = list(
-        policies.dashboard_organisations(request.user).only("pk", "name", "kind", "path", "depth")
+        permissions.dashboard_organisations(request.user).only(
+            "pk", "name", "kind", "path", "depth"
+        )
     )
     if not options:
         refused = Forbidden(
@@ -46,7 +48,7 @@ def _dashboard_request(request: HttpRequest):
         organisation = next((o for o in options if o.pk == int(raw)), None) or get_object_or_404(
             Organisation, pk=int(raw)
         )
-        if not policies.may_see_dashboard(request.user, organisation):
+        if not permissions.may_see_dashboard(request.user, organisation):
             refused = Forbidden(
                 "forbidden",
                 _("您不能查看%(name)s的概况：只能查看您管理的镇或社区。")

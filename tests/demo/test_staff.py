@@ -66,3 +66,10 @@ def test_the_contacts_page_leads_to_the_units_deliveries(client):
     deliveries = client.get("/points/dual-report/deliveries/")
     assert deliveries.status_code == 200
     assert "敦煌市文化和旅游局" in deliveries.content.decode()
+
+
+def test_me_offers_the_dashboard_to_community_staff_only(client):
+    client.force_login(user("secretary"))
+    assert "全镇概况（图表、导出）" in client.get("/me/").content.decode()
+    client.force_login(user("leader"))
+    assert "全镇概况（图表、导出）" not in client.get("/me/").content.decode()

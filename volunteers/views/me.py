@@ -43,6 +43,7 @@ def me(request):
                 "manage_people": can(user, permissions.Action.MANAGE_PEOPLE),
                 "adjust_points": can(user, permissions.Action.ADJUST_POINTS),
                 "admin": user.has_perm("wagtailadmin.access_admin"),
+                "dashboard": permissions.may_see_dashboard(user),
             },
             "activities_to_run": (
                 selectors.activities_to_run(user)[:6]
