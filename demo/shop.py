@@ -45,6 +45,8 @@ GOODS: tuple[Goods, ...] = (
     Goods("rice", "大米", "5 千克装", 80, 12, 1, "sack", (200, 137, 58)),
 )
 VOLUNTEER_POINTS = 120
+# Where a community's goods are collected: its 党群服务中心, in office hours.
+PICKUP_PLACE = "{community}党群服务中心一楼爱心超市，周一至周五 9:00–12:00、15:00–18:00"
 VOLUNTEER_POINTS_KEY = "demo:volunteer:shop-welcome"
 
 
@@ -118,12 +120,17 @@ def seed_shop() -> int:
             price=goods.price,
             stock=goods.stock,
             per_person_limit=goods.limit,
+            pickup_place=PICKUP_PLACE.format(community=community.name),
         )
         for community in communities
         for goods in GOODS
         if (community.pk, goods.name) not in existing
     ]
     Reward.objects.bulk_create(new)
+    for community in communities:  # shelves stocked before rewards had a pick-up place
+        Reward.objects.filter(community=community, pickup_place="").update(
+            pickup_place=PICKUP_PLACE.format(community=community.name)
+        )
     _give_volunteer_points()
     return len(new)
 

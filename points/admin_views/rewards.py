@@ -171,6 +171,7 @@ class RewardViewSet(SnippetViewSet):
                 [FieldPanel("available_from"), FieldPanel("available_until"), FieldPanel("active")],
                 heading=gettext_lazy("上架时间"),
             ),
+            FieldPanel("pickup_place"),
         ],
         base_form_class=RewardAdminForm,
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +50,15 @@ class Reward(models.Model):
     active = models.BooleanField(
         _("上架"), default=True, help_text=_("下架后居民看不到也不能兑换。")
     )
+    pickup_place = models.CharField(
+        _("领取地点和时间"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "兑换后到哪里、什么时候领取，例如 “梨园社区党群服务中心一楼，周一至周五 9:00–18:00”。"
+            "留空则显示“××社区爱心超市”。"
+        ),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
@@ -89,6 +99,13 @@ class Reward(models.Model):
     def organisation(self):
         """For ``permissions.can``: a reward belongs to its community's subtree."""
         return self.community
+
+    @property
+    def pickup_text(self) -> str:
+        """Where (and when) to collect it: the editor's words, else the community's shop."""
+        if self.pickup_place:
+            return self.pickup_place
+        return gettext("%(community)s爱心超市") % {"community": self.community.name}
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
