@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail.actions.create import CreateAction
 from wagtail.log_actions import log
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.identity import VOLUNTEER_NUMBER_ALPHABET
 from core.writes import apply_changes, refuse_invalid, save_changed
 from points.models import Redemption, Reward
@@ -53,6 +53,11 @@ def normalise_code(value: str) -> str:
 
 
 def _check_open(reward: Reward, now: datetime.datetime) -> None:
+    if reward.community.is_closed:
+        raise Conflict(
+            "shop_closed",
+            _("%(community)s已撤销，爱心超市不再兑换。") % {"community": reward.community.name},
+        )
     if not reward.active:
         raise Conflict("inactive", _("“%(name)s”已下架，不能兑换。") % {"name": reward.name})
     if reward.available_from and now < reward.available_from:
@@ -98,34 +103,91 @@ def _check_redeemer(by: User, person: Person) -> None:
         raise Forbidden("forbidden", _("只能用自己的积分兑换。"))
 
 
+def _check_balance(reward: Reward, balance: int) -> None:
+    if balance < reward.price:
+        raise Conflict(
+            "insufficient_balance",
+            _("可用积分不足：兑换“%(name)s”需要 %(price)d 分，您现在有 %(balance)d 分。")
+            % {"name": reward.name, "price": reward.price, "balance": balance},
+        )
+
+
+def _check_stock(reward: Reward) -> None:
+    if reward.stock <= 0:
+        raise Conflict("out_of_stock", _("“%(name)s”已兑完，暂无库存。") % {"name": reward.name})
+
+
+def reward_redeem_refusal(*, reward: Reward, person: Person, balance: int) -> DomainError | None:
+    """Why ``reward_redeem`` would refuse now, read without writing or locking (for the
+    confirmation page); ``reward_redeem`` checks again, under the lock, and decides."""
+    try:
+        _check_open(reward, timezone.now())
+        _check_limit(reward, person)
+        _check_balance(reward, balance)
+        _check_stock(reward)
+    except DomainError as refusal:
+        return refusal
+    return None
+
+
+def redeem_request_key(request: str) -> str:
+    """The ledger key of one confirmed "确认兑换": the same request never spends twice."""
+    return f"redemption-request:{request}"
+
+
 @ledger_atomic()
-def reward_redeem(*, reward: Reward, person: Person, by: User) -> Redemption:
-    """Spend the person's points on one item: a redemption entry, one less in stock, a code."""
+def reward_redeem(
+    *,
+    reward: Reward,
+    person: Person,
+    by: User,
+    request: str = "",
+    price: int | None = None,
+) -> Redemption:
+    """Spend the person's points on one item: a redemption entry, one less in stock, a code.
+
+    ``request``: the id of the confirmation the person tapped 确认兑换 on. A second call
+    with it (a double tap, a resent form) spends nothing and returns the first redemption.
+    ``price``: the price the person confirmed; a different price now is refused.
+    """
     _check_redeemer(by, person)
     # The person's lock first: their limit and balance are read under it, and two
     # redemptions by one person queue. Other people are not blocked by it.
     lock = person_lock(person.pk)
+    if request:
+        done = (
+            Redemption.objects.select_related("reward__community")
+            .filter(entry__idempotency_key=redeem_request_key(request), person=person)
+            .first()
+        )
+        if done is not None:
+            if done.reward_id != reward.pk:
+                raise Conflict("key_reused", _("这次兑换已处理过，请刷新页面后重试。"))
+            return done
     reward = Reward.objects.select_related("community").get(pk=reward.pk)
+    if price is not None and price != reward.price:
+        raise Conflict(
+            "price_changed",
+            _("“%(name)s”的价格已改为 %(price)d 积分，请重新确认。")
+            % {"name": reward.name, "price": reward.price},
+        )
     now = timezone.now()
     _check_open(reward, now)
     _check_limit(reward, person)
-    if lock.balance < reward.price:
-        raise Conflict(
-            "insufficient_balance",
-            _("可用积分不足：兑换“%(name)s”需要 %(price)d 分，您现在有 %(balance)d 分。")
-            % {"name": reward.name, "price": reward.price, "balance": lock.balance},
-        )
+    _check_balance(reward, lock.balance)
     taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
     if not taken:
-        raise Conflict("out_of_stock", _("“%(name)s”已兑完，暂无库存。") % {"name": reward.name})
-    for _attempt in range(5):
-        code = redemption_code_new()
+        reward.stock = 0
+        _check_stock(reward)
+    code = redemption_code_new()
+    for _attempt in range(4):
         if not Redemption.objects.filter(code=code).exists():
             break
+        code = redemption_code_new()
     entry = points_redeem(
         person=person,
         amount=reward.price,
-        idempotency_key=f"redemption:{code}",  # type: ignore[possibly-undefined]  # range(5) runs
+        idempotency_key=redeem_request_key(request) if request else f"redemption:{code}",
         reason=_("爱心超市兑换：%(name)s") % {"name": reward.name},
         source_ref=f"redemption:{code}",
         by=by,

@@ -5,9 +5,11 @@ is ``volunteers.permissions``; these views turn answers and refusals into pages.
 """
 
 import re
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +34,7 @@ from points.services.rewards import (
     redemption_find,
     redemption_hand_over,
     reward_redeem,
+    reward_redeem_refusal,
 )
 from volunteers.decorators import allowed_somewhere
 from volunteers.models import Organisation
@@ -86,7 +89,7 @@ def shop_index(request):
     )
 
 
-def _shelf_page(request, community: Organisation, *, error: str = "", error_for=None, status=200):
+def _shelf_page(request, community: Organisation):
     person = person_for_user(request.user, *PERSON_HOME)
     rewards = list(selectors.shelf(community))
     held = selectors.person_redeemed_counts(person, [r.pk for r in rewards])
@@ -105,12 +108,10 @@ def _shelf_page(request, community: Organisation, *, error: str = "", error_for=
             "person": person,
             "balance": selectors.person_balance(person),
             "rewards": rewards,
-            "error": error,
-            "error_for": error_for,
+            "own": selectors.person_community(person),
             "thumbnail": selectors.THUMBNAIL,
             "runs_shop": may_run_shop(request.user, community),
         },
-        status=status,
     )
 
 
@@ -125,31 +126,97 @@ def shop_community(request, community: str):
     return _shelf_page(request, _community(community))
 
 
+# --- Redeeming: 兑换 → the confirmation page → 确认兑换 --------------------------------------
+
+# A confirmation page's form carries a signed ticket: this reward, this person, the price
+# they saw, and a random id. The id becomes the ledger line's idempotency key, so a double
+# tap (or a resent form) spends once; a tampered, foreign or stale ticket spends nothing.
+CONFIRM_SALT = "points.shop.redeem-confirm"
+CONFIRM_MAX_AGE = 30 * 60  # seconds: long enough to read the page, short enough to be "now"
+
+
+def _confirm_ticket(reward: Reward, person) -> str:
+    return signing.dumps(
+        {"r": reward.pk, "p": person.pk, "c": reward.price, "n": secrets.token_urlsafe(12)},
+        salt=CONFIRM_SALT,
+    )
+
+
+def _read_ticket(value: str, reward: Reward, person) -> tuple[dict | None, str]:
+    """(ticket, "") when it is this person's confirmation of this reward, else (None, why)."""
+    try:
+        ticket = signing.loads(value, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        return None, _("确认页已过期，请核对后再点一次“确认兑换”。")
+    except signing.BadSignature:
+        ticket = None
+    if (
+        not isinstance(ticket, dict)
+        or ticket.get("r") != reward.pk
+        or ticket.get("p") != person.pk
+        or not isinstance(ticket.get("n"), str)
+        or not isinstance(ticket.get("c"), int)
+    ):
+        return None, _("请先在这一页核对商品、积分和领取地点，再点“确认兑换”。")
+    return ticket, ""
+
+
+def _confirm_page(request, reward: Reward, person, *, error: str = "", status: int = 200):
+    """The page between 兑换 and spending: what, for how much, what is left, where to collect."""
+    balance = selectors.person_balance(person)
+    refusal = reward_redeem_refusal(reward=reward, person=person, balance=balance)
+    return render(
+        request,
+        "points/shop_confirm.html",
+        {
+            "reward": reward,
+            "community": reward.community,
+            "person": person,
+            "balance": balance,
+            "after": balance - reward.price,
+            "short": max(reward.price - balance, 0),
+            "refusal": refusal.message if refusal is not None else "",
+            "error": error,
+            "ticket": _confirm_ticket(reward, person) if refusal is None else "",
+            "held": selectors.person_redeemed_counts(person, [reward.pk]).get(reward.pk, 0),
+        },
+        status=status,
+    )
+
+
+def _redeem_reward(pk: int) -> Reward:
+    return get_object_or_404(Reward.objects.select_related("community", "image"), pk=pk)
+
+
 @never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reward_redeem_view(request, pk: int):
-    reward = get_object_or_404(Reward.objects.select_related("community"), pk=pk)
+    """GET: the confirmation page (spends nothing). POST from it: spend, once."""
+    reward = _redeem_reward(pk)
     person = person_for_user(request.user, *PERSON_HOME)
     if person is None:
         return _no_person(request)
+    if request.method == "GET":
+        return _confirm_page(request, reward, person)
+    ticket, why = _read_ticket(request.POST.get("ticket", ""), reward, person)
+    if ticket is None:
+        return _confirm_page(request, reward, person, error=why, status=400)
     try:
-        redemption = reward_redeem(reward=reward, person=person, by=request.user)
-    except DomainError as exc:
-        return _shelf_page(
-            request, reward.community, error=exc.message, error_for=reward.pk, status=exc.status
+        redemption = reward_redeem(
+            reward=reward, person=person, by=request.user, request=ticket["n"], price=ticket["c"]
         )
+    except DomainError as exc:
+        reward.refresh_from_db()
+        return _confirm_page(request, reward, person, error=exc.message, status=exc.status)
     messages.success(
         request,
-        _(
-            "兑换成功：%(name)s，消耗 %(price)d 积分。"
-            "请到%(community)s爱心超市出示兑换码 %(code)s 领取。"
-        )
+        _("兑换成功：%(name)s，消耗 %(price)d 积分。兑换码 %(code)s，领取地点：%(place)s。")
         % {
-            "name": reward.name,
+            "name": redemption.reward.name,
             "price": redemption.price,
-            "community": reward.community.name,
             "code": redemption.display_code,
+            "place": redemption.reward.pickup_text,
         },
     )
     return redirect(f"{reverse('points:my_redemptions')}#redemption-{redemption.pk}")

@@ -1,6 +1,7 @@
 """The demo's 爱心超市: every community's shelf, a redemption handed over, a certificate."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -31,7 +32,10 @@ def test_the_demo_volunteer_redeems_and_the_demo_secretary_hands_over():
     shelf = client.get("/shop/liyuan/").content.decode()
     assert "大米" in shelf and "洗衣粉" in shelf and "食用油" in shelf and "毛巾" in shelf
     rice = Reward.objects.get(community__code="liyuan", name="大米")
-    client.post(f"/shop/rewards/{rice.pk}/redeem/")
+    confirm = client.get(f"/shop/rewards/{rice.pk}/redeem/").content.decode()
+    assert "梨园社区党群服务中心一楼爱心超市" in confirm  # where to collect it
+    ticket = re.search(r'name="ticket" value="([^"]+)"', confirm)[1]
+    client.post(f"/shop/rewards/{rice.pk}/redeem/", {"ticket": ticket})
     redemption = Redemption.objects.get(person__user=volunteer)
 
     client.force_login(secretary)

@@ -182,11 +182,14 @@ def test_redeeming_from_the_page_shows_the_code_and_its_qr(client, rich_voluntee
     reward = make_reward(name="食用油", price=20)
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(rich_volunteer.user)
-    page = csrf_client.get(f"{SHOP}liyuan/")
+    page = csrf_client.get(f"/shop/rewards/{reward.pk}/redeem/")  # the confirmation page
     token = page.cookies["csrftoken"].value
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page.content.decode())[1]
 
     response = csrf_client.post(
-        f"/shop/rewards/{reward.pk}/redeem/", {"csrfmiddlewaretoken": token}, follow=True
+        f"/shop/rewards/{reward.pk}/redeem/",
+        {"csrfmiddlewaretoken": token, "ticket": ticket},
+        follow=True,
     )
 
     redemption = Redemption.objects.get(person=rich_volunteer)
@@ -206,13 +209,15 @@ def test_a_redeem_without_the_csrf_token_is_refused(rich_volunteer, make_reward)
     assert not Redemption.objects.exists()
 
 
-def test_a_refused_redeem_shows_why_and_changes_nothing(client, volunteer, make_reward):
+def test_a_redeem_that_skips_the_confirmation_is_refused_and_changes_nothing(
+    client, rich_volunteer, make_reward
+):
     reward = make_reward(price=10)
-    client.force_login(volunteer.user)
-    response = client.post(f"/shop/rewards/{reward.pk}/redeem/")
-    assert response.status_code == 409
-    assert "可用积分不足：兑换“洗衣粉”需要 10 分，您现在有 0 分。" in response.content.decode()
-    nothing_changed(reward, volunteer, stock=5, points=0)
+    client.force_login(rich_volunteer.user)
+    response = client.post(f"/shop/rewards/{reward.pk}/redeem/")  # one tap, no confirmation
+    assert response.status_code == 400
+    assert "请先在这一页核对商品、积分和领取地点" in response.content.decode()
+    nothing_changed(reward, rich_volunteer, stock=5, points=50)
 
 
 def test_me_links_the_shop_and_my_redemptions(client, rich_volunteer, secretary):
