@@ -46,6 +46,7 @@ ACCOUNT_FORMS = {
     "reset_password": "volunteers.accounts.forms.PhonePasswordResetForm",
     "confirm_password_reset_code": "volunteers.accounts.forms.ConfirmPasswordResetCodeForm",
     "confirm_login_code": "volunteers.accounts.forms.ConfirmLoginCodeForm",
+    "request_login_code": "volunteers.accounts.forms.RequestLoginCodeForm",
 }
 # Each SMS costs money and can be aimed at a stranger's phone: at most one a
 # minute and five an hour per number in each flow.
@@ -66,7 +67,12 @@ SMS_UNKNOWN_NUMBER_CAPS = tuple(
 # Rate limits count per client IP: behind the load balancer, say how many proxies
 # in X-Forwarded-For are ours, or every visitor shares the balancer's address.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# 在这台设备上保持登录 is a box on both login forms, ticked by default (volunteers.accounts):
+# ticked, the session lasts 30 days (WeChat's browser would otherwise ask again and again);
+# unticked, on a shared device, it ends when the browser closes. The admin uses the same
+# sessions: its people are organisers in the field, on their own phones.
 ACCOUNT_SESSION_REMEMBER = None
+SESSION_COOKIE_AGE = 30 * 24 * 3600
 ACCOUNT_LOGOUT_ON_GET = False
 SOCIALACCOUNT_PROVIDERS = {
     "weixin": {

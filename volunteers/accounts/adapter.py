@@ -25,6 +25,7 @@ from core.errors import DomainError
 from core.identity import MOBILE_RE, normalise_phone
 from core.sms import send_sms
 from volunteers.accounts.devices import known_device, remember_device
+from volunteers.accounts.sessions import apply_login_by_code_choice
 from volunteers.forms import MainlandPhoneField
 from volunteers.models import Person, UnverifiedPhone
 from volunteers.selectors import person_for_user
@@ -206,12 +207,18 @@ class AccountAdapter(DefaultAccountAdapter):
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
         remember_device(request, response, user)
+        apply_login_by_code_choice(request)
         return response
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         if not unknown_number_sms_allowed(phone):
             raise RateLimited
-        minutes = account_settings.PHONE_VERIFICATION_TIMEOUT // 60
+        # allauth passes ``reauthentication`` only for login codes, which expire sooner.
+        minutes = (
+            account_settings.LOGIN_BY_CODE_TIMEOUT
+            if "reauthentication" in kwargs
+            else account_settings.PHONE_VERIFICATION_TIMEOUT
+        ) // 60
         send_sms(
             phone=phone,
             message=gettext("【美丽沙州】验证码 %(code)s，%(minutes)s分钟内有效，请勿告诉他人。")

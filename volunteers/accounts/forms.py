@@ -9,9 +9,11 @@ from allauth.account.internal.flows.password_reset_by_code import (
     PasswordResetVerificationProcess,
 )
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.identity import MOBILE_RE, normalise_phone
+from volunteers.accounts.sessions import remember_login_by_code
 from volunteers.forms import MainlandPhoneField
 
 logger = logging.getLogger("shazhou.accounts")
@@ -35,7 +37,7 @@ class LoginForm(allauth_forms.LoginForm):
         password.error_messages["required"] = _("请输入密码。")
         password.widget.attrs["placeholder"] = _("密码")
         if "remember" in self.fields:
-            self.fields["remember"].label = _("在这台设备上保持登录")
+            remember_field(self.fields["remember"])
 
     def clean_login(self) -> str:
         # "138 0013 8000" and "+8613800138000" are the same account, and the
@@ -43,6 +45,51 @@ class LoginForm(allauth_forms.LoginForm):
         login = super().clean_login()
         phone = normalise_phone(login)
         return phone if MOBILE_RE.match(phone) else login
+
+
+def remember_field(field: forms.BooleanField | None = None) -> forms.BooleanField:
+    """在这台设备上保持登录, ticked unless the person unticks it on a shared device.
+
+    Ticked: the session lasts ``SESSION_COOKIE_AGE`` (30 days); unticked: it ends when
+    the browser closes. An unticked box sends nothing, so a form posted without it is
+    not remembered.
+    """
+    field = field or forms.BooleanField(required=False)
+    field.label = _("在这台设备上保持登录")
+    field.help_text = _("公用设备请取消勾选。")
+    field.initial = True
+    return field
+
+
+class RequestLoginCodeForm(allauth_forms.RequestLoginCodeForm):
+    """验证码登录: the phone, and whether to stay logged in, carried to the code page."""
+
+    remember = remember_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        phone = self.fields["phone"]
+        phone.help_text = _("验证码将以短信发送到这个手机号。")
+        self.order_fields(["phone", "remember"])
+
+    def clean_phone(self) -> str:
+        try:
+            return super().clean_phone()
+        except ValidationError as exc:
+            # allauth says "too many login attempts" when the per-number SMS limit is hit;
+            # on this page the person has only asked for a code.
+            if exc.code == "too_many_login_attempts":
+                raise ValidationError(
+                    _("获取验证码太频繁，请稍后再试：同一手机号每分钟最多一次、每小时最多五次。"),
+                    code="too_many_codes",
+                ) from None
+            raise
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if not self.errors:
+            remember_login_by_code(cleaned_data.get("remember", False))
+        return cleaned_data
 
 
 class SignupForm(allauth_forms.SignupForm):
