@@ -27,11 +27,18 @@ seed: migrate
 
 ## run: set up, migrate, seed the demo town and serve on http://127.0.0.1:$(PORT)
 # The periodic jobs (closing attendances left open, …) run beside the server, in-process.
+# The demo accounts are printed once the server answers, so they end the output; after
+# them come only the server's requests and the SMS codes.
 run: seed
-	$(BIN)/python manage.py demo_accounts --base-url http://127.0.0.1:$(PORT)
-	$(BIN)/python manage.py run_periodic_jobs & jobs=$$!; \
-	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py run_periodic_jobs & jobs=$$!; \
+	DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
+	server=$$!; \
+	trap 'kill $$jobs $$server 2>/dev/null' EXIT INT TERM; \
+	until (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; do \
+	  kill -0 $$server 2>/dev/null || exit 1; sleep 0.5; \
+	done; \
+	$(BIN)/python manage.py demo_accounts --base-url http://127.0.0.1:$(PORT); \
+	wait $$server
 
 ## test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch it)
 # Two workers: the machine has two cores and much of the suite waits on the database.

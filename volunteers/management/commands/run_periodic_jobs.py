@@ -12,6 +12,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from volunteers.tasks.health import heartbeat
+
+
+def describe(task_name: str, result) -> str:
+    """A job's result for a person: the heartbeat's is a timestamp, shown as "ok"."""
+    return "ok" if task_name == heartbeat.name else str(result)
+
 
 class Command(BaseCommand):
     help = "Run the jobs in CELERY_BEAT_SCHEDULE in-process when they are due (no broker needed)."
@@ -32,7 +39,11 @@ class Command(BaseCommand):
             if isinstance(when, int | float):
                 when = every(run_every=when, app=current_app)
             jobs[name] = (entry["task"], when, None)
-        self.stdout.write(f"Periodic jobs: {', '.join(jobs)}")
+        verbosity = options.get("verbosity", 1)
+        if verbosity >= 2:
+            self.stdout.write(f"Periodic jobs: {', '.join(jobs)}")
+        elif verbosity == 1 and not once:
+            self.stdout.write(f"定时任务在后台运行 (periodic jobs): {len(jobs)}")
         while True:
             for name, (task_name, when, last_run) in list(jobs.items()):
                 due = once or last_run is None or when.is_due(last_run).is_due
@@ -46,7 +57,12 @@ class Command(BaseCommand):
                 except Exception as exc:
                     self.stderr.write(f"{name}: failed: {exc!r}")
                 else:
-                    self.stdout.write(f"{timezone.localtime():%H:%M:%S} {name}: {result}")
+                    # Beside the development server only what changed something is worth a
+                    # line; --once (and -v 2) reports every job.
+                    if once or verbosity >= 2 or (result and task_name != heartbeat.name):
+                        self.stdout.write(
+                            f"{timezone.localtime():%H:%M:%S} {name}: {describe(task_name, result)}"
+                        )
             if once:
                 return
             time.sleep(tick)
