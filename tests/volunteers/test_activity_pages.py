@@ -220,7 +220,7 @@ def test_a_volunteer_signs_up_from_the_page(volunteer_client, soon, volunteer):
     response = volunteer_client.post(reverse("volunteers:activity_signup", args=[activity.pk]))
     assert response.status_code == 302 and response.url == detail_url(activity)
     page = volunteer_client.get(response.url).content.decode()
-    assert "报名成功" in page and "您已报名" in page and "取消报名" in page
+    assert "报名成功" in page and "已报名</span>" in page and "取消报名</button>" in page
     assert SignUp.objects.get(activity=activity, person=volunteer).status == "confirmed"
 
 
@@ -235,7 +235,7 @@ def test_a_full_activity_puts_the_volunteer_on_the_waiting_list(
     )
     page = response.content.decode()
     assert "候补名单（第 1 位）" in page
-    assert "您在候补名单第 1 位" in page
+    assert "候补第 1 位</span>" in page and "取消候补</button>" in page
 
 
 def test_an_overlap_warning_is_shown_after_signing_up(volunteer_client, soon, volunteer):
@@ -290,7 +290,7 @@ def test_cancelling_from_the_page_frees_the_place(volunteer_client, soon, volunt
 def test_cancelling_after_the_deadline_is_refused_on_the_page(
     volunteer_client, soon, volunteer, time_machine
 ):
-    activity = soon()
+    activity = soon(days=2, signup_closes_at=timezone.now() + datetime.timedelta(days=1))
     signup_create(activity=activity, person=volunteer)
     time_machine.move_to(activity.signup_deadline + datetime.timedelta(minutes=5))
     page = volunteer_client.get(detail_url(activity)).content.decode()

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +22,7 @@ from core.errors import Conflict, DomainError
 from volunteers import permissions, selectors
 from volunteers.forms import ActivityFilterForm
 from volunteers.models import Activity, SignUp
-from volunteers.services.signups import cancel_refusal, signup_cancel, signup_create, signup_refusal
+from volunteers.services.signups import signup_cancel, signup_create
 
 PER_PAGE = 20
 ADMIN_EDIT_URL_NAME = "wagtailsnippets_volunteers_activity:edit"
@@ -42,7 +43,7 @@ def activity_list(request):
     )
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
     person = selectors.person_for_user(request.user)
-    mine = selectors.person_signup_statuses(person, [a.pk for a in page.object_list])
+    mine = selectors.person_activity_marks(person, [a.pk for a in page.object_list])
     for activity in page.object_list:
         activity.my_status = mine.get(activity.pk)
         activity.places_left = selectors.places_left(activity)
@@ -62,30 +63,37 @@ def activity_list(request):
     )
 
 
+def _meta_description(activity: Activity, time_span: str) -> str:
+    """The search engines' and share cards' summary: when, where, who, then the description."""
+    facts = [time_span, activity.address]
+    if activity.organisation_id:
+        facts.append(activity.organisation.name)
+    summary = " · ".join(fact for fact in facts if fact)
+    description = " ".join(activity.description.split())
+    if description:
+        summary = f"{summary}。{description}"
+    return Truncator(summary).chars(150)
+
+
 def _detail_context(request, activity: Activity) -> dict:
+    """The page's facts, and the one status for its viewer (``selectors.activity_state_for``)."""
     person = selectors.person_for_user(request.user)
-    signup = selectors.person_signup(activity, person)
-    if signup is not None and signup.status == SignUp.Status.CANCELLED:
-        signup = None
-    now = timezone.now()
-    signup_blocked = cancel_blocked = None
-    if person is not None and signup is None:
-        signup_blocked = signup_refusal(activity, person, now=now)
-    if signup is not None:
-        signup.activity = activity
-        cancel_blocked = cancel_refusal(signup, now=now)
+    state = selectors.activity_state_for(
+        activity, person, timezone.now(), signed_in=request.user.is_authenticated
+    )
     confirmed, waitlisted = selectors.signup_counts(activity)
+    time_span = selectors.activity_time_span(activity)
     return {
         "activity": activity,
-        "time_span": selectors.activity_time_span(activity),
+        "time_span": time_span,
+        "meta_description": _meta_description(activity, time_span),
         "confirmed": confirmed,
         "waitlisted": waitlisted,
         "places_left": selectors.places_left(activity),
         "person": person,
-        "signup": signup,
-        "waitlist_position": selectors.waitlist_position(signup) if signup else None,
-        "signup_blocked": signup_blocked,
-        "cancel_blocked": cancel_blocked,
+        "state": state,
+        "signup": state.signup,
+        "waitlist_position": state.waitlist_position,
         "can_edit": permissions.can(request.user, permissions.Action.PUBLISH, activity),
         "can_run_checkin": permissions.can(request.user, permissions.Action.CHECK_IN, activity),
         "admin_edit_url": reverse(ADMIN_EDIT_URL_NAME, args=[activity.pk]),
