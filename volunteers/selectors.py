@@ -264,14 +264,51 @@ def activities_to_run(
     return queryset.order_by("starts_at")
 
 
+def activity_to_run_today(
+    user: User | AnonymousUser, *, now: datetime.datetime | None = None
+) -> Activity | None:
+    """The organiser's activity of the moment: the one under way (the earliest started),
+    else the next to start today; None when nothing is left to run today."""
+    now = now or timezone.now()
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        activities_to_run(user, now=now)
+        .filter(ends_at__gte=now, starts_at__lt=start_of_today + datetime.timedelta(days=1))
+        .first()
+    )
+
+
 def person_upcoming_signups(person: Person | None, *, limit: int = 5) -> QuerySet[SignUp]:
+    """The person's places on activities not yet over, soonest first, each with
+    ``waitlist_place`` (1 for the first waiting; None when confirmed), in one query."""
     if person is None:
         return SignUp.objects.none()
+    ahead = (
+        SignUp.objects.filter(activity_id=OuterRef("activity_id"), status=SignUpStatus.WAITLISTED)
+        .filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         SignUp.objects.filter(
             person=person,
             status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED],
             activity__ends_at__gte=timezone.now(),
+        )
+        .annotate(
+            waitlist_place=Case(
+                When(
+                    status=SignUpStatus.WAITLISTED,
+                    then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1,
+                ),
+                default=None,
+                output_field=IntegerField(),
+            )
         )
         .select_related("activity")
         .order_by("activity__starts_at")[:limit]
