@@ -20,7 +20,7 @@ from cms import models as cms_models
 from cms.models import SiteSettings
 from cms.selectors import relative_page_url
 
-CHROME_KEY = "cms:chrome:v1"
+CHROME_KEY = "cms:chrome:v3"  # v2: the official-site marks; v3: one activity list
 
 # Where the sections live in the demo tree; used until the chrome has been built once.
 DEFAULT_URLS = {
@@ -43,6 +43,11 @@ DEFAULTS = {
     "wechat_name": "聚焦沙州",
     "wechat_qr": None,
     "ranking_names": "masked",
+    # The marks of an official Chinese site (主办单位, ICP 备案号, 公安备案号): empty, none shown.
+    "sponsor": "",
+    "icp_number": "",
+    "police_number": "",
+    "police_code": "",
     "urls": DEFAULT_URLS,
     "built": False,
 }
@@ -128,6 +133,11 @@ def build_chrome(site=None) -> dict:
             ranking_names=settings.ranking_names,
             logo=_rendition(settings.logo, logo_spec),
             wechat_qr=_rendition(settings.wechat_qr, qr_spec),
+            sponsor=settings.sponsor.strip(),
+            icp_number=settings.icp_number.strip(),
+            police_number=settings.police_number.strip(),
+            # The 公安备案 search page takes the record's digits as its code.
+            police_code="".join(filter(str.isdigit, settings.police_number)),
         )
         join = settings.join_page
         join_url = _relative_url(join.url_path, root) if join is not None and join.live else ""

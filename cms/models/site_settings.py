@@ -1,5 +1,6 @@
 """Site-wide values editors change in 设置 → 站点设置, read by the header and footer."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -53,7 +54,7 @@ class SiteSettings(BaseSiteSetting):
         _("页脚文字"),
         blank=True,
         default="有难找支部，服务找党员",
-        help_text=_("页脚的一两句话，例如口号或主办单位。"),
+        help_text=_("页脚的一两句话，例如口号；主办单位请填在“主办单位与备案”中。"),
     )
     wechat_name = models.CharField(
         _("微信公众号名称"),
@@ -70,6 +71,41 @@ class SiteSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("“聚焦沙州”公众号的二维码图片，显示在页脚。"),
+    )
+    sponsor = models.CharField(
+        _("主办单位"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "显示在页脚，例如“中共敦煌市沙州镇委员会　敦煌市沙州镇人民政府”；留空则不显示。"
+        ),
+    )
+    icp_number = models.CharField(
+        _("ICP 备案号"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"ICP[备证]\d+号", _("请按备案系统的写法填写，例如“陇ICP备2026000000号-1”。")
+            )
+        ],
+        help_text=_(
+            "例如“陇ICP备2026000000号-1”，页脚链接到工业和信息化部备案系统；留空则不显示。"
+        ),
+    )
+    police_number = models.CharField(
+        _("公安备案号"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"公网安备\s*\d{14}号",
+                _("请按备案系统的写法填写，例如“甘公网安备62098202000000号”。"),
+            )
+        ],
+        help_text=_(
+            "例如“甘公网安备62098202000000号”，页脚链接到全国互联网安全管理服务平台；留空则不显示。"
+        ),
     )
     join_page = models.ForeignKey(
         "wagtailcore.Page",
@@ -104,6 +140,10 @@ class SiteSettings(BaseSiteSetting):
                 FieldPanel("footer_text"),
             ],
             heading=_("联系方式与页脚"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("sponsor"), FieldPanel("icp_number"), FieldPanel("police_number")],
+            heading=_("主办单位与备案"),
         ),
         MultiFieldPanel([FieldPanel("join_page")], heading=_("导航")),
         MultiFieldPanel([FieldPanel("ranking_names")], heading=_("隐私")),
