@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,11 +10,15 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         # Imported here: models and tasks need the app registry that ready() waits for.
-        from cms import chrome, signals, tasks
+        from cms import chrome, signals, sites, tasks
         from core.masking import register_public_names
         from volunteers.signals import activity_finished
 
         signals.connect()
+        # `migrate` gives the default Wagtail Site SITE_URL's host and port (cms.sites).
+        post_migrate.connect(
+            sites.follow_site_url_after_migrate, sender=self, dispatch_uid="cms_site_url"
+        )
         # Public rankings anywhere (points too) show names as the site's settings say.
         register_public_names(chrome.ranking_names)
         # volunteers' one way up (volunteers.signals): a finished activity gets a draft report.

@@ -204,7 +204,11 @@ WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # The town keeps Shazhou's time: the account page offers no list of the world's zones.
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The site's public address (https://shazhou.example.cn). When set, `migrate` and `seed_demo`
+# give the default Wagtail Site this hostname and port (cms.sites), so canonical, Open Graph
+# and sitemap URLs name it; links in notifications and the admin use it too.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL or "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt"]
 # Anonymous visitors get Wagtail pages from the cache for this long at most; publishing
