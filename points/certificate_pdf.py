@@ -7,6 +7,7 @@ no Chinese fonts at all. Rendering reads only the certificate's frozen facts:
 the same certificate gives the same text whenever it is downloaded.
 """
 
+import datetime
 import functools
 import io
 import logging
@@ -18,11 +19,15 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import BlendMode, XPos, YPos
 from fpdf.fonts import FontFace
+from PIL import Image, ImageChops
+from wagtail.images import get_image_model
 
 from core import qr
 from points.models import Certificate
+
+logger = logging.getLogger(__name__)
 
 # fontTools narrates every subset it makes at INFO: one certificate, forty lines of log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -96,6 +101,47 @@ def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f}"
 
 
+def chinese_date(iso_date: str) -> str:
+    """2026-03-05 → 2026年3月5日, as official documents write dates."""
+    day = datetime.date.fromisoformat(iso_date)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# A seal (公章) is printed this wide: the 42 mm of a real one, a little smaller.
+SEAL_MM = 40
+SEAL_MAX_PIXELS = 600
+
+
+def seal_png(image_id: int | None) -> bytes | None:
+    """The seal frozen in a certificate as a PNG with transparency, or None (no seal).
+
+    A seal scanned on white paper (no alpha channel) gets its whiteness made
+    transparent, so it stamps over the text below it instead of covering it.
+    A missing or unreadable image leaves the certificate without a seal.
+    """
+    if not image_id:
+        return None
+    image = get_image_model().objects.filter(pk=image_id).first()
+    if image is None:
+        return None
+    try:
+        with image.open_file() as file:
+            picture = Image.open(io.BytesIO(file.read()))
+            picture.load()
+    except Exception:  # a missing or broken file must not stop the certificate
+        logger.warning("证明的公章图片 %s 无法读取，证明不盖章", image_id, exc_info=True)
+        return None
+    picture.thumbnail((SEAL_MAX_PIXELS, SEAL_MAX_PIXELS))
+    if "A" not in picture.getbands() and "transparency" not in picture.info:
+        rgb = picture.convert("RGB")
+        whiteness = ImageChops.darker(ImageChops.darker(*rgb.split()[:2]), rgb.split()[2])
+        picture = rgb.convert("RGBA")
+        picture.putalpha(whiteness.point(lambda value: 255 - value))
+    buffer = io.BytesIO()
+    picture.convert("RGBA").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 class CertificateDocument(FPDF):
     def __init__(self, certificate: Certificate):
         super().__init__(orientation="portrait", unit="mm", format="A4")
@@ -144,7 +190,7 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
         width,
         8,
         f"兹证明 {facts['name']}（{id_part}志愿者编号：{facts['volunteer_number']}）"
-        f"参加志愿服务，经核实，截至 {facts['issued_on']} 累计已认定志愿服务时长 "
+        f"参加志愿服务，经核实，截至 {chinese_date(facts['issued_on'])} 累计已认定志愿服务时长 "
         f"{_hours(facts['total_minutes'])} 小时（{facts['total_minutes']} 分钟）。明细如下：",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -191,10 +237,16 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     )
     pdf.set_font(FONT_FAMILY, size=12)
     text_width = width - qr_size - 6
+    issuer = f"出具单位：{facts.get('issuer') or facts['organisation']}"
+    issuer_width = pdf.get_string_width(issuer)
+    pdf.cell(text_width, 8, issuer, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.cell(
-        text_width, 8, f"出具单位：{facts['organisation']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        text_width,
+        8,
+        f"出具日期：{chinese_date(facts['issued_on'])}",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
-    pdf.cell(text_width, 8, f"出具日期：{facts['issued_on']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.cell(text_width, 8, f"证明编号：{certificate.number}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT_FAMILY, size=9)
     pdf.set_text_color(90, 90, 90)
@@ -206,4 +258,17 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
+    seal = seal_png(facts.get("seal_image_id"))
+    if seal is not None:
+        # Stamped as a seal is: over the end of the issuer's name and the date, the QR clear.
+        # Multiplied like ink on paper: the black text under the red stays legible.
+        centre_x = min(pdf.l_margin + issuer_width - 8, pdf.l_margin + text_width - SEAL_MM / 2)
+        with pdf.local_context(blend_mode=BlendMode.MULTIPLY):
+            pdf.image(
+                io.BytesIO(seal),
+                x=max(pdf.l_margin, centre_x - SEAL_MM / 2),
+                y=top - 3,
+                w=SEAL_MM,
+                h=SEAL_MM,
+            )
     return bytes(pdf.output())

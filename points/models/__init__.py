@@ -1,7 +1,7 @@
 """The points domain's models: the ledger, service hours, rules, totals, rewards, certificates,
 the deliveries of 双报到反馈."""
 
-from .certificates import Certificate, ImmutableCertificateError
+from .certificates import Certificate, CertificateSettings, ImmutableCertificateError
 from .deliveries import DualReportDelivery
 from .ledger import AppendOnlyError, Category, Kind, PointsEntry
 from .rewards import Redemption, Reward
@@ -15,6 +15,7 @@ __all__ = [
     "Audience",
     "Category",
     "Certificate",
+    "CertificateSettings",
     "DualReportDelivery",
     "ImmutableCertificateError",
     "Kind",

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 # Only revocation may change an issued certificate; everything it states stays as issued.
 REVOCATION_FIELDS = frozenset({"revoked_at", "revoked_by", "revoked_reason"})
@@ -91,3 +93,46 @@ class Certificate(models.Model):
     @property
     def total_hours(self) -> float:
         return round(self.total_minutes / 60, 1)
+
+
+@register_setting(icon="doc-full")
+class CertificateSettings(BaseSiteSetting):
+    """Who signs the 志愿服务记录证明 and the seal stamped beside the name (设置 → 证明出具).
+
+    A site setting rather than a field of each Organisation: the platform's certificates
+    are stamped by the one body that holds the seal (the town's volunteer detachment, say),
+    the seal is uploaded once where the other site settings live, and ``points`` owns it
+    without a change to ``volunteers``. Both values are frozen into each certificate's
+    facts when it is issued, so a later change never alters an issued certificate.
+    """
+
+    issuer_name = models.CharField(
+        _("出具单位"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "加盖公章的单位，例如“敦煌市沙州镇志愿服务支队”；留空则由志愿者所在的社区出具。"
+        ),
+    )
+    seal = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("公章图片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "出具单位的公章：透明背景的正方形 PNG，至少 400×400 像素，盖在证明的出具单位处；"
+            "留空则不盖章。"
+        ),
+    )
+
+    select_related = ["seal"]
+    panels = [FieldPanel("issuer_name"), FieldPanel("seal")]
+
+    class Meta:
+        verbose_name = _("证明出具")
+        verbose_name_plural = _("证明出具")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid
 from core.identity import VOLUNTEER_NUMBER_ALPHABET
-from points.models import Certificate, ServiceRecord
+from points.models import Certificate, CertificateSettings, ServiceRecord
 from points.periods import local_date
 from volunteers import permissions
 from volunteers.models import Organisation, Person, User
@@ -129,6 +129,21 @@ def service_facts(person: Person) -> dict[str, Any]:
     }
 
 
+def certificate_signature(organisation: Organisation) -> dict[str, Any]:
+    """Who signs a certificate issued now, and the seal image stamped beside the name.
+
+    From the default site's 证明出具 settings: their 出具单位 when set, else the
+    organisation the certificate names; the seal image's id, or None for no seal.
+    """
+    found = (
+        CertificateSettings.objects.filter(site__is_default_site=True)
+        .only("issuer_name", "seal_id")
+        .first()
+    )
+    issuer = (found.issuer_name.strip() if found is not None else "") or organisation.name
+    return {"issuer": issuer, "seal_image_id": found.seal_id if found is not None else None}
+
+
 @transaction.atomic
 def certificate_issue(*, person: Person, by: User | None = None) -> Certificate:
     """Issue a numbered 志愿服务记录证明 stating the person's approved service today."""
@@ -151,6 +166,7 @@ def certificate_issue(*, person: Person, by: User | None = None) -> Certificate:
         "volunteer_number": person.volunteer_number,
         "organisation": organisation.name,
         "issued_on": today.isoformat(),
+        **certificate_signature(organisation),
         **service,
     }
     for _attempt in range(5):

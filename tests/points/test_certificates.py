@@ -122,6 +122,7 @@ def test_the_pdf_states_the_facts_in_an_embedded_cjk_font(served):
 
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
+    issued = certificate.issued_on
     for expected in (
         "志愿服务记录证明",
         "李志愿",
@@ -132,7 +133,7 @@ def test_the_pdf_states_the_facts_in_an_embedded_cjk_font(served):
         "敬老院探访",
         "出具单位：梨园社区",
         f"证明编号：{certificate.number}",
-        f"出具日期：{certificate.issued_on.isoformat()}",
+        f"出具日期：{issued.year}年{issued.month}月{issued.day}日",  # as official papers write it
     ):
         assert expected in text, expected
     assert ID_NUMBER not in text
