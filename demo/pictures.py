@@ -6,6 +6,7 @@ font is installed (``fonts-noto-cjk``), shapes only when it is not.
 """
 
 import io
+import math
 import random
 from dataclasses import dataclass
 from functools import cache
@@ -403,3 +404,72 @@ def render_picture(picture: Picture) -> bytes:
 def file_name(picture: Picture) -> str:
     extension = "png" if picture.scene in ("logo", "qr") else "jpg"
     return f"demo-{picture.key}.{extension}"
+
+
+# --- The demo seal (公章) ------------------------------------------------------------------------
+
+SEAL_RED = (204, 20, 38)
+
+
+def _seal_font(size: int):
+    """Noto Sans CJK SC as the certificates find it (bold when installed), or None."""
+    from points.certificate_pdf import CertificateFontMissing, certificate_font
+
+    try:
+        path, index = certificate_font()
+    except CertificateFontMissing:
+        return None
+    bold = Path(path.replace("-Regular", "-Bold"))
+    return ImageFont.truetype(str(bold if bold.exists() else path), size=size, index=index)
+
+
+def _star(draw, centre, radius: float, fill) -> None:
+    cx, cy = centre
+    points = []
+    for step in range(10):
+        angle = math.radians(-90 + step * 36)
+        r = radius if step % 2 == 0 else radius * 0.382
+        points.append((cx + r * math.cos(angle), cy + r * math.sin(angle)))
+    draw.polygon(points, fill=fill)
+
+
+def _arc_text(image, text: str, font, centre: float, radius: float, span: float) -> None:
+    """Characters along the upper arc, clockwise from lower left, tops facing out."""
+    if not text:
+        return
+    step = span / max(len(text) - 1, 1)
+    size = font.size
+    for position, char in enumerate(text):
+        theta = -span / 2 + position * step  # degrees from 12 o'clock, clockwise
+        glyph = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((size, size), char, font=font, fill=SEAL_RED, anchor="mm")
+        glyph = glyph.rotate(-theta, resample=Image.Resampling.BICUBIC)
+        x = centre + radius * math.sin(math.radians(theta))
+        y = centre - radius * math.cos(math.radians(theta))
+        image.alpha_composite(glyph, (round(x - size), round(y - size)))
+
+
+@cache
+def render_seal(name: str, subtitle: str = "演示专用章", size: int = 600) -> bytes:
+    """A drawn round seal as a transparent PNG: red ring, star, the name along the arc.
+
+    For the demo only, and it says so (演示专用章): a real seal is the issuer's to upload.
+    """
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    c = size / 2
+    ring = size * 0.03
+    draw.ellipse(
+        [ring / 2, ring / 2, size - ring / 2, size - ring / 2], outline=SEAL_RED, width=round(ring)
+    )
+    _star(draw, (c, c), size * 0.15, SEAL_RED)
+    count = max(len(name), 1)
+    font = _seal_font(round(size * (0.13 if count <= 10 else 0.115)))
+    if font is not None:
+        _arc_text(image, name, font, c, size * 0.36, span=min(250, 22 * count))
+        small = _seal_font(round(size * 0.065))
+        if small is not None and subtitle:
+            draw.text((c, c + size * 0.27), subtitle, font=small, fill=SEAL_RED, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

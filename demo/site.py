@@ -35,7 +35,9 @@ from cms.models import (
     TeamPage,
 )
 from cms.signals import purge_pages_and_chrome
-from demo.pictures import Picture, file_name, render_picture
+from cms.sites import site_follow_site_url
+from demo.pictures import Picture, file_name, render_picture, render_seal
+from points.models import CertificateSettings
 from volunteers.models import Activity, Organisation
 
 # --- Pictures ----------------------------------------------------------------------------------
@@ -852,7 +854,28 @@ def seed_settings(site: Site, images, join_page: Page, seeded: Seeded) -> None:
         wechat_qr=images["wechat"],
         join_page=join_page,
         ranking_names="masked",
+        # The marks of an official site, with numbers that are plainly not real ones.
+        sponsor="中共敦煌市沙州镇委员会　敦煌市沙州镇人民政府",
+        icp_number="陇ICP备2026000000号-1",
+        police_number="甘公网安备62098202000000号",
     )
+    seeded.created += 1
+
+
+def seed_certificate_settings(site: Site, seeded: Seeded) -> None:
+    """证明出具: the volunteer detachment issues certificates under a drawn demo seal."""
+    if CertificateSettings.objects.filter(site=site).exists():
+        return
+    detachment = Organisation.objects.filter(kind=Organisation.Kind.DETACHMENT).first()
+    issuer = detachment.name if detachment is not None else "沙州镇志愿服务支队"
+    Image = get_image_model()
+    title = f"{issuer}公章（演示）"
+    seal = Image.objects.filter(title=title).first()
+    if seal is None:
+        seal = Image(title=title, description=f"{issuer}的圆形红色公章，演示用")
+        seal.file = ImageFile(_bytes_file(render_seal(issuer)), name="demo-seal.png")
+        seal.save()
+    CertificateSettings.objects.create(site=site, issuer_name=issuer, seal=seal)
     seeded.created += 1
 
 
@@ -905,6 +928,8 @@ def seed_site(*, now: datetime.datetime | None = None) -> int:
     seeded.created += add_demo_editors()
     seed_submitted_news(sections["news"], images, categories, now, seeded)
     seed_settings(site, images, sections["join"], seeded)
+    seed_certificate_settings(site, seeded)
+    site_follow_site_url()  # canonical and share-card addresses name SITE_URL's host
     if seeded.created:
         transaction.on_commit(purge_pages_and_chrome)
     return seeded.created

@@ -62,7 +62,9 @@ def test_the_content_is_written_for_shazhou():
 
 def test_pictures_are_made_locally_and_described():
     # The site's own pictures; the 爱心超市 goods (demo/shop.py) are drawn the same way.
+    # The drawn seal of 证明出具 is checked with the settings below.
     images = get_image_model().objects.exclude(title__startswith="爱心超市")
+    images = images.exclude(title__endswith="公章（演示）")
     assert images.count() == len(demo.PICTURES)
     for image in get_image_model().objects.all():
         assert image.description, image.title
@@ -77,6 +79,10 @@ def test_site_settings_and_the_editorial_workflow_are_set_up():
     assert settings.logo is not None and settings.wechat_qr is not None
     assert settings.join_page.slug == "jiaru"
     assert settings.ranking_names == "masked"
+    assert settings.sponsor and settings.icp_number and settings.police_number
+    certificates = apps.get_model("points", "CertificateSettings").objects.get()
+    assert certificates.issuer_name == "沙州镇志愿服务支队"
+    assert certificates.seal.title == "沙州镇志愿服务支队公章（演示）"
 
     secretary_groups = set(
         apps.get_model("volunteers", "User")
