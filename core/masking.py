@@ -27,6 +27,17 @@ def mask_name(name: str) -> str:
     return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
 
 
+def public_name(name: str, names: str = "masked") -> str:
+    """A person's name as every public list and ranking shows it, one rule for all of them.
+
+    ``names`` is the site's setting (``public_names(request)``): ``"full"`` shows the
+    name whole, anything else masks it with ``mask_name``. The honour roll, the published
+    snapshots, the leaderboard block and the ranking page all call this, so one person
+    reads the same everywhere (李*芬 on each, or 李淑芬 on each).
+    """
+    return name if names == "full" else mask_name(name)
+
+
 def mask_id_number(value: str) -> str:
     """The form kept beside the ciphertext: 6201**********1234 (first four, last four)."""
     return f"{value[:4]}{'*' * 10}{value[-4:]}"

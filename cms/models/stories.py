@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from cms import cache as page_cache
 from cms import selectors
 from cms.blocks import BodyBlock
 from cms.models.base import SitePage, paginate
@@ -112,7 +113,14 @@ class StoryPage(SitePage):
 
 
 class HonourRollPage(SitePage):
-    """光荣榜: the monthly rankings once they are published, with their notice period."""
+    """光荣榜: the monthly rankings once they are published, with their notice period.
+
+    One board at a time, the others one tap away: each tab is a plain link
+    (``?board=volunteers-minutes``) and the server renders that board alone, so the page
+    works without JavaScript and stays about two screens tall on a phone. ``board`` is
+    one of the page's ``query_params``, so the page cache keeps one copy per board (and
+    the plain page); an unknown value shows the first board and is not cached.
+    """
 
     intro = models.TextField(
         _("导语"),
@@ -139,6 +147,7 @@ class HonourRollPage(SitePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+    query_params = ("board",)
 
     class Meta:
         verbose_name = _("光荣榜")
@@ -146,5 +155,11 @@ class HonourRollPage(SitePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["boards"] = selectors.published_boards(limit=20, names=public_names(request))
+        boards = selectors.published_boards(limit=20, names=public_names(request))
+        wanted = request.GET.get("board", "")
+        board = next((b for b in boards if b.key == wanted), None)
+        if board is not None:
+            page_cache.query_used(request, "board", board.key)
+        context["boards"] = boards
+        context["board"] = board or (boards[0] if boards else None)
         return context

@@ -7,7 +7,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.masking import mask_name
+from core.masking import public_name
 from points.models import RankingSnapshot, RankingSnapshotRow
 from points.periods import period_label
 from volunteers.models import Organisation
@@ -40,6 +40,12 @@ class Board:
     notice_until: datetime.date | None = None  # the last day of 公示, while it runs
     rows: list[RankRow] = field(default_factory=list)
     snapshot_id: int | None = None  # the published snapshot, for its page and objections
+    key: str = ""  # "volunteers-points": the honour roll's ?board= for this board
+    tab_label: str = ""  # the board's short name on the honour roll's tabs
+
+
+def board_key(population: str, measure: str) -> str:
+    return f"{population}-{measure}"
 
 
 BOARD_TITLES = {
@@ -47,6 +53,12 @@ BOARD_TITLES = {
     ("volunteers", "minutes"): _("志愿服务时长榜"),
     ("party_members", "points"): _("党员积分榜"),
     ("party_members", "minutes"): _("党员服务时长榜"),
+}
+BOARD_TABS = {
+    ("volunteers", "points"): _("志愿者积分"),
+    ("volunteers", "minutes"): _("志愿服务时长"),
+    ("party_members", "points"): _("党员积分"),
+    ("party_members", "minutes"): _("党员服务时长"),
 }
 BOARD_ORDER = [("volunteers", "points"), ("volunteers", "minutes")]
 BOARD_ORDER += [("party_members", "points"), ("party_members", "minutes")]
@@ -117,7 +129,7 @@ def published_boards(
                 rows=[
                     RankRow(
                         rank=row.place,
-                        name=row.display_name if names == "full" else mask_name(row.display_name),
+                        name=public_name(row.display_name, names),
                         organisation=row.organisation_name,
                         value=snapshot.shown_value(row.value),
                         unit=snapshot.unit,
@@ -125,6 +137,8 @@ def published_boards(
                     for row in rows_by_snapshot[snapshot.pk]
                 ],
                 snapshot_id=snapshot.pk,
+                key=board_key(snapshot.population, snapshot.measure),
+                tab_label=str(BOARD_TABS[(snapshot.population, snapshot.measure)]),
             )
         )
     return boards

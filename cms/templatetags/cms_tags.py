@@ -5,7 +5,7 @@ from wagtail.models import Page, Site
 
 from cms import chrome as site_chrome_module
 from cms.selectors import relative_page_url
-from core.masking import mask_name
+from core.masking import public_name as shown_name
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ def site_chrome(context) -> dict:
 @register.filter
 def public_name(name: str, mode: str = "masked") -> str:
     """A name as a public ranking shows it: in full, or with the middle hidden."""
-    return name if mode == "full" else mask_name(name)
+    return shown_name(name, mode)
 
 
 @register.filter

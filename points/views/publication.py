@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError, Forbidden
-from core.masking import mask_name, public_names
+from core.masking import public_name, public_names
 from core.pagination import page_of, search_text
 from core.refusals import refusal_response
 from points.models import Objection, PersonTotal, RankingSnapshot, RankingSnapshotRow
@@ -60,10 +60,10 @@ def snapshot_detail(request, pk: int):
     """The whole frozen ranking (names as the site setting says), and the way to object."""
     snapshot = _snapshot(pk)
     _describe(snapshot)
-    full = public_names(request) == "full"
+    names = public_names(request)
     rows = list(snapshot.rows.order_by("place", "person_id"))
     for row in rows:
-        row.shown_name = row.display_name if full else mask_name(row.display_name)
+        row.shown_name = public_name(row.display_name, names)
         row.shown_value = snapshot.shown_value(row.value)
     return render(
         request,

@@ -1,10 +1,11 @@
 """我的积分 and the ranking page (排行榜): thin views over ``points.selectors.rankings``.
 
 Both are for people who have logged in: "我的积分" is the person's own ledger,
-and the ranking page shows full names only of people the viewer may see under
-the one permission rule (``permissions.people_visible_by_name``); everyone else reads
-masked (李*芬). The ranking page's switches are plain GET links, so a junk query
-string falls back to the defaults with a notice — a 200, never a 500.
+and the ranking page shows full names of people the viewer may see under the one
+permission rule (``permissions.people_visible_by_name``); everyone else reads as on
+every public list (``core.masking.public_name`` and the site's setting: 李*芬 by
+default). The ranking page's switches are plain GET links, so a junk query string
+falls back to the defaults with a notice — a 200, never a 500.
 """
 
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from core.masking import mask_name
+from core.masking import public_name, public_names
 from points.models import Measure, PersonTotal, PointsEntry, Population
 from points.periods import ALL_TIME, PeriodKind, period_key, period_label
 from points.scopes import PERSON_LINK_FIELDS, ancestor_paths
@@ -206,8 +207,9 @@ def rankings(request):
         return render(request, "points/rankings.html", {"no_scope": True}, status=200)
     period = period_key(period_kind)
 
-    top, place, teams = [], None, []
+    top, place, teams, names = [], None, [], "masked"
     if tab == "people":
+        names = public_names(request)  # the site's setting, as on the honour roll
         rows = ranking_top(
             organisation=scope, period=period, population=population, measure=measure
         )
@@ -217,7 +219,7 @@ def rankings(request):
         top = [
             {
                 "place": row.place,
-                "name": row.name if row.person_id in visible else mask_name(row.name),
+                "name": public_name(row.name, "full" if row.person_id in visible else names),
                 "value": show_value(row.value, measure),
                 "me": person is not None and row.person_id == person.pk,
             }
@@ -291,6 +293,7 @@ def rankings(request):
             "place_value": show_value(place.value, measure) if place else "",
             "teams": teams,
             "person": person,
+            "names_masked": names != "full",
             "invalid": invalid,
         },
     )

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from cms.chrome import site_chrome
 from points.models import Category
 from points.services import points_adjust, points_award_for_attendance, points_redeem
 
@@ -127,6 +128,9 @@ def test_a_volunteer_sees_the_town_this_month_with_other_names_masked(
 ):
     me = people["王建国"]
     client.force_login(me.user)
+    # Names follow the site's setting, read from the header's cached chrome: built once
+    # (at start-up or by the first page), never per request.
+    site_chrome(may_query=True)
     # session, user, person, their nodes, their roles, the scope list, the top 20,
     # my row, the counts above it
     with django_assert_num_queries(9):  # with the header's unread count
