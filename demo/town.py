@@ -1135,6 +1135,118 @@ TIMETABLE: tuple[SeriesSpec, ...] = (
 )
 
 
+def _squad_series(
+    community: str, team: str, title: str, category: str, address: str, **when
+) -> SeriesSpec:
+    """One of the other squads' own service every six weeks (``team`` "": the squad itself)."""
+    return SeriesSpec(
+        key=f"squad-{community}",
+        organisation=team_code(community, team) if team else squad_code(community),
+        community=community,
+        title=title,
+        category=category,
+        address=address,
+        every_weeks=6,
+        turnout=(3, 6),
+        description=(
+            f"{title}：本小分队每六周一次的集中服务，欢迎社区居民一起参加。"
+            "到场扫码签到，结束时扫码签退。"
+        ),
+        **when,
+    )
+
+
+# Every community's squad serves, not only 梨园's: each of the other seven holds one
+# activity every six weeks (two or three finished in the calendar's window), so that
+# no squad on 志愿服务队 shows 0 hours. Sign-up is not needed at most of them: fewer
+# rows to write, and the seed stays about as fast as before.
+TIMETABLE += (
+    _squad_series(
+        "qiaobei",
+        "traffic",
+        "桥北社区护学岗",
+        "文明交通劝导",
+        "敦煌市北街小学校门口",
+        start=datetime.time(7, 30),
+        minutes=60,
+        weekdays=(1,),
+        signup_required=False,
+    ),
+    _squad_series(
+        "mingshan",
+        "patrol",
+        "鸣山社区治安联防巡逻",
+        "社区治安联防",
+        "鸣山社区党群服务中心（集合后分组巡逻）",
+        start=datetime.time(20, 0),
+        minutes=120,
+        weekdays=(3,),
+        week_offset=1,
+        signup_required=False,
+    ),
+    _squad_series(
+        "yuequan",
+        "elderly",
+        "月泉社区关爱空巢老人",
+        "敬老助残",
+        "月泉社区日间照料中心",
+        start=datetime.time(9, 30),
+        minutes=120,
+        weekdays=(5,),
+        week_offset=2,
+        capacity=10,
+    ),
+    _squad_series(
+        "yangguan",
+        "emergency",
+        "阳关社区消防安全隐患排查",
+        "社区治安联防",
+        "阳关社区各小区（在社区党群服务中心集合）",
+        start=datetime.time(15, 0),
+        minutes=120,
+        weekdays=(2,),
+        week_offset=3,
+        signup_required=False,
+    ),
+    _squad_series(
+        "danghe",
+        "",
+        "党河志愿服务小分队集中服务日",
+        "环境整治",
+        "党河风情线党河段",
+        start=datetime.time(9, 0),
+        minutes=150,
+        weekdays=(6,),
+        week_offset=4,
+        signup_required=False,
+    ),
+    _squad_series(
+        "feitian",
+        "traffic",
+        "飞天社区文明交通劝导",
+        "文明交通劝导",
+        "飞天路与鸣山路口",
+        start=datetime.time(17, 30),
+        minutes=90,
+        weekdays=(4,),
+        week_offset=5,
+        signup_required=False,
+    ),
+    _squad_series(
+        "nanhu",
+        "",
+        "南湖社区政策宣传进小区",
+        "政策宣传",
+        "南湖社区文化广场",
+        start=datetime.time(10, 0),
+        minutes=90,
+        weekdays=(6,),
+        week_offset=2,
+        capacity=12,
+    ),
+)
+
+
 @dataclass(frozen=True)
 class TodaySpec:
     key: str = "today"
