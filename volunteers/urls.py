@@ -59,6 +59,7 @@ urlpatterns += [
 # attendance list and export. The scan path takes any text, so junk gets the Chinese refusal.
 urlpatterns += [
     re_path(r"^c/(?P<token>[\s\S]*)\Z", scan.scan, name="checkin_scan"),
+    path("scan/", scan.scan_activity, name="scan_activity"),
     path("me/code/", scan.my_code, name="my_code"),
     path("me/code.json", scan.my_code_json, name="my_code_json"),
     path("activities/<int:pk>/checkin/", organiser.screen, name="checkin_screen"),

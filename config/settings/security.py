@@ -55,6 +55,8 @@ PERMISSIONS_POLICY = {
 PERMISSIONS_POLICY_VIEWS = {
     # The organiser's phone reads volunteers' codes with its camera.
     "volunteers:checkin_scanner": {"camera": ["self"]},
+    # 扫一扫: a volunteer's phone reads the activity's check-in QR.
+    "volunteers:scan_activity": {"camera": ["self"]},
     # The QR's landing page asks where the phone is when the activity has a geofence.
     "volunteers:checkin_scan": {"geolocation": ["self"]},
 }

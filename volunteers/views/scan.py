@@ -27,6 +27,7 @@ from volunteers.services.checkin import (
     LocationNeeded,
     scan_activity_code,
 )
+from volunteers.services.credit import attendance_outcome
 from volunteers.views.checkin_common import (
     MODES,
     hhmm,
@@ -102,9 +103,12 @@ def _refused(request, refusal: CheckInRefused):
 
 def _result_page(request, result: CheckInResult):
     attendance = result.attendance
+    outcome = None
     if result.purpose == Purpose.CHECK_OUT:
         state = "out" if result.created else "already_out"
         time = hhmm(attendance.checked_out_at)
+        # Whether it counts (and why not), the hours and points, and when they appear.
+        outcome = attendance_outcome(attendance)
     else:
         state = "in" if result.created else "already_in"
         time = hhmm(attendance.checked_in_at)
@@ -117,6 +121,8 @@ def _result_page(request, result: CheckInResult):
             "attendance": attendance,
             "activity": attendance.activity,
             "checkin_time": hhmm(attendance.checked_in_at),
+            "outcome": outcome,
+            "credited_after": hhmm(outcome.credited_after) if outcome else "",
         },
     )
 
@@ -207,3 +213,17 @@ def my_code_json(request):
         return refusal_response(request, no_person, as_json=True)
     state = _my_code_state(person)
     return json_answer({"ok": True, **state, "svg": str(state["svg"])})
+
+
+@never_cache
+@require_http_methods(["GET"])
+def scan_activity(request):
+    """扫一扫: the phone's camera (or a picked picture) reads an activity's check-in QR.
+
+    The page itself only reads the code; the browser then goes to the code's own address
+    (/c/<token>), where ``scan`` checks and records it like any other scan. A code that is
+    not one of this site's /c/ addresses is refused on the page, in Chinese.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "checkin/scan_activity.html", {})

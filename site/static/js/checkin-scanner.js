@@ -3,13 +3,12 @@
  * same address. The answer comes back as JSON and is shown as a big green or red banner,
  * with a short vibration where the phone has one.
  *
- * Decoding uses the browser's own BarcodeDetector where it reads QR codes (Chrome on
- * Android); elsewhere (iPhone, WeChat) the vendored jsQR is loaded on first use.
+ * The camera and the decoding are qr-reader.js's (loaded first), shared with 扫一扫.
  */
 (function () {
   "use strict";
   var root = document.querySelector("[data-scanner]");
-  if (!root || !window.fetch || !window.Promise) {
+  if (!root || !window.fetch || !window.Promise || !window.ShazhouQR) {
     return; // the typed-code form still posts the ordinary way
   }
   var form = root.querySelector("[data-code-form]");
@@ -28,13 +27,6 @@
   var decoderSrc = root.getAttribute("data-decoder-src");
 
   var busy = false;
-  var lastCode = null;
-  var lastAt = 0;
-  var stream = null;
-  var detector = null;
-  var jsQR = null;
-  var canvas = null;
-  var context = null;
 
   function message(name) {
     return root.getAttribute("data-msg-" + name) || "";
@@ -106,165 +98,34 @@
     input.value = "";
   });
 
-  // --- camera -------------------------------------------------------------------------------
+  // --- camera (qr-reader.js) ---------------------------------------------------------------
 
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = resolve;
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
-
-  function useJsQR() {
-    if (window.jsQR) {
-      jsQR = window.jsQR;
-      return Promise.resolve();
-    }
-    return loadScript(decoderSrc).then(function () {
-      jsQR = window.jsQR;
-      if (!jsQR) {
-        throw new Error("jsQR missing");
+  var camera = window.ShazhouQR.camera({
+    video: video,
+    frame: frame,
+    decoderSrc: decoderSrc,
+    onText: submit,
+    paused: function () {
+      return busy;
+    },
+    onState: function (state) {
+      var on = state === "starting" || state === "aim";
+      startButton.hidden = on;
+      stopButton.hidden = !on;
+      if (state !== "stopped") {
+        cameraStatus.textContent = message(state);
       }
-    });
-  }
+    }
+  });
 
-  function chooseDecoder() {
-    if (detector || jsQR) {
-      return Promise.resolve();
-    }
-    if ("BarcodeDetector" in window && window.BarcodeDetector.getSupportedFormats) {
-      return window.BarcodeDetector.getSupportedFormats()
-        .then(function (formats) {
-          if (formats.indexOf("qr_code") >= 0) {
-            detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-            return null;
-          }
-          return useJsQR();
-        })
-        .catch(useJsQR);
-    }
-    return useJsQR();
-  }
-
-  function found(text) {
-    var now = Date.now();
-    // The same code held in front of the camera is sent once, not five times a second.
-    if (!text || (text === lastCode && now - lastAt < 4000)) {
-      return;
-    }
-    lastCode = text;
-    lastAt = now;
-    submit(text);
-  }
-
-  function readFrame() {
-    if (!stream || busy || video.readyState < 2) {
-      return Promise.resolve();
-    }
-    if (detector) {
-      return detector
-        .detect(video)
-        .then(function (codes) {
-          if (codes.length) {
-            found(codes[0].rawValue);
-          }
-        })
-        .catch(function () {});
-    }
-    var width = video.videoWidth;
-    var height = video.videoHeight;
-    if (!width || !height) {
-      return Promise.resolve();
-    }
-    // 640 px across is plenty for a phone-screen QR and keeps jsQR quick.
-    var scale = Math.min(1, 640 / Math.max(width, height));
-    width = Math.round(width * scale);
-    height = Math.round(height * scale);
-    if (!canvas) {
-      canvas = document.createElement("canvas");
-      context = canvas.getContext("2d", { willReadFrequently: true });
-    }
-    canvas.width = width;
-    canvas.height = height;
-    context.drawImage(video, 0, 0, width, height);
-    var image = context.getImageData(0, 0, width, height);
-    var result = jsQR(image.data, width, height, { inversionAttempts: "dontInvert" });
-    if (result && result.data) {
-      found(result.data);
-    }
-    return Promise.resolve();
-  }
-
-  function loop() {
-    if (!stream) {
-      return;
-    }
-    readFrame().then(function () {
-      if (stream) {
-        setTimeout(loop, 150);
-      }
-    });
+  function start() {
+    camera.start();
   }
 
   function stop() {
-    if (stream) {
-      stream.getTracks().forEach(function (track) {
-        track.stop();
-      });
-    }
-    stream = null;
-    video.srcObject = null;
-    frame.hidden = true;
-    startButton.hidden = false;
-    stopButton.hidden = true;
-  }
-
-  function start() {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      cameraStatus.textContent = message("no-camera");
-      return;
-    }
-    cameraStatus.textContent = message("starting");
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
-      .then(function (media) {
-        stream = media;
-        video.srcObject = media;
-        frame.hidden = false;
-        startButton.hidden = true;
-        stopButton.hidden = false;
-        return video.play();
-      })
-      .then(function () {
-        return chooseDecoder().catch(function () {
-          stop();
-          throw { name: "DecoderError" };
-        });
-      })
-      .then(function () {
-        cameraStatus.textContent = message("aim");
-        loop();
-      })
-      .catch(function (error) {
-        stop();
-        var name = error && error.name;
-        cameraStatus.textContent =
-          name === "NotAllowedError" || name === "SecurityError"
-            ? message("denied")
-            : name === "DecoderError"
-              ? message("no-decoder")
-              : message("camera-failed");
-      });
+    camera.stop();
   }
 
   startButton.addEventListener("click", start);
   stopButton.addEventListener("click", stop);
-  document.addEventListener("visibilitychange", function () {
-    if (document.hidden) {
-      stop(); // the camera light goes off when the phone is put away
-    }
-  });
 })();
