@@ -52,7 +52,9 @@ DEFAULTS = {
     "built": False,
 }
 
-SECTION_TYPES = ("activities", "news", "teams", "stories", "honour")
+# 活动 is not among them: the one activity list is the Django view at /activities/ (the
+# Wagtail 活动栏目 page only redirects there), so DEFAULT_URLS["activities"] stands.
+SECTION_TYPES = ("news", "teams", "stories", "honour")
 
 
 def _prefetch_renditions(images_and_specs) -> None:
@@ -179,7 +181,6 @@ def current_section(chrome: dict, path: str) -> str:
     best, best_length = "", 0
     urls = dict(chrome["urls"])
     candidates = [(key, url) for key, url in urls.items() if key != "home" and url]
-    candidates.append(("activities", "/activities/"))
     for key, url in candidates:
         if path.startswith(url) and len(url) > best_length:
             best, best_length = key, len(url)

@@ -1,30 +1,28 @@
-"""活动: the editors' section page that lists the activities published in ``volunteers``.
+"""活动: the editors' section page for the activities published in ``volunteers``.
 
-The page lives at /huodong/ (its slug), not at /activities/: the Django views of the
-check-in work own /activities/, /activities/<pk>/ (detail and sign-up) and
-/activities/<pk>/qr.png, and they come before Wagtail's catch-all in the URLconf, so
-a page with the slug "activities" would never be reached. Its cards link to those
-detail pages, where people sign up. The list itself is read through
-``volunteers.selectors``, the same read the /activities/ view uses.
+There is one activity list, the Django view at /activities/ (filters, the visitor's
+sign-up state, pagination; the activity pages and their sign-up live under it). This
+page stays in the tree so that editors keep a 活动 section (its place in search and the
+sitemap, the slug /huodong/ old links and posters carry), but serving it redirects to
+/activities/ with the query string kept: /huodong/?when=week lands on
+/activities/?when=week. The page cannot take the slug "activities" itself: the Django
+views come before Wagtail's catch-all in the URLconf.
 """
 
 from django.db import models
-from django.utils import timezone
+from django.http import HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
-from cms import cache as page_cache
 from cms.blocks import BodyBlock
-from cms.models.base import SitePage, paginate, query_without_page
-from cms.selectors import decorate_activities
-from volunteers import selectors as volunteer_selectors
-from volunteers.forms import ActivityFilterForm
+from cms.models.base import SitePage
 
 
 class ActivityIndexPage(SitePage):
-    """The activity list, with filters: when, category, community."""
+    """The 活动 section of the page tree; serving it leads to the one list, /activities/."""
 
     intro = models.TextField(
         _("导语"),
@@ -45,37 +43,24 @@ class ActivityIndexPage(SitePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
-    query_params = ("when", "category", "community", "page")
 
     class Meta:
         verbose_name = _("活动栏目")
         verbose_name_plural = _("活动栏目")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        form = ActivityFilterForm(request.GET or None)
-        chosen = {}
-        if form.is_bound:
-            form.is_valid()  # what cannot be read is left out of cleaned_data and ignored
-            chosen = {key: value for key, value in form.cleaned_data.items() if value}
-            for name, value in chosen.items():
-                page_cache.query_used(request, name, getattr(value, "pk", value))
-        activities = volunteer_selectors.activities_published(
-            when=chosen.get("when", ""),
-            category=chosen.get("category"),
-            community=chosen.get("community"),
-        )
-        items = paginate(request, activities, 12)
-        items.object_list = decorate_activities(items.object_list)
-        person = volunteer_selectors.person_for_user(request.user)
-        mine = volunteer_selectors.person_signup_statuses(person, [a.pk for a in items])
-        for activity in items.object_list:
-            activity.my_status = mine.get(activity.pk)
-        context.update(
-            form=form,
-            items=items,
-            filtering=bool(chosen),
-            query=query_without_page(request),
-            now=timezone.now(),
-        )
-        return context
+    def serve(self, request, *args, **kwargs):
+        """The one list is /activities/: go there, keeping the filters and the page."""
+        return HttpResponsePermanentRedirect(self.list_url(request.META.get("QUERY_STRING", "")))
+
+    @staticmethod
+    def list_url(query: str = "") -> str:
+        url = reverse("volunteers:activity_list")
+        return f"{url}?{query}" if query else url
+
+    def get_sitemap_urls(self, request=None):
+        """The list's own address, on this page's site, rather than the redirect."""
+        urls = super().get_sitemap_urls(request)
+        _site_id, root_url, _path = self.get_url_parts(request) or (None, "", "")
+        for entry in urls:
+            entry["location"] = f"{root_url or ''}{self.list_url()}"
+        return urls

@@ -72,15 +72,34 @@ def test_town_figures_come_from_the_database(
     assert '<span class="stats__number">4</span>' in html  # three volunteers and the leader
 
 
-def test_activity_section_lists_published_activities_with_filters(client, pages, coming, town):
-    html = body(client.get("/huodong/"))
+def test_the_activity_section_is_the_one_activity_list(client, pages, coming, town):
+    """/huodong/ (the Wagtail 活动栏目) leads to /activities/, filters and page kept."""
+    response = client.get("/huodong/")
+    assert response.status_code == 301
+    assert response["Location"] == "/activities/"
+
+    query = {"when": "week", "community": town.qiaobei.pk, "page": "2"}
+    filtered = client.get("/huodong/", query)
+    assert filtered.status_code == 301
+    assert filtered["Location"] == f"/activities/?when=week&community={town.qiaobei.pk}&page=2"
+
+    html = body(client.get("/huodong/", follow=True))
     assert coming.title in html
     assert f'href="/activities/{coming.pk}/"' in html
     assert 'name="community"' in html and 'name="category"' in html
-
-    other = body(client.get("/huodong/", {"community": town.qiaobei.pk}))
+    other = body(client.get("/huodong/", {"community": town.qiaobei.pk}, follow=True))
     assert coming.title not in other
     assert "没有符合条件的活动" in other
+
+
+def test_the_activity_list_lights_up_one_item_of_the_navigation(client, pages, coming):
+    client.get("/")  # a Wagtail page builds the chrome
+    html = body(client.get("/activities/"))
+    start = html.index('class="section-nav"')
+    nav = html[start : html.index("</nav>", start)]
+    assert nav.count('aria-current="page"') == 1
+    assert 'href="/activities/" aria-current="page">活动</a>' in nav
+    assert 'href="/huodong/"' not in html
 
 
 @pytest.mark.parametrize(
@@ -95,7 +114,7 @@ def test_activity_section_lists_published_activities_with_filters(client, pages,
     ],
 )
 def test_activity_filters_take_any_query_string(client, pages, coming, query):
-    assert client.get("/huodong/", query).status_code == 200
+    assert client.get("/huodong/", query, follow=True).status_code == 200
 
 
 def test_news_index_filters_by_category_and_tag(client, pages):
@@ -221,7 +240,7 @@ def test_every_page_has_the_sections_in_its_navigation(client, pages):
     html = body(client.get("/dongtai/"))
     for label, url in (
         ("首页", "/"),
-        ("活动", "/huodong/"),
+        ("活动", "/activities/"),
         ("志愿动态", "/dongtai/"),
         ("队伍", "/duiwu/"),
         ("光荣榜", "/guangrongbang/"),
@@ -238,4 +257,4 @@ def test_django_pages_share_the_chrome_without_a_query_of_their_own(
     with django_assert_max_num_queries(4):  # the activity list's own queries
         html = body(client.get("/activities/"))
     assert "0937-8822345" in html
-    assert 'href="/huodong/" aria-current="page">活动</a>' in html
+    assert 'href="/activities/" aria-current="page">活动</a>' in html

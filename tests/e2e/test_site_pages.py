@@ -100,7 +100,7 @@ PAGES = [
     ("home", lambda: "/", "红马甲在身边"),
     ("news", lambda: "/dongtai/", "志愿动态"),
     ("news-page", news_page, "早高峰路口的一抹红"),
-    ("activities", lambda: "/huodong/", "志愿活动"),
+    ("activities", lambda: "/activities/", "志愿活动"),
     ("team", team_page, "梨园文明交通劝导队"),
     ("honour-roll", lambda: "/guangrongbang/", "志愿者积分榜"),  # the demo publishes each month
 ]
@@ -182,7 +182,7 @@ def test_the_english_chrome_fits_a_phone(browser, live_server, demo_site, shoot)
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     try:
-        for where in ("/", "/huodong/", "/guangrongbang/"):
+        for where in ("/", "/activities/", "/guangrongbang/"):
             page.goto(live_server.url + where)
             assert "Honour roll" in page.inner_text("header")
             width = page.evaluate("document.documentElement.scrollWidth")
