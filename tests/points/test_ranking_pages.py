@@ -66,8 +66,9 @@ def test_my_points_shows_balance_totals_star_places_and_explained_history(
     points_redeem(person=volunteer, amount=1, idempotency_key="redemption:1", reason="毛巾一条")
     client.force_login(volunteer.user)
 
-    # session, user, person, totals, history count and page, grid/community/town, places
-    with django_assert_num_queries(8):  # with the header's unread count
+    # session, user, person, totals, history count and page, grid/community/town, places,
+    # and the tab bar's "is this person staff" (cached per user for a few minutes)
+    with django_assert_num_queries(9):  # with the header's unread count
         response = client.get(MY_POINTS)
 
     assert response.status_code == 200
