@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed serve lint format check deploy-check bench clean
+.PHONY: run test install migrate seed serve lint format check deploy-check bench audit clean
 
 # Create .venv and install the pinned set whenever pyproject.toml or constraints.txt change.
 $(STAMP): pyproject.toml constraints.txt
@@ -77,6 +77,13 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## audit: Lighthouse 12 in mobile mode on the pages a volunteer uses (issue 17): scores, page
+# weights and blocking time into bench/results.json. Installs Lighthouse from npm into
+# bench/lighthouse/ (no browser download: it drives Debian's Chromium) and runs production
+# gunicorn on a fresh PostgreSQL database shazhou_audit with the demo data.
+audit: $(BENCH_STAMP)
+	$(BIN)/python -m bench.audit $(AUDIT_ARGS)
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3* var/static
