@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -167,6 +168,36 @@ def can(user, action: str, obj) -> bool:
 def can_anywhere(user, action: str) -> bool:
     """Does the user hold ``action`` on any node? Decides whether to show a menu entry."""
     return is_superuser(user) or bool(_grants(user)[action])
+
+
+# Whether a user is staff anywhere is kept a few minutes per user, so that the phone's tab
+# bar (工作台) costs no query on most pages; a role granted or ended updates it at once
+# (``services.memberships.sync_admin_access`` calls ``forget_staff_anywhere``).
+STAFF_CACHE_SECONDS = 300
+
+
+def _staff_cache_key(user_id: int) -> str:
+    return f"permissions:staff-anywhere:{user_id}"
+
+
+def forget_staff_anywhere(user_id: int | None) -> None:
+    if user_id:
+        cache.delete(_staff_cache_key(user_id))
+
+
+def is_staff_anywhere(user) -> bool:
+    """Holds any staff action on some node (``Action.STAFF``): the admin group's test."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_superuser(user) or hasattr(user, "_shazhou_grants"):
+        # Known in this request already: free.
+        return any(can_anywhere(user, action) for action in Action.STAFF)
+    key = _staff_cache_key(user.pk)
+    staff = cache.get(key)
+    if staff is None:
+        staff = any(can_anywhere(user, action) for action in Action.STAFF)
+        cache.set(key, staff, STAFF_CACHE_SECONDS)
+    return bool(staff)
 
 
 def scope_q(user, action: str, field: str = "path") -> Q | None:

@@ -44,6 +44,7 @@ def sync_admin_access(user: User | None) -> bool:
     if user is None or user.pk is None:
         return False
     permissions.forget_grants(user)
+    permissions.forget_staff_anywhere(user.pk)  # the tab bar's 工作台 follows at once
     needs = user.is_active and any(
         permissions.can_anywhere(user, action) for action in permissions.Action.STAFF
     )

@@ -8,7 +8,6 @@ none, on pages that belong to no tab) carries ``aria-current``.
 """
 
 from django import template
-from django.core.cache import cache
 from django.urls import reverse
 
 from volunteers import permissions
@@ -17,38 +16,6 @@ register = template.Library()
 
 # The paths of the volunteers' check-in landing: a scan lands there, so it is 扫一扫's.
 SCAN_LANDING_PREFIX = "/c/"
-
-# Whether a user is staff is kept a few minutes per user, so that drawing the tab bar
-# costs no query on most pages: a role granted or ended shows in the tab bar within
-# this time (at once when ``forget_staff_anywhere`` is called).
-STAFF_CACHE_SECONDS = 300
-
-
-def staff_cache_key(user_id: int) -> str:
-    return f"app_shell:staff:{user_id}"
-
-
-def forget_staff_anywhere(user_id: int | None) -> None:
-    if user_id:
-        cache.delete(staff_cache_key(user_id))
-
-
-def _holds_a_staff_action(user) -> bool:
-    return any(permissions.can_anywhere(user, action) for action in permissions.Action.STAFF)
-
-
-def is_staff_anywhere(user) -> bool:
-    """Holds any staff action on some node (``permissions.Action.STAFF``)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if permissions.is_superuser(user) or hasattr(user, "_shazhou_grants"):
-        return _holds_a_staff_action(user)  # already known in this request: free
-    key = staff_cache_key(user.pk)
-    staff = cache.get(key)
-    if staff is None:
-        staff = _holds_a_staff_action(user)
-        cache.set(key, staff, STAFF_CACHE_SECONDS)
-    return bool(staff)
 
 
 def current_tab(path: str, *, home: str = "/") -> str:
@@ -78,7 +45,7 @@ def app_tabs(context) -> dict:
     path = getattr(request, "path", "") or ""
     return {
         "current": current_tab(path, home=home),
-        "staff": is_staff_anywhere(user),
+        "staff": permissions.is_staff_anywhere(user),
         "home": home,
         "activities": reverse("volunteers:activity_list"),
         "scan": reverse("volunteers:scan_activity"),
