@@ -124,6 +124,8 @@ class PointsRuleViewSet(SnippetViewSet):
         "audience",
         "points_per_attendance",
         "points_per_hour",
+        "rounding_unit",
+        "rounding_mode",
         "daily_cap",
         "yearly_cap",
     ]
@@ -141,6 +143,13 @@ class PointsRuleViewSet(SnippetViewSet):
                 FieldPanel("rubric_category"),
             ],
             heading=gettext_lazy("计分"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("rounding_unit"), FieldPanel("rounding_mode")],
+            heading=gettext_lazy("时长取整"),
+            help_text=gettext_lazy(
+                "只影响今后的计分：已记入的积分流水保持原样，每一行都写明它当时的取整方式。"
+            ),
         ),
         MultiFieldPanel(
             [FieldPanel("daily_cap"), FieldPanel("yearly_cap")], heading=gettext_lazy("上限")

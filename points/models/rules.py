@@ -6,6 +6,12 @@ category. ``PointsPolicy`` holds what is per audience rather than per category:
 the party-member rubric's yearly caps (e.g. a 100-point year, with a cap on each
 item) and whether a balance may go below zero.
 
+Service time earns ``points_per_hour`` pro rata: the rule's rounding unit and mode say
+how minutes become points (``points.services.awards.preview_points``). The default, for
+new rules and the town's default rule, prorates by the minute and rounds the points to
+the nearest whole point (1小时58分钟 at 1分/小时 ≈ 1.97, so 2分); a unit of 60 minutes
+rounded down is the old per-hour floor.
+
 The most specific rule wins: (category, audience), (category, anyone),
 (no category, audience), (no category, anyone). Migration 0003 creates the last
 one, the default rule; if it is ever missing the services recreate it.
@@ -23,6 +29,22 @@ class Audience(models.TextChoices):
     ANYONE = "anyone", _("所有人")
     VOLUNTEERS = "volunteers", _("志愿者（非党员）")
     PARTY_MEMBERS = "party_members", _("党员")
+
+
+class Rounding(models.TextChoices):
+    """How service time (by the rule's unit) and then points (to a whole point) are rounded."""
+
+    NEAREST = "nearest", _("就近取整（四舍五入）")
+    DOWN = "down", _("向下取整（不足的部分不计）")
+    UP = "up", _("向上取整（不足的部分按一个单位计）")
+
+
+ROUNDING_UNITS = [
+    (1, _("1 分钟（按分钟折算）")),
+    (15, _("15 分钟")),
+    (30, _("30 分钟")),
+    (60, _("1 小时")),
+]
 
 
 DEFAULT_RULE_NAME = "默认规则"
@@ -48,7 +70,28 @@ class PointsRule(models.Model):
         _("每次出勤积分"), default=0, help_text=_("达到最低出勤比例即得，与时长无关。")
     )
     points_per_hour = models.PositiveIntegerField(
-        _("每小时积分"), default=1, help_text=_("按服务时长计，不足 1 分的部分不计。")
+        _("每小时积分"),
+        default=1,
+        help_text=_("按服务时长折算，取整见“时长取整单位”和“取整方式”。"),
+    )
+    rounding_unit = models.PositiveSmallIntegerField(
+        _("时长取整单位"),
+        choices=ROUNDING_UNITS,
+        default=1,
+        help_text=_(
+            "服务时长先按这个单位取整，再乘以每小时积分。选“1 分钟”即按分钟折算，"
+            "不取整时长；选“30 分钟”则 1小时58分钟 计为 2小时（就近）。"
+        ),
+    )
+    rounding_mode = models.CharField(
+        _("取整方式"),
+        max_length=8,
+        choices=Rounding.choices,
+        default=Rounding.NEAREST,
+        help_text=_(
+            "时长按单位取整、积分取整到 1 分都用这种方式。例：服务 1小时58分钟、每小时 1 分，"
+            "按分钟折算约 1.97 分：就近取整计 2 分，向下取整计 1 分。"
+        ),
     )
     daily_cap = models.PositiveIntegerField(
         _("本类别每日上限"),

@@ -1,9 +1,12 @@
 """One line of Chinese for each ledger line, for "我的积分".
 
 Built from the data frozen on the line when it was written, so it stays true
-after a town admin edits the rule: e.g. “文明交通劝导 2小时 × 1分/小时 = 2分”.
+after a town admin edits the rule: e.g. “文明交通劝导 2小时 × 1分/小时 = 2分”, and
+with its rounding: “文明交通劝导 1小时58分钟 × 1分/小时 = 约1.97分，四舍五入计 2分”,
+“文明交通劝导 1小时58分钟，按30分钟就近取整计 2小时 × 1分/小时 = 2分”.
 """
 
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -28,11 +31,57 @@ def duration_text(minutes: int) -> str:
     return _("%(m)d分钟") % {"m": rest}
 
 
-def _service(data: dict[str, Any]) -> str:
+# How a line says its rounding (the rule's mode, frozen on the line).
+ROUNDING_WORDS = {
+    "nearest": lambda: _("就近取整"),
+    "down": lambda: _("向下取整"),
+    "up": lambda: _("向上取整"),
+}
+POINT_ROUNDING_WORDS = {
+    "nearest": lambda: _("四舍五入"),
+    "down": lambda: _("向下取整"),
+    "up": lambda: _("向上取整"),
+}
+
+
+def points_text(value: Fraction) -> str:
+    """“2”, “1.5”, “约1.97”: exact to two decimals, or said to be about."""
+    hundredths = value * 100
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text if hundredths.denominator == 1 else _("约%(n)s") % {"n": text}
+
+
+def _time_part(data: dict[str, Any], per_hour: int, minutes: int) -> str:
+    unit = data.get("rounding_unit") or 1
+    counted = data.get("counted_minutes", minutes)
+    if counted == minutes:
+        return _("%(duration)s × %(rate)d分/小时") % {
+            "duration": duration_text(minutes),
+            "rate": per_hour,
+        }
+    words = ROUNDING_WORDS.get(data.get("rounding_mode", ""), ROUNDING_WORDS["nearest"])()
+    return _("%(duration)s，按%(unit)s%(rounding)s计 %(counted)s × %(rate)d分/小时") % {
+        "duration": duration_text(minutes),
+        "unit": duration_text(unit),
+        "rounding": words,
+        "counted": duration_text(counted),
+        "rate": per_hour,
+    }
+
+
+def service_explanation(data: dict[str, Any]) -> str:
+    """The sentence for a service line's figures (``PointsEntry.explanation``).
+
+    Lines written before rules had a rounding (no ``rounding_mode``) keep the sentence
+    they were written with: the floor, “不足1分的部分不计”.
+    """
     parts = []
     per_hour = data.get("points_per_hour", 0)
     minutes = data.get("minutes", 0)
-    if per_hour:
+    rounding = data.get("rounding_mode")
+    if per_hour and rounding:
+        parts.append(_time_part(data, per_hour, minutes))
+    elif per_hour:
         parts.append(
             _("%(duration)s × %(rate)d分/小时")
             % {"duration": duration_text(minutes), "rate": per_hour}
@@ -41,8 +90,22 @@ def _service(data: dict[str, Any]) -> str:
         parts.append(duration_text(minutes))
     if data.get("points_per_attendance"):
         parts.append(_("出勤 %(n)d分") % {"n": data["points_per_attendance"]})
-    text = f"{data.get('category', '')} {' + '.join(parts)} = {data.get('base', 0)}分"
-    if per_hour and minutes % 60 and (minutes * per_hour) % 60:
+    base = data.get("base", 0)
+    text = f"{data.get('category', '')} {' + '.join(parts)} = "
+    exact = None
+    if per_hour and rounding:
+        counted = data.get("counted_minutes", minutes)
+        exact = data.get("points_per_attendance", 0) + Fraction(counted * per_hour, 60)
+    if exact is not None and exact != base:
+        words = POINT_ROUNDING_WORDS.get(rounding or "", POINT_ROUNDING_WORDS["nearest"])()
+        text += _("%(exact)s分，%(rounding)s计 %(base)d分") % {
+            "exact": points_text(exact),
+            "rounding": words,
+            "base": base,
+        }
+    else:
+        text += _("%(base)d分") % {"base": base}
+    if not rounding and per_hour and minutes % 60 and (minutes * per_hour) % 60:
         text += _("（不足1分的部分不计）")
     cap = data.get("cap")
     if cap:
@@ -62,15 +125,17 @@ def entry_explanation(entry: PointsEntry) -> str:
     """Why this line has this amount, in one sentence."""
     data = entry.explanation or {}
     if entry.kind == Kind.SERVICE and data.get("minutes") is not None:
-        return _service(data)
+        return service_explanation(data)
     if entry.kind == Kind.REVERSAL:
         original = data.get("original") or {}
-        about = _service(original) if original.get("minutes") is not None else ""
+        about = service_explanation(original) if original.get("minutes") is not None else ""
         text = _("冲正：%(reason)s") % {"reason": entry.reason or _("更正")}
-        return f"{text}（{about}）" if about else text
+        return _("%(text)s（%(about)s）") % {"text": text, "about": about} if about else text
     if entry.kind == Kind.REDEMPTION:
         return _("兑换：%(what)s") % {"what": entry.reason or entry.source_ref or _("爱心超市")}
     if entry.kind == Kind.EXPIRY:
         return _("积分过期")
     label = Category(entry.category).label if entry.category else ""
-    return f"{label}：{entry.reason}" if entry.reason else str(label)
+    if not entry.reason:
+        return str(label)
+    return _("%(label)s：%(reason)s") % {"label": label, "reason": entry.reason}

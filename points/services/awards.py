@@ -9,15 +9,24 @@ the attendance is later added back, the next award takes the next key
 (``attendance:<id>:service:2``) — still once.
 
 Points follow the rule for the activity's category and the person's audience:
-``points_per_attendance + floor(minutes × points_per_hour / 60)``, then the
-caps — the rule's daily and yearly caps for the category and the audience
-policy's rubric caps. An award over a cap is cut to what is left (possibly 0),
-and the line records the amount before the cap, the cap and what was used, so
-"我的积分" can say why.
+``points_per_attendance`` plus the service time's points, rounded by the rule
+(``preview_points``: the minutes to the rule's unit, then the points to a whole
+point, both by the rule's mode; the default prorates by the minute and rounds to
+the nearest point), then the caps — the rule's daily and yearly caps for the
+category and the audience policy's rubric caps. An award over a cap is cut to
+what is left (possibly 0), and the line records the amount before the cap, the cap
+and what was used, so "我的积分" can say why. The line also records the rounding
+(unit, mode and the minutes counted), so its explanation names it.
+
+Whether service counts at all (the activity's minimum share) is volunteers' one rule,
+``volunteers.services.credit.meets_share``; points answers volunteers' "what would this
+bring?" with ``attendance_points_preview``, registered in ``points/apps.py``.
 """
 
 import datetime
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,11 +35,33 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from points.models import Category, Kind, PointsEntry, PointsPolicy, PointsRule, ServiceRecord
+from points.models.rules import Rounding
 from points.models.service import LIVE_STATUSES
 from points.periods import day_bounds, period_bounds, year_key
+from points.selectors.explain import entry_explanation, service_explanation
 from points.services.ledger import PersonLock, entry_append, person_lock
 from points.services.rules import audience_of, policy_for, rule_for
 from volunteers.models import Activity, Attendance, Person, User
+from volunteers.services.credit import (
+    PointsPreview,
+    below_share_message,
+    meets_share,
+    required_minutes,
+)
+
+__all__ = [  # the share rule is volunteers'; named here too for the back-fill service
+    "Award",
+    "PointsCalculation",
+    "attendance_points_preview",
+    "award_for_attendance",
+    "award_for_record",
+    "below_share_message",
+    "capped_points",
+    "meets_share",
+    "preview_points",
+    "required_minutes",
+    "rounded",
+]
 
 RUBRIC_EARNING = (Category.BASIC, Category.SERVICE, Category.REWARD)
 
@@ -48,35 +79,74 @@ class Award:
     message: str = ""
 
 
-def required_minutes(activity: Activity) -> int:
-    """The fewest minutes that meet the activity's minimum share (rounded up)."""
-    return -(-activity.duration_minutes * activity.min_share_percent // 100)
+def rounded(value: Fraction, mode: str) -> int:
+    """``value`` to a whole number: nearest (a half rounds up), down or up."""
+    if mode == Rounding.DOWN:
+        return math.floor(value)
+    if mode == Rounding.UP:
+        return math.ceil(value)
+    return math.floor(value + Fraction(1, 2))
 
 
-def meets_share(activity: Activity, minutes: int) -> bool:
-    return minutes > 0 and minutes >= required_minutes(activity)
+@dataclass(frozen=True)
+class PointsCalculation:
+    """How a rule turns minutes of service into points, before the caps."""
+
+    minutes: int
+    counted_minutes: int  # the minutes rounded to the rule's unit
+    rounding_unit: int
+    rounding_mode: str
+    points_per_hour: int
+    points_per_attendance: int
+    exact: Fraction  # per attendance + counted minutes × per hour / 60, unrounded
+    base: int  # ``exact`` rounded to a whole point by the rule's mode
 
 
-def below_share_message(activity: Activity, minutes: int) -> str:
-    return _(
-        "服务 %(minutes)d 分钟，未达到活动时长（%(duration)d 分钟）的 %(share)d%%，不计时长和积分。"
-    ) % {
-        "minutes": minutes,
-        "duration": activity.duration_minutes,
-        "share": activity.min_share_percent,
-    }
+def preview_points(rule: PointsRule, minutes: int) -> PointsCalculation:
+    """The points ``minutes`` of service earn under ``rule``, before the caps (pure).
+
+    The minutes are rounded to the rule's unit, then the points to a whole point, both
+    by the rule's mode: at 1分/小时, 118 minutes make 2 points by the minute and to the
+    nearest (≈1.97), by the half hour and to the nearest (2 h), but 1 point down by the
+    hour (the old floor).
+    """
+    unit = max(1, int(rule.rounding_unit or 1))
+    mode = rule.rounding_mode or Rounding.NEAREST
+    counted = rounded(Fraction(minutes, unit), mode) * unit
+    exact = rule.points_per_attendance + Fraction(counted * rule.points_per_hour, 60)
+    return PointsCalculation(
+        minutes=minutes,
+        counted_minutes=counted,
+        rounding_unit=unit,
+        rounding_mode=mode,
+        points_per_hour=rule.points_per_hour,
+        points_per_attendance=rule.points_per_attendance,
+        exact=exact,
+        base=rule.points_per_attendance + rounded(exact - rule.points_per_attendance, mode),
+    )
 
 
 def _usage(
     lock: PersonLock, *, occurred_at: datetime.datetime, activity_category_id: int, rubric: str
 ) -> dict[str, int]:
     """What the person already has this day and year, in the sums the caps look at."""
+    return _usage_of(
+        lock.person_id,
+        occurred_at=occurred_at,
+        activity_category_id=activity_category_id,
+        rubric=rubric,
+    )
+
+
+def _usage_of(
+    person_id: int, *, occurred_at: datetime.datetime, activity_category_id: int, rubric: str
+) -> dict[str, int]:
     year_start, year_end = period_bounds(year_key(occurred_at))
     day_start, day_end = day_bounds(occurred_at)
     in_category = Q(activity__category_id=activity_category_id)
     in_day = Q(occurred_at__gte=day_start, occurred_at__lt=day_end)
     sums = PointsEntry.objects.filter(
-        person_id=lock.person_id, occurred_at__gte=year_start, occurred_at__lt=year_end
+        person_id=person_id, occurred_at__gte=year_start, occurred_at__lt=year_end
     ).aggregate(
         day_category=Sum("amount", filter=in_category & in_day),
         year_category=Sum("amount", filter=in_category),
@@ -96,6 +166,25 @@ def capped_points(
     activity_category_id: int,
 ) -> tuple[int, dict[str, Any] | None]:
     """The award after the caps, and the cap that cut it (None if none did)."""
+    return _capped(
+        lock.person_id,
+        base=base,
+        rule=rule,
+        policy=policy,
+        occurred_at=occurred_at,
+        activity_category_id=activity_category_id,
+    )
+
+
+def _capped(
+    person_id: int,
+    *,
+    base: int,
+    rule: PointsRule,
+    policy: PointsPolicy,
+    occurred_at: datetime.datetime,
+    activity_category_id: int,
+) -> tuple[int, dict[str, Any] | None]:
     caps = [
         ("daily", rule.daily_cap, "day_category"),
         ("yearly", rule.yearly_cap, "year_category"),
@@ -104,8 +193,8 @@ def capped_points(
     ]
     if base <= 0 or all(limit is None for _name, limit, _key in caps):
         return base, None
-    used = _usage(
-        lock,
+    used = _usage_of(
+        person_id,
         occurred_at=occurred_at,
         activity_category_id=activity_category_id,
         rubric=rule.rubric_category,
@@ -135,27 +224,23 @@ def _service_entry(
 ) -> PointsEntry:
     rule = rule_for(category_id=activity.category_id, audience=audience_of(person))
     policy = policy_for(audience_of(person))
-    base = rule.points_per_attendance + minutes * rule.points_per_hour // 60
+    calculation = preview_points(rule, minutes)
     amount, cap = capped_points(
         lock,
-        base=base,
+        base=calculation.base,
         rule=rule,
         policy=policy,
         occurred_at=occurred_at,
         activity_category_id=activity.category_id,
     )
-    explanation = {
-        "activity": activity.title,
-        "category": activity.category.name,
-        "minutes": minutes,
-        "points_per_hour": rule.points_per_hour,
-        "points_per_attendance": rule.points_per_attendance,
-        "base": base,
-        "awarded": amount,
-        "rule": rule.name,
-        "cap": cap,
-        "source": "backfill" if record is not None and attendance is None else "attendance",
-    }
+    explanation = _explanation(
+        activity,
+        rule,
+        calculation,
+        awarded=amount,
+        cap=cap,
+        source="backfill" if record is not None and attendance is None else "attendance",
+    )
     return entry_append(
         lock,
         person=person,
@@ -172,6 +257,33 @@ def _service_entry(
         actor=by,
         minutes=minutes if credit_minutes else 0,
     )
+
+
+def _explanation(
+    activity: Activity,
+    rule: PointsRule,
+    calculation: PointsCalculation,
+    *,
+    awarded: int,
+    cap: dict[str, Any] | None,
+    source: str,
+) -> dict[str, Any]:
+    """The figures a ledger line keeps, so its sentence stays true after the rule changes."""
+    return {
+        "activity": activity.title,
+        "category": activity.category.name,
+        "minutes": calculation.minutes,
+        "points_per_hour": calculation.points_per_hour,
+        "points_per_attendance": calculation.points_per_attendance,
+        "rounding_unit": calculation.rounding_unit,
+        "rounding_mode": calculation.rounding_mode,
+        "counted_minutes": calculation.counted_minutes,
+        "base": calculation.base,
+        "awarded": awarded,
+        "rule": rule.name,
+        "cap": cap,
+        "source": source,
+    }
 
 
 def service_time(attendance: Attendance) -> datetime.datetime:
@@ -279,3 +391,40 @@ def award_for_record(
         by=by,
         credit_minutes=True,
     )
+
+
+def attendance_points_preview(attendance: Attendance) -> PointsPreview | None:
+    """What finalising this closed attendance writes on the ledger, as things stand now.
+
+    volunteers' check-out page asks (``volunteers.services.credit``); the same rule, the
+    same rounding and the caps as used so far, so the line written after the activity
+    matches unless something else is awarded first. Once written, the line itself.
+    """
+    minutes = attendance.minutes_served
+    if attendance.removed_at is not None or minutes is None:
+        return None
+    written = (
+        PointsEntry.objects.filter(
+            attendance_id=attendance.pk, kind=Kind.SERVICE, reversed_by__isnull=True
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if written is not None:
+        return PointsPreview(
+            points=written.amount, explanation=entry_explanation(written), awarded=True
+        )
+    activity = attendance.activity
+    person = attendance.person
+    rule = rule_for(category_id=activity.category_id, audience=audience_of(person))
+    calculation = preview_points(rule, minutes)
+    amount, cap = _capped(
+        person.pk,
+        base=calculation.base,
+        rule=rule,
+        policy=policy_for(audience_of(person)),
+        occurred_at=service_time(attendance),
+        activity_category_id=activity.category_id,
+    )
+    data = _explanation(activity, rule, calculation, awarded=amount, cap=cap, source="attendance")
+    return PointsPreview(points=amount, explanation=service_explanation(data))

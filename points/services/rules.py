@@ -29,6 +29,8 @@ RULE_FIELDS = (
     "audience",
     "points_per_attendance",
     "points_per_hour",
+    "rounding_unit",
+    "rounding_mode",
     "rubric_category",
     "daily_cap",
     "yearly_cap",

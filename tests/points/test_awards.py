@@ -72,8 +72,10 @@ def test_exactly_the_minimum_share_earns_its_hours(past_activity, attend, volunt
 
     assert result.created
     assert result.record.minutes == 72
-    assert result.entry.amount == 1  # 1.2 h × 1/h, the part below one point is not counted
-    assert "（不足1分的部分不计）" in entry_explanation(result.entry)
+    assert result.entry.amount == 1  # 1.2 h × 1/h, rounded to the nearest point
+    assert entry_explanation(result.entry) == (
+        "文明交通劝导 1小时12分钟 × 1分/小时 = 1.2分，四舍五入计 1分"
+    )
 
 
 def test_an_open_attendance_cannot_be_awarded(past_activity, attend, volunteer):

@@ -113,7 +113,8 @@ def test_the_town_secretary_approves_and_the_hours_and_points_count(
     assert record.status == Status.APPROVED
     assert record.decided_by == town_secretary
     all_time = PersonTotal.objects.get(person=volunteer, period="all")
-    assert (all_time.minutes, all_time.points) == (90, 1)
+    # 1.5 h at 1分/小时, to the nearest point (issue 17; the floor gave 1)
+    assert (all_time.minutes, all_time.points) == (90, 2)
     entry = PointsEntry.objects.get(service_record=record)
     assert entry.idempotency_key == f"servicerecord:{record.pk}:service"
     assert entry.explanation["source"] == "backfill"

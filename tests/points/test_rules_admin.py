@@ -35,6 +35,8 @@ def test_a_town_admin_adds_a_rule_for_a_category_and_audience(client, town_admin
             "audience": "party_members",
             "points_per_attendance": "1",
             "points_per_hour": "2",
+            "rounding_unit": "1",
+            "rounding_mode": "nearest",
             "rubric_category": "service",
             "daily_cap": "6",
             "yearly_cap": "",
@@ -56,6 +58,8 @@ def test_a_second_rule_for_the_same_category_and_audience_is_refused(client, tow
             "audience": "anyone",
             "points_per_attendance": "0",
             "points_per_hour": "1",
+            "rounding_unit": "1",
+            "rounding_mode": "nearest",
             "rubric_category": "service",
         },
     )
@@ -104,6 +108,8 @@ def rule_form(rule, **changes):
         "audience": rule.audience,
         "points_per_attendance": rule.points_per_attendance,
         "points_per_hour": rule.points_per_hour,
+        "rounding_unit": rule.rounding_unit,
+        "rounding_mode": rule.rounding_mode,
         "rubric_category": rule.rubric_category,
         "daily_cap": rule.daily_cap or "",
         "yearly_cap": rule.yearly_cap or "",
@@ -136,6 +142,8 @@ def test_adding_and_deleting_a_rule_in_the_admin_are_recorded(client, town_admin
         "audience": "party_members",
         "points_per_attendance": "1",
         "points_per_hour": "2",
+        "rounding_unit": "1",
+        "rounding_mode": "nearest",
         "rubric_category": "service",
         "daily_cap": "",
         "yearly_cap": "",
@@ -148,3 +156,35 @@ def test_adding_and_deleting_a_rule_in_the_admin_are_recorded(client, town_admin
     assert not PointsRule.objects.filter(pk=rule.pk).exists()
     deleted = AuditEvent.objects.get(action="points_rule.delete")
     assert deleted.actor == town_admin and deleted.extra["values"]["points_per_hour"] == 2
+
+
+def test_the_rule_form_shows_the_rounding_and_records_its_change(client, town_admin):
+    """Issue 17: rounding unit and mode are part of the editable rule, explained on the form."""
+    rule = PointsRule.objects.get(category=None)
+    client.force_login(town_admin)
+    form = client.get(f"{RULES}edit/{rule.pk}/").content.decode()
+    assert "时长取整单位" in form and "取整方式" in form
+    assert "就近取整（四舍五入）" in form and "30 分钟" in form
+    assert "就近取整计 2 分，向下取整计 1 分" in form  # the help text's example
+    assert "已记入的积分流水保持原样" in form
+
+    response = client.post(
+        f"{RULES}edit/{rule.pk}/", rule_form(rule, rounding_unit="30", rounding_mode="down")
+    )
+
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.rounding_unit, rule.rounding_mode) == (30, "down")
+    audit = AuditEvent.objects.get(action="points_rule.update")
+    assert audit.extra["changes"] == {
+        "rounding_unit": [1, 30],
+        "rounding_mode": ["nearest", "down"],
+    }
+
+
+def test_an_unknown_rounding_is_refused_on_the_form(client, town_admin):
+    rule = PointsRule.objects.get(category=None)
+    client.force_login(town_admin)
+    response = client.post(f"{RULES}edit/{rule.pk}/", rule_form(rule, rounding_unit="7"))
+    assert response.status_code == 200  # the form again, with the error
+    assert PointsRule.objects.get(pk=rule.pk).rounding_unit == 1

@@ -237,6 +237,8 @@ def attendance_check_out(
     )
     if attendance is None:
         raise CheckInRefused(Reason.NOT_CHECKED_IN, activity=activity)
+    # The caller's activity and person, for the answer's page (what the service brings).
+    attendance.activity, attendance.person = activity, person
     if attendance.checked_out_at is not None:
         return CheckInResult(attendance=attendance, purpose=Purpose.CHECK_OUT, created=False)
     if at > activity.ends_at + checkout_grace():
