@@ -45,8 +45,9 @@ def activity_time_span(activity: Activity) -> str:
     """“5月3日 09:00–11:30”, or with both dates when it runs past midnight (Shanghai time)."""
     start = timezone.localtime(activity.starts_at)
     end = timezone.localtime(activity.ends_at)
-    end_format = "H:i" if start.date() == end.date() else "n月j日 H:i"
-    return f"{date_format(start, 'n月j日 H:i')}–{date_format(end, end_format)}"
+    # The format strings are translated: “5月3日 09:00” reads “3 May, 09:00” in English.
+    end_format = "H:i" if start.date() == end.date() else _("n月j日 H:i")
+    return f"{date_format(start, _('n月j日 H:i'))}–{date_format(end, end_format)}"
 
 
 def with_signup_counts(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -445,7 +446,7 @@ class ActivityState:
 
 
 def _local_when(value: datetime.datetime) -> str:
-    return date_format(timezone.localtime(value), "n月j日 H:i")
+    return date_format(timezone.localtime(value), _("n月j日 H:i"))
 
 
 def _local_hhmm(value: datetime.datetime) -> str:
@@ -478,11 +479,6 @@ def _viewer_signup(activity: Activity, person: Person) -> SignUp | None:
     )
 
 
-def _required_minutes(activity: Activity) -> int:
-    # The same share as points.services.awards.required_minutes (a layer above, not importable).
-    return -(-activity.duration_minutes * activity.min_share_percent // 100)
-
-
 def _attendance_state(
     activity: Activity, attendance: Attendance, now: datetime.datetime
 ) -> ActivityState:
@@ -507,7 +503,7 @@ def _attendance_state(
                 "in": checked_in,
                 "out": _local_hhmm(attendance.checked_out_at),
             }
-        needed = _required_minutes(activity)
+        needed = activity.required_minutes
         if minutes < needed:
             return ActivityState(
                 Code.CHECKED_OUT,

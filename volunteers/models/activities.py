@@ -260,6 +260,12 @@ class Activity(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
     @property
+    def required_minutes(self) -> int:
+        """The fewest minutes of service that count: the minimum share, rounded up.
+        The one rule behind the award, the check-out page and the activity page."""
+        return -(-self.duration_minutes * self.min_share_percent // 100)
+
+    @property
     def checkin_opens_at(self) -> datetime.datetime:
         return self.starts_at - datetime.timedelta(minutes=self.checkin_opens_minutes)
 

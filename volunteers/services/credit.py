@@ -52,7 +52,7 @@ def points_preview(attendance: Attendance) -> PointsPreview | None:
 
 def required_minutes(activity: Activity) -> int:
     """The fewest minutes that meet the activity's minimum share (rounded up)."""
-    return -(-activity.duration_minutes * activity.min_share_percent // 100)
+    return activity.required_minutes
 
 
 def meets_share(activity: Activity, minutes: int) -> bool:
