@@ -443,6 +443,7 @@ class ActivityState:
     signup: SignUp | None = None
     attendance: Attendance | None = None
     waitlist_position: int | None = None
+    scan_open: bool = False  # signed up and check-in is open: 扫码签到 beside the action
 
 
 def _local_when(value: datetime.datetime) -> str:
@@ -627,6 +628,7 @@ def activity_state_for(
             Action.CANCEL if may_cancel else Action.NONE,
             _("取消报名"),
             signup=signup,
+            scan_open=now >= activity.checkin_opens_at,
         )
 
     # No sign-up: may the viewer take part, and how?

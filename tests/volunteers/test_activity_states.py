@@ -156,6 +156,21 @@ def test_signed_up_before_the_start_offers_to_cancel(client, signed_in, upcoming
     assert badge(page_of(client, activity)) == ("open", "可报名")
 
 
+def test_signed_up_once_check_in_opens_offers_the_scan_beside_cancelling(
+    signed_in, upcoming, volunteer
+):
+    activity = upcoming(starts_at=at(12, 20))  # check-in opens before the start
+    signup_create(activity=activity, person=volunteer)
+    page = page_of(signed_in, activity)
+    assert badge(page) == ("signed_up", "已报名")
+    assert "现在可以扫描现场签到码签到" in page
+    assert 'href="/scan/">扫码签到</a>' in page and "取消报名</button>" in page
+    later_activity = upcoming()  # the day after tomorrow: check-in not open yet
+    signup_create(activity=later_activity, person=volunteer)
+    later = page_of(signed_in, later_activity)
+    assert 'href="/scan/">扫码签到</a>' not in later
+
+
 def test_signed_up_after_the_cancel_deadline_says_whom_to_ask(
     signed_in, upcoming, volunteer, time_machine
 ):
