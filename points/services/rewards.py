@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.actions.create import CreateAction
 from wagtail.log_actions import log
@@ -66,7 +67,7 @@ def _check_open(reward: Reward, now: datetime.datetime) -> None:
             _("“%(name)s”%(when)s起才能兑换。")
             % {
                 "name": reward.name,
-                "when": timezone.localtime(reward.available_from).strftime("%Y年%m月%d日 %H:%M"),
+                "when": date_format(timezone.localtime(reward.available_from), "DATETIME_FORMAT"),
             },
         )
     if reward.available_until and now >= reward.available_until:
@@ -75,7 +76,7 @@ def _check_open(reward: Reward, now: datetime.datetime) -> None:
             _("“%(name)s”的兑换已于%(when)s截止。")
             % {
                 "name": reward.name,
-                "when": timezone.localtime(reward.available_until).strftime("%Y年%m月%d日 %H:%M"),
+                "when": date_format(timezone.localtime(reward.available_until), "DATETIME_FORMAT"),
             },
         )
 

@@ -97,8 +97,10 @@ def _check_window(activity: Activity, at: datetime.datetime) -> None:
             Reason.OUTSIDE_WINDOW,
             _("现在不在签到时间内。签到时间：%(start)s 至 %(end)s。")
             % {
-                "start": date_format(timezone.localtime(activity.checkin_opens_at), "n月j日 H:i"),
-                "end": date_format(timezone.localtime(activity.ends_at), "n月j日 H:i"),
+                "start": date_format(
+                    timezone.localtime(activity.checkin_opens_at), _("n月j日 H:i")
+                ),
+                "end": date_format(timezone.localtime(activity.ends_at), _("n月j日 H:i")),
             },
             activity=activity,
         )

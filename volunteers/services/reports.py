@@ -25,7 +25,7 @@ NOTE_MAX_LENGTH = 200
 
 
 def _when(value: datetime.datetime) -> str:
-    return date_format(timezone.localtime(value), "Y年n月j日 H:i")
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def not_in_service_message() -> str:

@@ -30,7 +30,7 @@ class SignUpResult(NamedTuple):
 
 
 def _when(value: datetime.datetime) -> str:
-    return date_format(timezone.localtime(value), "n月j日 H:i")
+    return date_format(timezone.localtime(value), _("n月j日 H:i"))
 
 
 def signup_refusal(

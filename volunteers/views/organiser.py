@@ -103,11 +103,11 @@ def activity_notice(activity: Activity, now: datetime.datetime) -> str:
         return _("活动尚未发布，扫码签到会被拒绝。")
     if now < activity.checkin_opens_at:
         return _("签到从 %(time)s 开始，现在扫码会被拒绝。") % {
-            "time": date_format(timezone.localtime(activity.checkin_opens_at), "n月j日 H:i")
+            "time": date_format(timezone.localtime(activity.checkin_opens_at), _("n月j日 H:i"))
         }
     if now > activity.ends_at:
         return _("活动已于 %(time)s 结束。") % {
-            "time": date_format(timezone.localtime(activity.ends_at), "n月j日 H:i")
+            "time": date_format(timezone.localtime(activity.ends_at), _("n月j日 H:i"))
         }
     return ""
 
