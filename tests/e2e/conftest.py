@@ -64,6 +64,40 @@ def phone(browser):
         context.close()
 
 
+# WeChat's in-app browser on an Android phone: how most volunteers open the site.
+WECHAT = (
+    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) "
+    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN"
+)
+
+
+@pytest.fixture
+def wechat(browser):
+    """A phone in WeChat (390×844, touch), optionally in English once ``base`` is given;
+    console errors are collected on ``page.console_errors``."""
+    contexts = []
+
+    def open_page(language: str = "zh-hans", base: str = ""):
+        context = browser.new_context(
+            viewport=PHONE, user_agent=WECHAT, is_mobile=True, has_touch=True, locale="zh-CN"
+        )
+        if base:
+            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture
 def shoot(request):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

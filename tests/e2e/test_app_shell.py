@@ -29,11 +29,6 @@ pytestmark = [
     pytest.mark.urls("tests.e2e.test_site_pages"),
 ]
 
-WECHAT = (
-    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) "
-    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN"
-)
 TABS = ["首页", "活动", "扫一扫", "积分", "我的"]
 
 # Where the brand's words end and where the header's links begin, in CSS pixels.
@@ -58,31 +53,6 @@ def town_site(settings, tmp_path, town, make_person, person_with_role):
         "leader", town.liyuan, real_name="张志强", username="leader", phone_verified=True
     )
     return volunteer, leader
-
-
-@pytest.fixture
-def wechat(browser):
-    """A phone in WeChat (390×844), optionally in English: pages with console errors kept."""
-    contexts = []
-
-    def open_page(language: str = "zh-hans", base: str = ""):
-        context = browser.new_context(
-            viewport=PHONE, user_agent=WECHAT, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
-        if base:
-            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def tab_labels(page) -> list[str]:

@@ -8,15 +8,10 @@ import pytest
 
 from core.sms import LocmemSMSBackend
 
-from .conftest import PHONE
+from .conftest import PHONE, WECHAT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WECHAT_ANDROID = (
-    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) "
-    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN"
-)
 THIRTY_DAYS = 30 * 24 * 3600
 
 
@@ -31,7 +26,7 @@ def sms_outbox(settings):
 @pytest.fixture
 def wechat(browser):
     context = browser.new_context(
-        viewport=PHONE, user_agent=WECHAT_ANDROID, locale="zh-CN", is_mobile=True, has_touch=True
+        viewport=PHONE, user_agent=WECHAT, locale="zh-CN", is_mobile=True, has_touch=True
     )
     page = context.new_page()
     page.console_errors = []

@@ -35,11 +35,6 @@ pytestmark = [
     pytest.mark.urls("tests.e2e.test_site_pages"),
 ]
 
-WECHAT = (
-    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) "
-    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN"
-)
 TITLE = "阳关中路文明交通劝导"
 
 
@@ -55,29 +50,6 @@ def town_site(settings, tmp_path, town, make_person, person_with_role):
         "leader", town.liyuan, real_name="张志强", username="leader", phone_verified=True
     )
     return volunteer
-
-
-@pytest.fixture
-def wechat(browser):
-    """A phone in WeChat (390×844), console errors kept on the page."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(
-            viewport=PHONE, user_agent=WECHAT, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def on_tab(page, label: str) -> None:
