@@ -274,5 +274,18 @@
     });
   }
 
-  window.ShazhouQR = { camera: camera, readImage: readImage };
+  // The camera's start/stop buttons and its status line follow its state the same way on
+  // both scanners: an onState handler for camera().
+  function buttonsFollow(startButton, stopButton, status, message) {
+    return function (state) {
+      var on = state === "starting" || state === "aim";
+      startButton.hidden = on;
+      stopButton.hidden = !on;
+      if (state !== "stopped") {
+        status.textContent = message(state);
+      }
+    };
+  }
+
+  window.ShazhouQR = { camera: camera, readImage: readImage, buttonsFollow: buttonsFollow };
 })();

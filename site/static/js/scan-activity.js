@@ -73,14 +73,7 @@
     paused: function () {
       return leaving;
     },
-    onState: function (state) {
-      var on = state === "starting" || state === "aim";
-      startButton.hidden = on;
-      stopButton.hidden = !on;
-      if (state !== "stopped") {
-        cameraStatus.textContent = message(state);
-      }
-    }
+    onState: window.ShazhouQR.buttonsFollow(startButton, stopButton, cameraStatus, message)
   });
 
   startButton.addEventListener("click", camera.start);
