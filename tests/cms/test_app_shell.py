@@ -69,4 +69,25 @@ def test_robots_txt_keeps_crawlers_out_of_the_admin_and_names_the_sitemap(client
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
     assert "Disallow: /me/" not in lines  # a crawler is sent to the login page anyway
+    assert "Disallow: /c/" not in lines  # so are check-in scans (and Lighthouse's SEO audit passes)
     assert lines[-1] == "Sitemap: http://testserver/sitemap.xml"
+
+
+def test_every_page_a_volunteer_uses_describes_itself_once_and_may_be_indexed(client, make_person):
+    # Lighthouse's SEO audit (make audit) wants a description on each page and no noindex;
+    # the pages behind the login are never seen by a crawler anyway.
+    def descriptions(path):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.content.decode()
+        assert "noindex" not in html, path
+        return re.findall(r'<meta name="description" content="([^"]+)">', html)
+
+    assert descriptions("/activities/") == [
+        "沙州镇正在招募的志愿活动：时间、地点、名额，在线报名，到场扫码签到。"
+    ]
+    client.force_login(make_person(real_name="王小明").user)
+    for path, words in (("/me/", "服务时长"), ("/me/points/", "积分明细"), ("/shop/", "爱心超市")):
+        found = descriptions(path)
+        assert len(found) == 1 and words in found[0], (path, found)
+    assert len(descriptions("/scan/")) == 1  # 扫一扫, a page of the check-in flow
