@@ -1,6 +1,7 @@
 """Add to home screen: the manifest, the service worker, the offline page and robots.txt."""
 
 import json
+import re
 
 import pytest
 from django.contrib.staticfiles import finders

@@ -71,7 +71,7 @@ def _meta_description(activity: Activity, time_span: str) -> str:
     summary = " · ".join(fact for fact in facts if fact)
     description = " ".join(activity.description.split())
     if description:
-        summary = f"{summary}。{description}"
+        summary = _("%(facts)s。%(description)s") % {"facts": summary, "description": description}
     return Truncator(summary).chars(150)
 
 
