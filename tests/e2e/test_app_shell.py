@@ -195,9 +195,9 @@ def test_scan_refuses_a_code_that_is_not_an_activitys(live_server, town_site, we
     page.set_input_files("input[type=file]", str(picture))
     banner = page.locator("[data-banner]")
     banner.wait_for(state="visible")
-    page.wait_for_function(
-        "document.querySelector('[data-banner-message]').textContent.includes('不是本站')"
-    )
+    # Locators wait in Playwright's own world: a string to wait_for_function is an eval,
+    # which the page's Content Security Policy refuses once it has to poll.
+    page.locator("[data-banner-message]", has_text="不是本站").wait_for()
     assert "这不是本站的活动签到二维码" in banner.inner_text()
     assert page.url == f"{base}/scan/"  # nowhere else was opened
 
@@ -205,9 +205,7 @@ def test_scan_refuses_a_code_that_is_not_an_activitys(live_server, town_site, we
     blank = tmp_path / "blank.png"
     blank.write_bytes(_white_png())
     page.set_input_files("input[type=file]", str(blank))
-    page.wait_for_function(
-        "document.querySelector('[data-banner-message]').textContent.includes('没有找到二维码')"
-    )
+    page.locator("[data-banner-message]", has_text="没有找到二维码").wait_for()
     assert page.console_errors == []
 
 
@@ -223,9 +221,7 @@ def test_scan_without_camera_permission_points_to_the_album(live_server, town_si
     response = page.goto(f"{base}/scan/")
     assert "camera=(self)" in response.headers["permissions-policy"]
     status = page.locator("[data-camera-status]")
-    page.wait_for_function(
-        "document.querySelector('[data-camera-status]').textContent.includes('没有摄像头权限')"
-    )
+    page.locator("[data-camera-status]", has_text="没有摄像头权限").wait_for()
     assert "从相册选择" in status.inner_text()
     assert page.get_by_text("从相册选择 / 拍照", exact=True).first.is_visible()
 
