@@ -279,12 +279,10 @@ def activity_to_run_today(
     )
 
 
-def person_upcoming_signups(person: Person | None, *, limit: int = 5) -> QuerySet[SignUp]:
-    """The person's places on activities not yet over, soonest first, each with
-    ``waitlist_place`` (1 for the first waiting; None when confirmed), in one query."""
-    if person is None:
-        return SignUp.objects.none()
-    ahead = (
+def _waitlisted_ahead() -> Subquery:
+    """How many wait ahead of the outer sign-up on its activity's waiting list (queued
+    earlier, ties by id): its place is this + 1. One subquery for 我的 and the activity page."""
+    return Subquery(
         SignUp.objects.filter(activity_id=OuterRef("activity_id"), status=SignUpStatus.WAITLISTED)
         .filter(
             Q(queued_at__lt=OuterRef("queued_at"))
@@ -293,8 +291,17 @@ def person_upcoming_signups(person: Person | None, *, limit: int = 5) -> QuerySe
         .order_by()
         .values("activity_id")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values("n"),
+        output_field=IntegerField(),
     )
+
+
+def person_upcoming_signups(person: Person | None, *, limit: int = 5) -> QuerySet[SignUp]:
+    """The person's places on activities not yet over, soonest first, each with
+    ``waitlist_place`` (1 for the first waiting; None when confirmed), in one query."""
+    if person is None:
+        return SignUp.objects.none()
+    ahead = _waitlisted_ahead()
     return (
         SignUp.objects.filter(
             person=person,
@@ -305,7 +312,7 @@ def person_upcoming_signups(person: Person | None, *, limit: int = 5) -> QuerySe
             waitlist_place=Case(
                 When(
                     status=SignUpStatus.WAITLISTED,
-                    then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1,
+                    then=Coalesce(ahead, 0) + 1,
                 ),
                 default=None,
                 output_field=IntegerField(),
@@ -461,21 +468,11 @@ def _hours(minutes: int) -> str:
 
 def _viewer_signup(activity: Activity, person: Person) -> SignUp | None:
     """The person's live sign-up with its place in the queue (``ahead``), in one query."""
-    ahead = (
-        SignUp.objects.filter(activity_id=OuterRef("activity_id"), status=SignUpStatus.WAITLISTED)
-        .filter(
-            Q(queued_at__lt=OuterRef("queued_at"))
-            | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("id"))
-        )
-        .order_by()
-        .values("activity_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    ahead = _waitlisted_ahead()
     return (
         SignUp.objects.filter(activity=activity, person=person)
         .exclude(status=SignUpStatus.CANCELLED)
-        .annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), 0))
+        .annotate(ahead=Coalesce(ahead, 0))
         .first()
     )
 
