@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.utils import translation
 from wagtail.models import Site
 
 from cms.chrome import refresh_chrome
@@ -33,6 +35,15 @@ from .clock import next_noon
 
 NOON = next_noon()
 pytestmark = pytest.mark.time_machine(NOON, tick=False)
+
+
+@pytest.fixture(autouse=True)
+def _back_to_chinese():
+    """LocaleMiddleware leaves the last request's language active in the thread; the next
+    test on this worker (a page rendered without a request) must find the default again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 # CJK ideographs, their punctuation (“：，。（）”) and full-width forms.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
