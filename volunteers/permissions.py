@@ -119,6 +119,26 @@ def memberships_holding(action: str, organisation: Organisation) -> QuerySet[Mem
     )
 
 
+def nearest_holders(action: str, organisation: Organisation, *, limit: int = 10) -> list[Person]:
+    """Who holds ``action`` on the nearest node at or above ``organisation`` that has anyone.
+
+    Whom to tell of something waiting for a decision there: a grid's staff before its
+    community's, a team's leader before the squad's; at most ``limit`` people, so the
+    town's administrators are not told of each of ten thousand requests.
+    """
+    memberships = list(
+        memberships_holding(action, organisation)
+        .filter(person__user__is_active=True)
+        .select_related("person__user", "organisation")
+        .order_by("-organisation__depth", "person_id")[:100]
+    )
+    if not memberships:
+        return []
+    nearest = memberships[0].organisation.depth
+    people = {m.person_id: m.person for m in memberships if m.organisation.depth == nearest}
+    return list(people.values())[:limit]
+
+
 def forget_grants(user) -> None:
     """Call after changing a user's roles within the same request."""
     if user is not None and hasattr(user, "_shazhou_grants"):

@@ -66,17 +66,7 @@ def _unique(organisations: Iterable[Organisation]) -> list[Organisation]:
 
 def join_request_deciders(organisation: Organisation) -> list[Person]:
     """Who is told of a request to join ``organisation``: ADMIT holders on the nearest node."""
-    memberships = list(
-        permissions.memberships_holding(permissions.Action.ADMIT, organisation)
-        .filter(person__user__is_active=True)
-        .select_related("person__user", "organisation")
-        .order_by("-organisation__depth", "person_id")[:100]
-    )
-    if not memberships:
-        return []
-    nearest = memberships[0].organisation.depth
-    people = {m.person_id: m.person for m in memberships if m.organisation.depth == nearest}
-    return list(people.values())[:DECIDERS_TOLD]
+    return permissions.nearest_holders(permissions.Action.ADMIT, organisation, limit=DECIDERS_TOLD)
 
 
 def _tell_deciders(request: JoinRequest) -> None:
