@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from volunteers.models import Activity, Membership, Organisation, Person
+from volunteers.models import Activity, Claim, Membership, Need, Organisation, Person
 
 Role = Membership.Role
 
@@ -31,9 +31,20 @@ class Action:
     MANAGE_ROLES = "manage_roles"  # grant and end roles, build the organisation tree
     ADMIT = "admit"  # approve or refuse join requests
     WRITE_NEWS = "write_news"  # write the community's news on the public site
+    MANAGE_NEEDS = "manage_needs"  # record, approve, close needs (微心愿) and confirm claims
 
     ALL = frozenset(
-        {VIEW, PUBLISH, CHECK_IN, MANAGE_PEOPLE, ADJUST_POINTS, MANAGE_ROLES, ADMIT, WRITE_NEWS}
+        {
+            VIEW,
+            PUBLISH,
+            CHECK_IN,
+            MANAGE_PEOPLE,
+            ADJUST_POINTS,
+            MANAGE_ROLES,
+            ADMIT,
+            WRITE_NEWS,
+            MANAGE_NEEDS,
+        }
     )
     # Holding any of these somewhere makes a person staff: they work in the admin.
     STAFF = ALL - {VIEW}
@@ -45,13 +56,17 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset({Action.VIEW}),
     Role.LEADER: _ORGANISER | {Action.WRITE_NEWS},
     Role.DEPUTY: _ORGANISER | {Action.WRITE_NEWS},
-    Role.SECRETARY: _ORGANISER | {Action.MANAGE_PEOPLE, Action.ADJUST_POINTS, Action.WRITE_NEWS},
+    Role.SECRETARY: _ORGANISER
+    | {Action.MANAGE_PEOPLE, Action.ADJUST_POINTS, Action.WRITE_NEWS, Action.MANAGE_NEEDS},
     Role.ADMIN: Action.ALL,
     Role.EDITOR: frozenset({Action.VIEW, Action.WRITE_NEWS}),
     # The grid's staff place newcomers in their grid and run its activities; the other
     # grid roles are the eyes and ears of the grid and see its people.
-    Role.GRID_HEAD: _ORGANISER | {Action.MANAGE_PEOPLE},
-    Role.GRID_WORKER: frozenset({Action.VIEW, Action.CHECK_IN, Action.MANAGE_PEOPLE, Action.ADMIT}),
+    # They also keep the grid's needs list (需求清单): record, approve, confirm.
+    Role.GRID_HEAD: _ORGANISER | {Action.MANAGE_PEOPLE, Action.MANAGE_NEEDS},
+    Role.GRID_WORKER: frozenset(
+        {Action.VIEW, Action.CHECK_IN, Action.MANAGE_PEOPLE, Action.ADMIT, Action.MANAGE_NEEDS}
+    ),
     Role.STREET_HEAD: frozenset({Action.VIEW}),
     Role.PARTY_HOUSEHOLD: frozenset({Action.VIEW}),
     Role.INFORMANT: frozenset({Action.VIEW}),
@@ -163,6 +178,10 @@ def organisations_of(obj) -> list[Organisation]:
         # Only current roles tie a person to a node: a team left in 2021 does not.
         nodes += [m.organisation for m in obj.memberships.current().select_related("organisation")]
         return [n for n in nodes if n is not None]
+    if isinstance(obj, Need):
+        return [obj.grid]  # the grid's staff, and its community's above it
+    if isinstance(obj, Claim):
+        return [obj.need.grid]
     organisation = getattr(obj, "organisation", None)
     if isinstance(organisation, Organisation):
         return [organisation]

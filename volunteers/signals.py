@@ -22,6 +22,11 @@ and the higher app receives it, connected in its ``apps.py``:
     subtree) hangs under its new parent. Everyone linked to the subtree now ranks under
     other nodes above it: points copies their totals to those rankings (an error rolls
     the move back, so the rankings never disagree with the tree).
+``claim_confirmed(claim)``
+    Sent by ``claim_confirm`` inside its transaction, when the grid's staff or the
+    resident confirm that a claimed need (双项认领) was served. points credits the claim's
+    minutes and points under the 双项认领 rule (once: the ledger's idempotency key) and
+    answers what it did; an error rolls the confirmation back.
 """
 
 from django.dispatch import Signal
@@ -30,6 +35,7 @@ attendance_finalising = Signal()
 attendance_withdrawn = Signal()
 activity_finished = Signal()
 organisation_moved = Signal()
+claim_confirmed = Signal()
 
 
 def answer(responses) -> object | None:

@@ -3,6 +3,7 @@
 from .activities import Activity, ActivityCategory, SignUp
 from .checkin import Attendance, CommunityReport, Method, ScanAttempt
 from .joining import JoinRequest
+from .needs import Claim, Need, NeedCategory
 from .notifications import ExportJob, Notification, NotificationPreference
 from .organisation import Organisation
 from .people import (
@@ -20,11 +21,14 @@ __all__ = [
     "ActivityCategory",
     "Attendance",
     "AuditEvent",
+    "Claim",
     "CommunityReport",
     "ExportJob",
     "JoinRequest",
     "Membership",
     "Method",
+    "Need",
+    "NeedCategory",
     "Notification",
     "NotificationPreference",
     "Organisation",

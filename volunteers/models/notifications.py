@@ -33,6 +33,7 @@ class Notification(models.Model):
         JOIN = "join", _("加入申请")
         COMMUNITY_REPORT = "report", _("报到")
         DUAL_REPORT = "dual_report", _("双报到反馈")
+        NEED = "need", _("微心愿")
         OTHER = "other", _("其他")
 
     recipient = models.ForeignKey(

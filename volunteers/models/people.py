@@ -83,6 +83,13 @@ class Person(models.Model):
         blank=True,
         help_text=_("愿意参加的服务，例如 文明交通劝导、助老助残、法律咨询。"),
     )
+    # 三单一卡's matching: a published need whose category fits the skills or interests
+    # above is suggested to the community's staff and told to the person, unless they opt out.
+    need_suggestions = models.BooleanField(
+        _("接收微心愿推荐"),
+        default=True,
+        help_text=_("社区有与您的技能特长或服务意向相符的微心愿时通知您。"),
+    )
     date_joined = models.DateField(_("加入日期"), default=timezone.localdate)
 
     # Party members only.
