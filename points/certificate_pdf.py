@@ -1,6 +1,6 @@
 """The 志愿服务记录证明 as a PDF: A4, a CJK font embedded, a QR that opens the check page.
 
-The font comes from the machine (Debian's ``fonts-noto-cjk``), found with
+The font comes from the machine (Debian's ``fonts-noto-cjk``), found by ``core.pdf`` with
 ``fc-match`` unless ``settings.CERTIFICATE_FONT`` names a file; fpdf2 embeds the
 subset of glyphs the certificate uses, so the PDF reads the same on a phone with
 no Chinese fonts at all. Rendering reads only the certificate's frozen facts:
@@ -8,16 +8,9 @@ the same certificate gives the same text whenever it is downloaded.
 """
 
 import datetime
-import functools
 import io
 import logging
-import shutil
-import subprocess
-from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import BlendMode, XPos, YPos
 from fpdf.fonts import FontFace
@@ -25,76 +18,23 @@ from PIL import Image, ImageChops
 from wagtail.images import get_image_model
 
 from core import qr
+from core.pdf import FONT_FAMILY, CjkFontMissing, cjk_font
+from core.pdf import _resolve as _resolve  # its cache is cleared by the font tests
 from points.models import Certificate
 
 logger = logging.getLogger(__name__)
 
-# fontTools narrates every subset it makes at INFO: one certificate, forty lines of log.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-# Characters every certificate prints: a font without them cannot render one.
-REQUIRED_TEXT = "志愿服务记录证明编号"
-FONT_FAMILY = "cjk"
 # One regular face is embedded; headings stand out by a sand fill, not by a bold face.
 HEADINGS = FontFace(emphasis="", fill_color=(245, 236, 220))
 
-
-class CertificateFontMissing(ImproperlyConfigured):
-    """No usable Chinese font: the message says how to install or configure one."""
-
-
-def _fc_match() -> tuple[str, int] | None:
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        return None
-    try:
-        result = subprocess.run(  # noqa: S603 -- a fixed program and arguments, no shell
-            [fc_match, "--format=%{file}\n%{index}", "Noto Sans CJK SC:lang=zh-cn"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    path, _newline, index = result.stdout.partition("\n")
-    return (path.strip(), int(index or 0)) if path.strip() else None
-
-
-def _covers_chinese(path: str, index: int) -> bool:
-    try:
-        font = TTFont(path, fontNumber=index, lazy=True)
-        cmap = font.getBestCmap() or {}
-    except Exception:  # any unreadable file is simply not a usable font
-        return False
-    return all(ord(char) in cmap for char in REQUIRED_TEXT)
-
-
-@functools.lru_cache(maxsize=4)
-def _resolve(configured: str, configured_index: int | None) -> tuple[str, int]:
-    if configured:
-        candidates = [(configured, configured_index or 0)]
-    else:
-        found = _fc_match()
-        candidates = [found] if found else []
-    for path, index in candidates:
-        if Path(path).is_file() and _covers_chinese(path, index):
-            return path, index
-    where = f"（已设置 CERTIFICATE_FONT={configured}）" if configured else ""
-    raise CertificateFontMissing(
-        "找不到可用于志愿服务记录证明的中文字体"
-        f"{where}：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），"
-        "或在设置 CERTIFICATE_FONT 中指定一个含简体中文的字体文件（.ttf、.otf 或 .ttc），"
-        ".ttc 文件可用 CERTIFICATE_FONT_INDEX 指定字体序号。"
-    )
+# The font is found in core.pdf (the 双项认领卡 prints with it too); these names stay for
+# the views and tests that know them.
+CertificateFontMissing = CjkFontMissing
 
 
 def certificate_font() -> tuple[str, int]:
     """(font file, index in a collection) for certificates; CertificateFontMissing if none."""
-    return _resolve(
-        getattr(settings, "CERTIFICATE_FONT", "") or "",
-        getattr(settings, "CERTIFICATE_FONT_INDEX", None),
-    )
+    return cjk_font("志愿服务记录证明")
 
 
 def _hours(minutes: int) -> str:
