@@ -32,7 +32,10 @@ def may_decide_backfill(user: AnyUser, record: ServiceRecord) -> bool:
     by the one who entered it."""
     if user is None or not user.is_authenticated or user.pk == record.entered_by_id:
         return False
-    if permissions.administers_town_of(user, record.activity.organisation):
+    # Only back-fills are decided, and they name their activity; a claim's record has none.
+    if record.activity is not None and permissions.administers_town_of(
+        user, record.activity.organisation
+    ):
         return True
     return permissions.can(
         user, Action.ADJUST_POINTS, record.person

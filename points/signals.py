@@ -11,18 +11,27 @@ without any totals cost one indexed EXISTS. When a node of the tree moves
 
 Attendance (volunteers.signals, volunteers' one way up): a finalised attendance is
 awarded its hours and points, a withdrawn one has them reversed, in the sender's
-transaction.
+transaction. A confirmed claim (双项认领) is awarded its hours and points the same way.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from points.scopes import SCOPE_FIELDS, people_linked_under
-from points.services import points_award_for_attendance, points_reverse_for_attendance
+from points.services import (
+    points_award_for_attendance,
+    points_award_for_claim,
+    points_reverse_for_attendance,
+)
 from points.services.ledger import scope_totals_rebuild, scope_totals_remove
 from points.services.rescoping import scope_totals_rebuild_many
 from volunteers.models import Membership, Person, User
-from volunteers.signals import attendance_finalising, attendance_withdrawn, organisation_moved
+from volunteers.signals import (
+    attendance_finalising,
+    attendance_withdrawn,
+    claim_confirmed,
+    organisation_moved,
+)
 
 
 @receiver(post_save, sender=Person, dispatch_uid="points_person_saved")
@@ -64,3 +73,9 @@ def attendance_finalising_award(sender, attendance, **kwargs):
 @receiver(attendance_withdrawn, dispatch_uid="points_reverse_attendance")
 def attendance_withdrawn_reverse(sender, attendance, reason, by: User | None, **kwargs) -> int:
     return points_reverse_for_attendance(attendance=attendance, reason=reason, by=by)
+
+
+@receiver(claim_confirmed, dispatch_uid="points_award_claim")
+def claim_confirmed_award(sender, claim, **kwargs):
+    """Credit the claim's hours and points under the 双项认领 rule; the ``Award`` answers."""
+    return points_award_for_claim(claim=claim)

@@ -3,8 +3,8 @@
 The rules are the town's: who may edit them is the same question as who may
 edit the activity category list, ``volunteers.permissions.administers_a_town``.
 A rule that has produced ledger lines cannot be deleted (they name it), and the
-default rule cannot be deleted at all; editing a rule changes future awards
-only, because each line keeps the figures it was computed with.
+default rule and the default 双项认领 rule cannot be deleted at all; editing a rule
+changes future awards only, because each line keeps the figures it was computed with.
 
 Every add, change and removal goes through ``points.services.rules``, which writes
 the audit record (what changed, old → new) as well as Wagtail's history.
@@ -120,6 +120,7 @@ class PointsRuleViewSet(SnippetViewSet):
     delete_view_class = RuleDeleteView
     list_display = [
         "name",
+        "for_claims",
         "category",
         "audience",
         "points_per_attendance",
@@ -129,12 +130,13 @@ class PointsRuleViewSet(SnippetViewSet):
         "daily_cap",
         "yearly_cap",
     ]
-    list_filter = ["audience", "category"]
+    list_filter = ["for_claims", "audience", "category"]
     copy_view_enabled = False
     panels = [
         FieldPanel("name"),
         MultiFieldPanel(
-            [FieldPanel("category"), FieldPanel("audience")], heading=gettext_lazy("适用范围")
+            [FieldPanel("for_claims"), FieldPanel("category"), FieldPanel("audience")],
+            heading=gettext_lazy("适用范围"),
         ),
         MultiFieldPanel(
             [

@@ -15,6 +15,10 @@ rounded down is the old per-hour floor.
 The most specific rule wins: (category, audience), (category, anyone),
 (no category, audience), (no category, anyone). Migration 0003 creates the last
 one, the default rule; if it is ever missing the services recreate it.
+
+Claims on residents' needs (双项认领) have no activity and so no activity category:
+they are scored only by rules marked ``for_claims`` (no category; audience as above),
+and activities only by the others. Migration 0012 creates the town's 双项认领 rule.
 """
 
 from django.core.validators import MinValueValidator
@@ -48,10 +52,11 @@ ROUNDING_UNITS = [
 
 
 DEFAULT_RULE_NAME = "默认规则"
+CLAIM_RULE_NAME = "双项认领"
 
 
 class PointsRule(models.Model):
-    """Points for attending, per activity category and audience."""
+    """Points for attending, per activity category and audience; or for claims (双项认领)."""
 
     name = models.CharField(_("名称"), max_length=60)
     category = models.ForeignKey(
@@ -66,8 +71,18 @@ class PointsRule(models.Model):
     audience = models.CharField(
         _("适用对象"), max_length=16, choices=Audience.choices, default=Audience.ANYONE
     )
+    for_claims = models.BooleanField(
+        _("适用于双项认领"),
+        default=False,
+        help_text=_(
+            "勾选后这条规则只用于认领完成的居民需求（双项认领），不用于活动，也不能选活动类别；"
+            "“每次出勤积分”即每完成一次认领所得。"
+        ),
+    )
     points_per_attendance = models.PositiveIntegerField(
-        _("每次出勤积分"), default=0, help_text=_("达到最低出勤比例即得，与时长无关。")
+        _("每次出勤积分"),
+        default=0,
+        help_text=_("达到最低出勤比例即得，与时长无关；双项认领规则中为每完成一次认领所得。"),
     )
     points_per_hour = models.PositiveIntegerField(
         _("每小时积分"),
@@ -98,14 +113,14 @@ class PointsRule(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text=_("同一人一天内在本类别活动中最多得多少分；留空不限。"),
+        help_text=_("同一人一天内在本类别活动中（双项认领规则：在认领中）最多得多少分；留空不限。"),
     )
     yearly_cap = models.PositiveIntegerField(
         _("本类别每年上限"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text=_("同一人一年内在本类别活动中最多得多少分；留空不限。"),
+        help_text=_("同一人一年内在本类别活动中（双项认领规则：在认领中）最多得多少分；留空不限。"),
     )
     rubric_category = models.CharField(
         _("计入积分细则"),
@@ -127,9 +142,15 @@ class PointsRule(models.Model):
                 name="rule_one_per_category_audience",
             ),
             models.UniqueConstraint(
-                fields=["audience"],
+                fields=["audience", "for_claims"],
                 condition=Q(category__isnull=True),
                 name="rule_one_general_per_audience",
+            ),
+            # A claim has no activity category: a claims rule naming one would never apply.
+            models.CheckConstraint(
+                condition=Q(for_claims=False) | Q(category__isnull=True),
+                name="rule_claims_have_no_category",
+                violation_error_message=_("双项认领规则适用于所有认领，不能选活动类别。"),
             ),
         ]
 

@@ -10,7 +10,8 @@ LIVE_STATUSES = ("pending", "approved")
 
 
 class ServiceRecord(models.Model):
-    """Minutes credited from a finalised attendance (诚信时长) or an approved back-fill (补录).
+    """Minutes credited from a finalised attendance (诚信时长), an approved back-fill (补录)
+    or a confirmed claim on a resident's need (双项认领, which has no activity).
 
     Records are not a ledger: a back-fill moves from pending to approved or
     rejected, and a credited record is revoked (never deleted) when its attendance
@@ -21,6 +22,7 @@ class ServiceRecord(models.Model):
     class Source(models.TextChoices):
         ATTENDANCE = "attendance", _("签到出勤")
         BACKFILL = "backfill", _("补录")
+        CLAIM = "claim", _("双项认领")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审核")
@@ -35,15 +37,26 @@ class ServiceRecord(models.Model):
         related_name="service_records",
         db_index=False,  # the (person, occurred_at) index leads with it
     )
+    # Attendance and back-fill records name their activity; a claim's has none.
     activity = models.ForeignKey(
         "volunteers.Activity",
         verbose_name=_("活动"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="service_records",
     )
     attendance = models.ForeignKey(
         "volunteers.Attendance",
         verbose_name=_("出勤"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_records",
+    )
+    claim = models.ForeignKey(
+        "volunteers.Claim",
+        verbose_name=_("认领"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -101,14 +114,39 @@ class ServiceRecord(models.Model):
                 condition=Q(status__in=LIVE_STATUSES),
                 name="record_one_live_per_activity",
             ),
-            models.CheckConstraint(condition=Q(minutes__gt=0), name="record_minutes_positive"),
-            models.CheckConstraint(
-                condition=Q(source="attendance", attendance__isnull=False)
-                | Q(source="backfill", attendance__isnull=True),
-                name="record_source_matches_attendance",
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="record_one_live_per_claim",
             ),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="record_minutes_positive"),
+            # Each source names what it came from, and only that: an attendance (and its
+            # activity), an activity alone (a back-fill), or a claim alone.
             models.CheckConstraint(
-                condition=~Q(source="attendance") | ~Q(status__in=["pending", "rejected"]),
+                condition=Q(
+                    source="attendance",
+                    attendance__isnull=False,
+                    activity__isnull=False,
+                    claim__isnull=True,
+                )
+                | Q(
+                    source="backfill",
+                    attendance__isnull=True,
+                    activity__isnull=False,
+                    claim__isnull=True,
+                )
+                | Q(
+                    source="claim",
+                    claim__isnull=False,
+                    attendance__isnull=True,
+                    activity__isnull=True,
+                ),
+                name="record_source_matches_origin",
+            ),
+            # Attendance and claims are credited when they happen: never pending or rejected.
+            models.CheckConstraint(
+                condition=~Q(source__in=["attendance", "claim"])
+                | ~Q(status__in=["pending", "rejected"]),
                 name="record_attendance_is_credited",
             ),
         ]

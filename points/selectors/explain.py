@@ -3,7 +3,9 @@
 Built from the data frozen on the line when it was written, so it stays true
 after a town admin edits the rule: e.g. “文明交通劝导 2小时 × 1分/小时 = 2分”, and
 with its rounding: “文明交通劝导 1小时58分钟 × 1分/小时 = 约1.97分，四舍五入计 2分”,
-“文明交通劝导 1小时58分钟，按30分钟就近取整计 2小时 × 1分/小时 = 2分”.
+“文明交通劝导 1小时58分钟，按30分钟就近取整计 2小时 × 1分/小时 = 2分”. A claim
+(双项认领) names its need: “双项认领「为独居老人更换水龙头」服务 2小时：每次 2分 + 每小时
+1分，计 4分”.
 """
 
 from fractions import Fraction
@@ -18,6 +20,11 @@ CAP_LABELS = {
     "yearly": lambda: _("本类别年度上限"),
     "rubric_item": lambda: _("本年度积分细则单项上限"),
     "rubric_total": lambda: _("年度积分上限"),
+}
+# A claims rule's own caps are over claims, not an activity category.
+CLAIM_CAP_LABELS = CAP_LABELS | {
+    "daily": lambda: _("双项认领每日上限"),
+    "yearly": lambda: _("双项认领年度上限"),
 }
 
 
@@ -69,12 +76,66 @@ def _time_part(data: dict[str, Any], per_hour: int, minutes: int) -> str:
     }
 
 
+def _cap_text(data: dict[str, Any], labels: dict[str, Any]) -> str:
+    cap = data.get("cap")
+    if not cap:
+        return ""
+    label = labels.get(cap.get("kind"), lambda: _("上限"))()
+    return _("；已达%(label)s %(limit)d分（此前已得 %(used)d分），实得 %(awarded)d分") % {
+        "label": label,
+        "limit": cap.get("limit", 0),
+        "used": cap.get("used", 0),
+        "awarded": data.get("awarded", 0),
+    }
+
+
+def claim_explanation(data: dict[str, Any]) -> str:
+    """The sentence for a claim's line (双项认领): the need, the time, the rule, the cap."""
+    minutes = data.get("minutes", 0)
+    per_claim = data.get("points_per_attendance", 0)
+    per_hour = data.get("points_per_hour", 0)
+    counted = data.get("counted_minutes", minutes)
+    mode = data.get("rounding_mode") or "nearest"
+    served = duration_text(minutes)
+    if counted != minutes:
+        served = _("%(duration)s（按%(unit)s%(rounding)s计 %(counted)s）") % {
+            "duration": served,
+            "unit": duration_text(data.get("rounding_unit") or 1),
+            "rounding": ROUNDING_WORDS.get(mode, ROUNDING_WORDS["nearest"])(),
+            "counted": duration_text(counted),
+        }
+    rates = []
+    if per_claim:
+        rates.append(_("每次 %(n)d分") % {"n": per_claim})
+    if per_hour:
+        rates.append(_("每小时 %(n)d分") % {"n": per_hour})
+    base = data.get("base", 0)
+    exact = per_claim + Fraction(counted * per_hour, 60)
+    if exact != base:
+        result = _(" = %(exact)s分，%(rounding)s计 %(base)d分") % {
+            "exact": points_text(exact),
+            "rounding": POINT_ROUNDING_WORDS.get(mode, POINT_ROUNDING_WORDS["nearest"])(),
+            "base": base,
+        }
+    else:
+        result = _("，计 %(base)d分") % {"base": base}
+    text = _("双项认领「%(need)s」服务 %(served)s：%(rates)s%(result)s") % {
+        "need": data.get("need", ""),
+        "served": served,
+        "rates": " + ".join(rates) or _("不计分"),
+        "result": result,
+    }
+    return text + _cap_text(data, CLAIM_CAP_LABELS)
+
+
 def service_explanation(data: dict[str, Any]) -> str:
     """The sentence for a service line's figures (``PointsEntry.explanation``).
 
     Lines written before rules had a rounding (no ``rounding_mode``) keep the sentence
     they were written with: the floor, “不足1分的部分不计”.
     """
+    if data.get("source") == "claim":
+        return claim_explanation(data)
     parts = []
     per_hour = data.get("points_per_hour", 0)
     minutes = data.get("minutes", 0)
@@ -107,15 +168,7 @@ def service_explanation(data: dict[str, Any]) -> str:
         text += _("%(base)d分") % {"base": base}
     if not rounding and per_hour and minutes % 60 and (minutes * per_hour) % 60:
         text += _("（不足1分的部分不计）")
-    cap = data.get("cap")
-    if cap:
-        label = CAP_LABELS.get(cap.get("kind"), lambda: _("上限"))()
-        text += _("；已达%(label)s %(limit)d分（此前已得 %(used)d分），实得 %(awarded)d分") % {
-            "label": label,
-            "limit": cap.get("limit", 0),
-            "used": cap.get("used", 0),
-            "awarded": data.get("awarded", 0),
-        }
+    text += _cap_text(data, CAP_LABELS)
     if data.get("source") == "backfill":
         text += _("（补录）")
     return text

@@ -7,10 +7,11 @@ service that takes a person's ledger lock runs in ``ledger_atomic`` (a
 ``transaction.atomic`` that also writes the per-value ranking counts at its end).
 """
 
-from volunteers.models import Attendance
+from volunteers.models import Attendance, Claim
 
 from .awards import Award, award_for_attendance
 from .bulk import ledger_bulk_append
+from .claims import award_for_claim
 from .corrections import (
     points_adjust,
     points_redeem,
@@ -33,6 +34,12 @@ def points_award_for_attendance(*, attendance: Attendance) -> Award:
     return award_for_attendance(attendance)
 
 
+@ledger_atomic()
+def points_award_for_claim(*, claim: Claim) -> Award:
+    """Credit a confirmed claim's (双项认领) hours and points, exactly once."""
+    return award_for_claim(claim)
+
+
 __all__ = [
     "Award",
     "ledger_atomic",
@@ -41,6 +48,7 @@ __all__ = [
     "objection_lodge",
     "points_adjust",
     "points_award_for_attendance",
+    "points_award_for_claim",
     "points_redeem",
     "points_reverse",
     "points_reverse_for_attendance",

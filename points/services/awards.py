@@ -52,6 +52,7 @@ from volunteers.services.credit import (
 __all__ = [  # the share rule is volunteers'; named here too for the back-fill service
     "Award",
     "PointsCalculation",
+    "activity_lines",
     "attendance_points_preview",
     "award_for_attendance",
     "award_for_record",
@@ -68,13 +69,15 @@ RUBRIC_EARNING = (Category.BASIC, Category.SERVICE, Category.REWARD)
 
 @dataclass(frozen=True)
 class Award:
-    """What finalising one attendance (or approving one back-fill) produced."""
+    """What finalising one attendance (or approving one back-fill, or confirming one
+    claim) produced."""
 
     entry: PointsEntry | None = None
     record: ServiceRecord | None = None
     created: bool = False
     # Why nothing new was credited: removed, cancelled, below_share, already_credited
-    # (a back-fill holds the hours), points_reversed (a secretary reversed this award).
+    # (a back-fill holds the hours), points_reversed (a secretary reversed this award),
+    # not_confirmed (a claim not confirmed, or withdrawn).
     skipped: str = ""
     message: str = ""
 
@@ -126,34 +129,39 @@ def preview_points(rule: PointsRule, minutes: int) -> PointsCalculation:
     )
 
 
+def activity_lines(category_id: int | None) -> Q:
+    """The ledger lines an activity rule's daily and yearly caps count: its category's."""
+    return Q(activity__category_id=category_id)
+
+
 def _usage(
-    lock: PersonLock, *, occurred_at: datetime.datetime, activity_category_id: int, rubric: str
+    lock: PersonLock, *, occurred_at: datetime.datetime, in_category: Q | None, rubric: str
 ) -> dict[str, int]:
     """What the person already has this day and year, in the sums the caps look at."""
     return _usage_of(
-        lock.person_id,
-        occurred_at=occurred_at,
-        activity_category_id=activity_category_id,
-        rubric=rubric,
+        lock.person_id, occurred_at=occurred_at, in_category=in_category, rubric=rubric
     )
 
 
 def _usage_of(
-    person_id: int, *, occurred_at: datetime.datetime, activity_category_id: int, rubric: str
+    person_id: int, *, occurred_at: datetime.datetime, in_category: Q | None, rubric: str
 ) -> dict[str, int]:
+    """``in_category``: the lines the rule's own caps count (an activity category's, or
+    claims'); None when only the rubric sums are wanted (an adjustment)."""
     year_start, year_end = period_bounds(year_key(occurred_at))
     day_start, day_end = day_bounds(occurred_at)
-    in_category = Q(activity__category_id=activity_category_id)
     in_day = Q(occurred_at__gte=day_start, occurred_at__lt=day_end)
-    sums = PointsEntry.objects.filter(
+    sums: dict[str, Any] = {
+        "year_item": Sum("amount", filter=Q(category=rubric)),
+        "year_rubric": Sum("amount", filter=Q(category__in=RUBRIC_EARNING)),
+    }
+    if in_category is not None:
+        sums["day_category"] = Sum("amount", filter=in_category & in_day)
+        sums["year_category"] = Sum("amount", filter=in_category)
+    used = PointsEntry.objects.filter(
         person_id=person_id, occurred_at__gte=year_start, occurred_at__lt=year_end
-    ).aggregate(
-        day_category=Sum("amount", filter=in_category & in_day),
-        year_category=Sum("amount", filter=in_category),
-        year_item=Sum("amount", filter=Q(category=rubric)),
-        year_rubric=Sum("amount", filter=Q(category__in=RUBRIC_EARNING)),
-    )
-    return {name: value or 0 for name, value in sums.items()}
+    ).aggregate(**sums)
+    return {"day_category": 0, "year_category": 0} | {k: v or 0 for k, v in used.items()}
 
 
 def capped_points(
@@ -163,7 +171,7 @@ def capped_points(
     rule: PointsRule,
     policy: PointsPolicy,
     occurred_at: datetime.datetime,
-    activity_category_id: int,
+    in_category: Q,
 ) -> tuple[int, dict[str, Any] | None]:
     """The award after the caps, and the cap that cut it (None if none did)."""
     return _capped(
@@ -172,7 +180,7 @@ def capped_points(
         rule=rule,
         policy=policy,
         occurred_at=occurred_at,
-        activity_category_id=activity_category_id,
+        in_category=in_category,
     )
 
 
@@ -183,7 +191,7 @@ def _capped(
     rule: PointsRule,
     policy: PointsPolicy,
     occurred_at: datetime.datetime,
-    activity_category_id: int,
+    in_category: Q,
 ) -> tuple[int, dict[str, Any] | None]:
     caps = [
         ("daily", rule.daily_cap, "day_category"),
@@ -194,10 +202,7 @@ def _capped(
     if base <= 0 or all(limit is None for _name, limit, _key in caps):
         return base, None
     used = _usage_of(
-        person_id,
-        occurred_at=occurred_at,
-        activity_category_id=activity_category_id,
-        rubric=rule.rubric_category,
+        person_id, occurred_at=occurred_at, in_category=in_category, rubric=rule.rubric_category
     )
     amount, applied = base, None
     for name, limit, key in caps:
@@ -231,7 +236,7 @@ def _service_entry(
         rule=rule,
         policy=policy,
         occurred_at=occurred_at,
-        activity_category_id=activity.category_id,
+        in_category=activity_lines(activity.category_id),
     )
     explanation = _explanation(
         activity,
@@ -380,6 +385,9 @@ def award_for_record(
     lock: PersonLock, record: ServiceRecord, *, by: User | None = None
 ) -> PointsEntry:
     """An approved back-fill's minutes and points, in one line."""
+    # Only a back-fill comes here (``servicerecord_approve``), and a back-fill always names
+    # its activity: the model's record_source_matches_origin check constraint.
+    assert record.activity is not None  # noqa: S101 -- the check constraint guarantees it
     return _service_entry(
         lock,
         person=record.person,
@@ -424,7 +432,7 @@ def attendance_points_preview(attendance: Attendance) -> PointsPreview | None:
         rule=rule,
         policy=policy_for(audience_of(person)),
         occurred_at=service_time(attendance),
-        activity_category_id=activity.category_id,
+        in_category=activity_lines(activity.category_id),
     )
     data = _explanation(activity, rule, calculation, awarded=amount, cap=cap, source="attendance")
     return PointsPreview(points=amount, explanation=service_explanation(data))

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,9 +97,11 @@ def issuing_organisation_for(person: Person) -> Organisation:
 
 
 def service_facts(person: Person) -> dict[str, Any]:
-    """The person's approved service now: minutes by year and by activity, oldest first."""
+    """The person's approved service now: minutes by year and by activity (a claim on a
+    resident's need, 双项认领, is a line of its own), oldest first."""
+    approved = ServiceRecord.objects.filter(person=person, status=ServiceRecord.Status.APPROVED)
     records = (
-        ServiceRecord.objects.filter(person=person, status=ServiceRecord.Status.APPROVED)
+        approved.filter(activity__isnull=False)
         .values(
             "activity_id",
             "activity__title",
@@ -109,19 +111,44 @@ def service_facts(person: Person) -> dict[str, Any]:
         .annotate(minutes=Sum("minutes"))
         .order_by("activity__starts_at", "activity_id")
     )
+    claims = (
+        approved.filter(claim__isnull=False)
+        .values("claim_id", "claim__need__public_title", "claim__need__community__name")
+        .annotate(minutes=Sum("minutes"), served_at=Min("occurred_at"))
+        .order_by("served_at", "claim_id")
+    )
     by_year: dict[str, int] = defaultdict(int)
-    activities: list[dict[str, Any]] = []
+    lines: list[tuple[Any, dict[str, Any]]] = []
     for row in records:
-        day = local_date(row["activity__starts_at"])
-        by_year[str(day.year)] += row["minutes"]
-        activities.append(
-            {
-                "date": day.isoformat(),
-                "title": row["activity__title"],
-                "organisation": row["activity__organisation__name"],
-                "minutes": row["minutes"],
-            }
+        at = row["activity__starts_at"]
+        lines.append(
+            (
+                at,
+                {
+                    "title": row["activity__title"],
+                    "organisation": row["activity__organisation__name"],
+                    "minutes": row["minutes"],
+                },
+            )
         )
+    for claim_row in claims:
+        lines.append(
+            (
+                claim_row["served_at"],
+                {
+                    # Frozen into the certificate, which is Chinese whatever the language
+                    # of the page it was issued from (as ``certificate_pdf`` writes it).
+                    "title": f"双项认领：{claim_row['claim__need__public_title']}",
+                    "organisation": claim_row["claim__need__community__name"],
+                    "minutes": claim_row["minutes"],
+                },
+            )
+        )
+    activities: list[dict[str, Any]] = []
+    for at, line in sorted(lines, key=lambda pair: pair[0]):
+        day = local_date(at)
+        by_year[str(day.year)] += line["minutes"]
+        activities.append({"date": day.isoformat(), **line})
     return {
         "by_year": [{"year": year, "minutes": by_year[year]} for year in sorted(by_year)],
         "by_activity": activities,

@@ -194,7 +194,7 @@ def _check_rubric_room(
     item_cap, total_cap = policy.item_cap(category), policy.yearly_total_cap
     if item_cap is None and total_cap is None:
         return
-    used = _usage(lock, occurred_at=at, activity_category_id=0, rubric=category)
+    used = _usage(lock, occurred_at=at, in_category=None, rubric=category)
     label = Category(category).label
     if item_cap is not None and used["year_item"] + amount > item_cap:
         raise Invalid(

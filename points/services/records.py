@@ -89,6 +89,14 @@ def servicerecord_backfill(
     return record
 
 
+def _backfill_activity(record: ServiceRecord) -> Activity:
+    """The activity of a record these services decide or revoke: always a back-fill (only a
+    back-fill is ever pending, and revoking here refuses any other source), which names its
+    activity by the model's record_source_matches_origin check constraint."""
+    assert record.activity is not None  # noqa: S101 -- the check constraint guarantees it
+    return record.activity
+
+
 def _lock_pending(record: ServiceRecord, by: User) -> ServiceRecord:
     record = (
         ServiceRecord.objects.select_for_update(of=("self",))
@@ -123,7 +131,7 @@ def servicerecord_approve(*, record: ServiceRecord, by: User) -> ServiceRecord:
         actor=by,
         action="servicerecord.approve",
         target=record,
-        organisation=record.activity.organisation,
+        organisation=_backfill_activity(record).organisation,
         person_id=record.person_id,
         record_id=record.pk,
         minutes=record.minutes,
@@ -146,7 +154,7 @@ def servicerecord_reject(*, record: ServiceRecord, by: User, note: str = "") -> 
         actor=by,
         action="servicerecord.reject",
         target=record,
-        organisation=record.activity.organisation,
+        organisation=_backfill_activity(record).organisation,
         person_id=record.person_id,
         record_id=record.pk,
         note=record.decision_note,
@@ -170,7 +178,7 @@ def servicerecord_revoke(*, record: ServiceRecord, reason: str, by: User) -> Ser
         actor=by,
         action="servicerecord.revoke",
         target=record,
-        organisation=record.activity.organisation,
+        organisation=_backfill_activity(record).organisation,
         person_id=person.pk,
         record_id=record.pk,
         reason=reason,

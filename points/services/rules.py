@@ -18,13 +18,14 @@ from wagtail.actions.edit import EditAction
 from core.errors import Conflict, Forbidden
 from core.writes import apply_changes, recorded_changes, recorded_values, refuse_invalid
 from points.models import Audience, PointsPolicy, PointsRule
-from points.models.rules import DEFAULT_RULE_NAME
+from points.models.rules import CLAIM_RULE_NAME, DEFAULT_RULE_NAME
 from volunteers import permissions
 from volunteers.models import Person, User
 from volunteers.services.audit import audit_record
 
 RULE_FIELDS = (
     "name",
+    "for_claims",
     "category",
     "audience",
     "points_per_attendance",
@@ -47,9 +48,26 @@ def default_rule() -> PointsRule:
     rule, _created = PointsRule.objects.get_or_create(
         category=None,
         audience=Audience.ANYONE,
+        for_claims=False,
         defaults={"name": DEFAULT_RULE_NAME, "points_per_hour": 1},
     )
     return rule
+
+
+def default_claim_rule() -> PointsRule:
+    """The 双项认领 rule for anyone: migration 0012 makes it (with its caps); if it is
+    missing, recreated as the default rule's plain 1分/小时."""
+    rule, _created = PointsRule.objects.get_or_create(
+        category=None,
+        audience=Audience.ANYONE,
+        for_claims=True,
+        defaults={"name": CLAIM_RULE_NAME, "points_per_hour": 1},
+    )
+    return rule
+
+
+def _specificity(rule: PointsRule) -> tuple[bool, bool]:
+    return (rule.category_id is None, rule.audience == Audience.ANYONE)
 
 
 def rule_for(*, category_id: int | None, audience: str) -> PointsRule:
@@ -57,13 +75,19 @@ def rule_for(*, category_id: int | None, audience: str) -> PointsRule:
     candidates = PointsRule.objects.filter(
         Q(category_id=category_id) | Q(category__isnull=True),
         audience__in=(audience, Audience.ANYONE),
+        for_claims=False,
     )
-
-    def specificity(rule: PointsRule) -> tuple[bool, bool]:
-        return (rule.category_id is None, rule.audience == Audience.ANYONE)
-
-    ranked = sorted(candidates, key=specificity)
+    ranked = sorted(candidates, key=_specificity)
     return ranked[0] if ranked else default_rule()
+
+
+def claim_rule_for(*, audience: str) -> PointsRule:
+    """The 双项认领 rule: the audience's own, else anyone's (claims have no category)."""
+    candidates = PointsRule.objects.filter(
+        audience__in=(audience, Audience.ANYONE), for_claims=True
+    )
+    ranked = sorted(candidates, key=_specificity)
+    return ranked[0] if ranked else default_claim_rule()
 
 
 def policy_for(audience: str) -> PointsPolicy:
@@ -123,6 +147,10 @@ def rule_update(*, rule: PointsRule, by: User | None, **changes: Any) -> PointsR
 
 def _delete_refusal(rule: PointsRule) -> Conflict | None:
     if rule.category_id is None and rule.audience == Audience.ANYONE:
+        if rule.for_claims:
+            return Conflict(
+                "default_rule", _("双项认领的默认规则不能删除，可以修改它的分值和上限。")
+            )
         return Conflict("default_rule", _("默认规则不能删除，可以修改它的分值。"))
     if rule.entries.exists():
         return Conflict("rule_in_use", _("这条规则已经计算过积分（积分记录引用它），不能删除。"))

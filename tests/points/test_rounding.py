@@ -22,7 +22,7 @@ def award(attendance):
 
 
 def default_rule():
-    return PointsRule.objects.get(category=None, audience="anyone")
+    return PointsRule.objects.get(category=None, audience="anyone", for_claims=False)
 
 
 def set_default_rounding(unit, mode):

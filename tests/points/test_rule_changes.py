@@ -34,7 +34,7 @@ def test_changing_a_rule_records_each_changed_figure_old_and_new(town_admin, cat
 
 
 def test_saving_a_rule_unchanged_records_nothing(town_admin):
-    rule = PointsRule.objects.get(category=None)
+    rule = PointsRule.objects.get(category=None, for_claims=False)
     rule_update(rule=rule, by=town_admin, name=rule.name, points_per_hour=rule.points_per_hour)
     assert not AuditEvent.objects.filter(action="points_rule.update").exists()
 
@@ -82,7 +82,7 @@ def test_changing_a_policy_records_each_changed_cap_old_and_new(town_admin):
 
 
 def test_only_town_administrators_change_rules_and_policies(secretary, category):
-    rule = PointsRule.objects.get(category=None)
+    rule = PointsRule.objects.get(category=None, for_claims=False)
     policy = PointsPolicy.objects.get(audience="volunteers")
     with pytest.raises(Forbidden):
         rule_update(rule=rule, by=secretary, points_per_hour=9)
@@ -99,7 +99,7 @@ def test_the_default_rule_and_a_rule_in_use_are_not_deleted(
 ):
     used = rule_create(by=town_admin, name="交通劝导", category=category)
     points_award_for_attendance(attendance=attend(past_activity(), volunteer))
-    default = PointsRule.objects.get(category=None)
+    default = PointsRule.objects.get(category=None, for_claims=False)
 
     with pytest.raises(Conflict) as refusal:
         rule_delete(rule=default, by=town_admin)
@@ -107,7 +107,7 @@ def test_the_default_rule_and_a_rule_in_use_are_not_deleted(
     with pytest.raises(Conflict) as refusal:
         rule_delete(rule=used, by=town_admin)
     assert refusal.value.code == "rule_in_use"
-    assert PointsRule.objects.count() == 2
+    assert PointsRule.objects.count() == 3  # with the 双项认领 rule
     assert not AuditEvent.objects.filter(action="points_rule.delete").exists()
 
 

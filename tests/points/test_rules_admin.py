@@ -18,7 +18,7 @@ def town_admin(person_with_role, town, Role):
 def test_a_secretary_cannot_see_the_rules(client, secretary):
     client.force_login(secretary)
     assert client.get(RULES).status_code == 302  # Wagtail's "no permission" to the dashboard
-    rule = PointsRule.objects.get()
+    rule = PointsRule.objects.get(name="默认规则")
     assert client.get(f"{RULES}edit/{rule.pk}/").status_code == 404
 
 
@@ -73,11 +73,12 @@ def test_the_default_rule_and_a_rule_in_use_cannot_be_deleted(
     used = PointsRule.objects.create(name="交通劝导", category=category)
     points_award_for_attendance(attendance=attend(past_activity(), volunteer))
     client.force_login(town_admin)
-    default = PointsRule.objects.get(category=None)
-    for rule in (default, used):
+    default = PointsRule.objects.get(category=None, for_claims=False)
+    claims = PointsRule.objects.get(for_claims=True)  # 双项认领's default, migration 0012
+    for rule in (default, claims, used):
         refused = client.post(f"{RULES}delete/{rule.pk}/")
         assert refused.status_code in (302, 403)  # Wagtail sends "no permission" home
-    assert PointsRule.objects.count() == 2
+    assert PointsRule.objects.count() == 3
 
 
 def test_a_town_admin_edits_the_party_member_policy(client, town_admin):
@@ -160,7 +161,7 @@ def test_adding_and_deleting_a_rule_in_the_admin_are_recorded(client, town_admin
 
 def test_the_rule_form_shows_the_rounding_and_records_its_change(client, town_admin):
     """Issue 17: rounding unit and mode are part of the editable rule, explained on the form."""
-    rule = PointsRule.objects.get(category=None)
+    rule = PointsRule.objects.get(category=None, for_claims=False)
     client.force_login(town_admin)
     form = client.get(f"{RULES}edit/{rule.pk}/").content.decode()
     assert "时长取整单位" in form and "取整方式" in form
@@ -183,7 +184,7 @@ def test_the_rule_form_shows_the_rounding_and_records_its_change(client, town_ad
 
 
 def test_an_unknown_rounding_is_refused_on_the_form(client, town_admin):
-    rule = PointsRule.objects.get(category=None)
+    rule = PointsRule.objects.get(category=None, for_claims=False)
     client.force_login(town_admin)
     response = client.post(f"{RULES}edit/{rule.pk}/", rule_form(rule, rounding_unit="7"))
     assert response.status_code == 200  # the form again, with the error
