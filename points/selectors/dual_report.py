@@ -1,17 +1,21 @@
 """双报到反馈: each in-service party member's community service, for their employer unit.
 
 Sums, for each in-service party member of an employer unit, only the ledger lines and
-service records of activities held in the community the member reported to, per
-quarter; the .xlsx is built like the branch table's (``points.selectors.tables``).
+service records of activities held in the community the member reported to, and of the
+residents' needs there they claimed and served (双项认领), per quarter; each confirmed
+claim is also listed by its need's public title. The .xlsx is built like the branch
+table's (``points.selectors.tables``), with the claims on a sheet of their own.
 """
 
+import datetime
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
     F,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -21,11 +25,41 @@ from django.utils.translation import gettext_lazy
 
 from points.models import PointsEntry, ServiceRecord
 from points.periods import (
+    local_date,
     period_label,
 )
 from points.selectors.tables import chunked, exported_at, hours, in_period, table_workbook
 from volunteers.models import Organisation, Person
 from volunteers.selectors import people_matching
+
+if TYPE_CHECKING:
+    from typing_extensions import ReadOnly
+
+    class _ServedGroup(TypedDict):
+        """One group of ``dual_rows``' credited minutes: a member's activities (no claim)
+        or one claim of theirs. Spelled out because django-stubs types a nullable foreign
+        key's ``values()`` column as the related primary key, never None; read-only, so
+        the plugin's row type fits it."""
+
+        person_id: ReadOnly[int]
+        claim_id: ReadOnly[int | None]
+        claim__need__public_title: ReadOnly[str | None]  # None exactly when claim_id is
+        minutes: ReadOnly[int | None]
+        count: ReadOnly[int]
+        served_at: ReadOnly[datetime.datetime]
+
+
+@dataclass(frozen=True)
+class DualClaim:
+    """One confirmed claim on a resident's need (双项认领) in the quarter."""
+
+    title: str  # the need's public title: no resident's name or address
+    minutes: int
+    served_on: datetime.date
+
+    @property
+    def hours(self) -> float:
+        return hours(self.minutes)
 
 
 @dataclass
@@ -35,7 +69,8 @@ class DualRow:
     person: Person
     points: int = 0
     minutes: int = 0
-    activities: int = 0
+    activities: int = 0  # service occasions: activities attended and claims served
+    claims: list[DualClaim] = field(default_factory=list)
 
     @property
     def masked_phone(self) -> str:
@@ -73,24 +108,32 @@ def in_service_members(unit: Organisation, *, search: str = "") -> QuerySet[Pers
     )
 
 
-def _in_reported_community() -> Q:
-    # The activity was held in the community the member reported to, or below it
-    # (its grids, its party committee). A member who has not reported has none.
-    return Q(
-        person__reported_community__isnull=False,
-        activity__organisation__path__startswith=F("person__reported_community__path"),
+def _in_reported_community(record: str = "") -> Q:
+    """The activity was held in the community the member reported to, or below it (its
+    grids, its party committee), or the claimed need was there. A member who has not
+    reported has none. ``record``: the path to the service record (from a ledger line)."""
+    return Q(person__reported_community__isnull=False) & (
+        Q(activity__organisation__path__startswith=F("person__reported_community__path"))
+        | Q(
+            **{
+                f"{record}claim__need__community__path__startswith": F(
+                    "person__reported_community__path"
+                )
+            }
+        )
     )
 
 
 def dual_rows(people: Sequence[Person], quarter: str) -> list[DualRow]:
-    """Rows for already-fetched members: two queries (ledger points, credited minutes)."""
+    """Rows for already-fetched members: two queries (ledger points, credited minutes,
+    the latter grouped by claim too so that each claim comes with its title)."""
     ids = [p.pk for p in people]
     points: dict[int, int] = {}
-    served: dict[int, tuple[int, int]] = {}
+    rows = {p.pk: DualRow(person=p) for p in people}
     if ids:
         points = dict(
             PointsEntry.objects.filter(
-                in_period(quarter), _in_reported_community(), person_id__in=ids
+                in_period(quarter), _in_reported_community("service_record__"), person_id__in=ids
             )
             .exclude(category="")
             .order_by()
@@ -98,28 +141,42 @@ def dual_rows(people: Sequence[Person], quarter: str) -> list[DualRow]:
             .annotate(total=Sum("amount"))
             .values_list("person_id", "total")
         )
-        served = {
-            pid: (minutes or 0, count)
-            for pid, minutes, count in ServiceRecord.objects.filter(
+        served: Iterable[_ServedGroup] = (
+            ServiceRecord.objects.filter(
                 in_period(quarter),
                 _in_reported_community(),
                 person_id__in=ids,
                 status=ServiceRecord.Status.APPROVED,
             )
             .order_by()
-            .values("person_id")
-            .annotate(minutes=Sum("minutes"), count=Count("activity", distinct=True))
-            .values_list("person_id", "minutes", "count")
-        }
-    return [
-        DualRow(
-            person=p,
-            points=points.get(p.pk) or 0,
-            minutes=served.get(p.pk, (0, 0))[0],
-            activities=served.get(p.pk, (0, 0))[1],
+            .values("person_id", "claim_id", "claim__need__public_title")
+            .annotate(
+                minutes=Sum("minutes"),
+                count=Count("activity", distinct=True),
+                served_at=Min("occurred_at"),
+            )
         )
-        for p in people
-    ]
+        for group in served:
+            row = rows[group["person_id"]]
+            row.minutes += group["minutes"] or 0
+            if group["claim_id"] is None:
+                row.activities += group["count"]
+                continue
+            title = group["claim__need__public_title"]
+            # A claim always has a need, and a need its public title (both required).
+            assert title is not None  # noqa: S101 -- the database guarantees it
+            row.activities += 1
+            row.claims.append(
+                DualClaim(
+                    title=title,
+                    minutes=group["minutes"] or 0,
+                    served_on=local_date(group["served_at"]),
+                )
+            )
+    for row in rows.values():
+        row.points = points.get(row.person.pk) or 0
+        row.claims.sort(key=lambda claim: (claim.served_on, claim.title))
+    return list(rows.values())
 
 
 def dual_rows_all(unit: Organisation, quarter: str) -> Iterator[DualRow]:
@@ -151,16 +208,49 @@ def _dual_values(row: DualRow) -> list[Any]:
     ]
 
 
+CLAIM_COLUMNS = (
+    (gettext_lazy("姓名"), 12),
+    (gettext_lazy("手机号"), 14),
+    (gettext_lazy("报到社区"), 14),
+    (gettext_lazy("认领的需求"), 30),
+    (gettext_lazy("服务日期"), 12),
+    (gettext_lazy("服务时长（小时）"), 12),
+)
+
+
+def _claim_values(row: DualRow, claim: DualClaim) -> list[Any]:
+    person = row.person
+    return [
+        person.real_name,
+        row.masked_phone,
+        person.reported_community.name if person.reported_community else "",
+        claim.title,
+        claim.served_on.isoformat(),
+        claim.hours,
+    ]
+
+
 def build_dual_xlsx(
     unit: Organisation, quarter: str, rows: Iterable[DualRow] | None = None
 ) -> bytes:
-    """The unit's workbook; ``rows`` when the caller reads them too (a delivery's totals)."""
+    """The unit's workbook; ``rows`` when the caller reads them too (a delivery's totals).
+
+    The members' sheet, then a 双项认领 sheet with one line per confirmed claim, gathered
+    while the members' rows stream by (a quarter's claims are few).
+    """
     if rows is None:
         rows = dual_rows_all(unit, quarter)
+    claims: list[list[Any]] = []
+
+    def member_values() -> Iterator[list[Any]]:
+        for row in rows:
+            claims.extend(_claim_values(row, claim) for claim in row.claims)
+            yield _dual_values(row)
+
     return table_workbook(
         _("双报到反馈"),
         DUAL_COLUMNS,
-        (_dual_values(row) for row in rows),
+        member_values(),
         (
             (_("在职单位"), unit.name),
             (_("季度"), period_label(quarter)),
@@ -168,9 +258,11 @@ def build_dual_xlsx(
             (
                 _("说明"),
                 _(
-                    "只统计在职党员在其报到社区（含下属网格、党组织）参加活动所得的积分和"
-                    "认定时长；手工调整不计入。手机号已脱敏。"
+                    "只统计在职党员在其报到社区（含下属网格、党组织）参加活动、认领居民需求"
+                    "（双项认领）所得的积分和认定时长；服务次数含完成的认领，每条认领另列于"
+                    "“双项认领”表。手工调整不计入。手机号已脱敏。"
                 ),
             ),
         ),
+        more=((_("双项认领"), CLAIM_COLUMNS, iter(claims)),),
     )

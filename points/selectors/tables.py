@@ -317,20 +317,30 @@ def _row_values(row: Row) -> list[Any]:
 # --- .xlsx ------------------------------------------------------------------------------
 
 
+Columns = Sequence[tuple[str | Promise, int]]
+
+
 def table_workbook(
     title: str,
-    columns: Sequence[tuple[str | Promise, int]],
+    columns: Columns,
     rows: Iterable[list[Any]],
     about: Sequence[tuple[str | Promise, object]],
+    more: Sequence[tuple[str, Columns, Iterable[list[Any]]]] = (),
 ) -> bytes:
+    """One sheet of rows (streamed), then the ``more`` sheets in turn, then 说明.
+
+    A later sheet's rows are read only once the sheets before it are written, so they
+    may be gathered while the first sheet's rows stream by.
+    """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for index, (_label, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    append_row(sheet, (str(label) for label, _width in columns), font=Font(bold=True))
-    for values in rows:
-        append_row(sheet, values)
+    for sheet_title, sheet_columns, sheet_rows in ((title, columns, rows), *more):
+        sheet = workbook.create_sheet(sheet_title)
+        for index, (_label, width) in enumerate(sheet_columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        append_row(sheet, (str(label) for label, _width in sheet_columns), font=Font(bold=True))
+        for values in sheet_rows:
+            append_row(sheet, values)
     notes = workbook.create_sheet(_("说明"))
     for label, value in about:
         append_row(notes, [str(label), str(value)])
