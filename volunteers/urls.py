@@ -3,8 +3,12 @@ from django.urls import path, re_path
 from volunteers.views import (
     activities,
     attendance,
+    claim_photos,
+    claims,
     joining,
     me,
+    needs_resident,
+    needs_wall,
     notifications,
     organiser,
     profile,
@@ -120,4 +124,33 @@ urlpatterns += [
         notifications.export_download,
         name="export_download",
     ),
+]
+
+# 微心愿墙 (需求清单, issue 18): the public wall, one need, and 我来认领.
+urlpatterns += [
+    path("needs/", needs_wall.need_wall, name="need_wall"),
+    path("needs/<int:pk>/", needs_wall.need_detail, name="need_detail"),
+    path("needs/<int:pk>/claim/", needs_wall.need_claim_view, name="need_claim"),
+]
+
+# 提交微心愿 and 我的微心愿 (issue 18): the resident submits, follows, confirms, withdraws.
+urlpatterns += [
+    path("needs/new/", needs_resident.need_submit_view, name="need_submit"),
+    path("me/needs/", needs_resident.my_needs, name="my_needs"),
+    path("me/needs/<int:pk>/withdraw/", needs_resident.my_need_withdraw, name="my_need_withdraw"),
+    path(
+        "me/needs/claims/<int:pk>/confirm/",
+        needs_resident.my_need_claim_confirm,
+        name="my_need_claim_confirm",
+    ),
+]
+
+# 双项认领卡 (issue 18): my claims of a quarter, reporting one done, withdrawing, the PDF.
+urlpatterns += [
+    path("me/claims/", claims.my_claims, name="my_claims"),
+    path("me/claims/card.pdf", claims.claim_card_pdf_view, name="claim_card_pdf"),
+    path("me/claims/<int:pk>/report/", claims.claim_report_view, name="claim_report"),
+    path("me/claims/<int:pk>/withdraw/", claims.claim_withdraw_view, name="claim_withdraw"),
+    # Photos of a service in a resident's home: private, for the claimant, resident and staff.
+    path("needs/claims/<int:pk>/photo/", claim_photos.claim_photo, name="claim_photo"),
 ]

@@ -1,0 +1,145 @@
+"""Reads of the 双项认领卡: one party member's claims of a quarter, and one claim of theirs.
+
+Which claims are on a quarter's card: every claim that was live at some moment of the
+quarter, i.e. claimed before the quarter ended and neither confirmed nor withdrawn
+before it began. So a claim made in the quarter is there, one confirmed in it is there
+(claimed in an earlier quarter or not), one still open from an earlier quarter is there
+(the card of today always shows what is waiting to be done), and one withdrawn in the
+quarter is there as 已撤回.
+
+The totals count each claim once across quarters: 认领 n 项 counts the claims made in the
+quarter (withdrawn ones not), 完成 m 项 and 服务 x 小时 the claims confirmed in it (what the
+points ledger credits on confirmation); a claim reported but not yet confirmed counts in
+neither.
+
+The resident's name, full phone and address are handed over only for a claim still open
+(已认领, 待确认): the claimant has to call and find them. Once the service is confirmed or
+the claim withdrawn they are no longer the claimant's to see, and the card, which goes
+to the employer unit on paper, never prints them.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from core.quarters import Quarter
+from volunteers.models import Claim, Person
+
+Status = Claim.Status
+OPEN_STATUSES = Claim.OPEN_STATUSES
+_RELATED = ("need__community", "need__grid", "need__category")
+
+
+@dataclass(frozen=True)
+class ResidentContact:
+    name: str
+    phone: str
+    address: str
+
+
+@dataclass(frozen=True)
+class CardLine:
+    """One claim as the card shows it."""
+
+    claim: Claim
+    claimed_on: datetime.date
+    # The day the service was given, as the claimant reported it (待确认, 已完成).
+    served_on: datetime.date | None
+    # Reported minutes: shown for 待确认 and 已完成; only 已完成 counts in the totals.
+    minutes: int | None
+    contact: ResidentContact | None
+    claimed_in_quarter: bool
+    confirmed_in_quarter: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.claim.status in OPEN_STATUSES
+
+    @property
+    def hours(self) -> str:
+        """The reported minutes as hours with one decimal, or "" before the report."""
+        return "" if self.minutes is None else f"{self.minutes / 60:.1f}"
+
+    @property
+    def place(self) -> str:
+        """梨园社区·梨园社区第1网格"""
+        need = self.claim.need
+        return f"{need.community.name}·{need.grid.name}"
+
+
+@dataclass(frozen=True)
+class ClaimCard:
+    person: Person
+    quarter: Quarter
+    lines: list[CardLine]
+
+    @property
+    def claimed(self) -> int:
+        return sum(
+            1
+            for line in self.lines
+            if line.claimed_in_quarter and line.claim.status != Status.WITHDRAWN
+        )
+
+    @property
+    def done(self) -> int:
+        return sum(1 for line in self.lines if line.confirmed_in_quarter)
+
+    @property
+    def minutes(self) -> int:
+        return sum(line.minutes or 0 for line in self.lines if line.confirmed_in_quarter)
+
+    @property
+    def hours(self) -> str:
+        """Service hours with one decimal, as the certificate writes them."""
+        return f"{self.minutes / 60:.1f}"
+
+
+def _within(
+    moment: datetime.datetime | None, start: datetime.datetime, end: datetime.datetime
+) -> bool:
+    return moment is not None and start <= moment < end
+
+
+def _contact(claim: Claim) -> ResidentContact | None:
+    if claim.status not in OPEN_STATUSES:
+        return None
+    need = claim.need
+    return ResidentContact(name=need.resident_name, phone=need.resident_phone, address=need.address)
+
+
+def claim_card(person: Person, quarter: Quarter) -> ClaimCard:
+    """``person``'s card for ``quarter`` (see the module docstring): one query."""
+    start, end = quarter.bounds()
+    claims = (
+        Claim.objects.filter(person=person, claimed_at__lt=end)
+        .filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__gte=start))
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=start))
+        .select_related(*_RELATED)
+        .order_by("claimed_at", "id")
+    )
+    lines = [
+        CardLine(
+            claim=claim,
+            claimed_on=timezone.localdate(claim.claimed_at),
+            served_on=claim.served_on
+            if claim.status in (Status.REPORTED, Status.CONFIRMED)
+            else None,
+            minutes=claim.minutes if claim.status in (Status.REPORTED, Status.CONFIRMED) else None,
+            contact=_contact(claim),
+            claimed_in_quarter=_within(claim.claimed_at, start, end),
+            confirmed_in_quarter=claim.status == Status.CONFIRMED
+            and _within(claim.confirmed_at, start, end),
+        )
+        for claim in claims
+    ]
+    return ClaimCard(person=person, quarter=quarter, lines=lines)
+
+
+def claim_of(person: Person | None, pk: int) -> Claim | None:
+    """``person``'s own claim ``pk`` with its need, or None (someone else's is None too)."""
+    if person is None:
+        return None
+    return Claim.objects.select_related(*_RELATED).filter(person=person, pk=pk).first()
