@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from cms import selectors
 from cms.blocks import BodyBlock
 from cms.models.base import SitePage
 
@@ -57,6 +58,15 @@ class HomePage(SitePage):
 
     def has_hero(self) -> bool:
         return any(block.block_type == "hero" for block in self.body)
+
+    def opens_with_hero(self) -> bool:
+        return bool(self.body) and self.body[0].block_type == "hero"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # 微心愿 需求 n · 已认领 m · 已完成 k under the banner: from the needs themselves.
+        context["need_counts"] = selectors.need_statistics()
+        return context
 
 
 class StandardPage(SitePage):

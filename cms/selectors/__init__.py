@@ -16,7 +16,12 @@ from cms.selectors.choices import (
     detachments,
     ranking_scope_choices,
 )
-from cms.selectors.statistics import TownStatistics, served_minutes, town_statistics
+from cms.selectors.statistics import (
+    TownStatistics,
+    need_statistics,
+    served_minutes,
+    town_statistics,
+)
 from cms.selectors.teams import (
     OrganisationFigures,
     children_figures,
@@ -35,6 +40,7 @@ __all__ = [
     "community_choices",
     "decorate_activities",
     "detachments",
+    "need_statistics",
     "organisation_figures",
     "published_boards",
     "ranking_scope_choices",
