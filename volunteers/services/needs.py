@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooMany
 from core.identity import validate_mainland_mobile
+from core.jobs import queue_after_commit
 from core.text import plain_text
 from volunteers import permissions
 from volunteers.models import (
@@ -362,6 +363,9 @@ def need_publish(*, need: Need, by: User, public_title: str | None = None) -> Ne
         organisation=need.grid,
         public_title=need.public_title,
     )
+    # Matching (services.needs_matching): tell the party members whose skills fit, once.
+    # run_here: a broker away must not lose it; the job is a few inserts.
+    queue_after_commit("volunteers.tasks.need_match", need.pk, run_here=True)
     _tell(
         need.resident,
         need,

@@ -172,7 +172,9 @@ STAFF_FIELDS = frozenset(
     }
 )
 REASON_FIELDS = frozenset({"real_name", "phone", "id_number", "political_status"})
-OWN_FIELDS = frozenset({"real_name", "skills", "service_interests", "employer_unit"})
+OWN_FIELDS = frozenset(
+    {"real_name", "skills", "service_interests", "need_suggestions", "employer_unit"}
+)
 _LINK_KINDS = {
     "party_branch": Organisation.Kind.PARTY_BRANCH,
     "employer_unit": Organisation.Kind.UNIT,
@@ -250,7 +252,7 @@ def _apply_changes(person: Person, changes: dict[str, Any]) -> dict[str, list[An
             value = raw
         elif field in _LINK_KINDS:
             value = _check_link(field, raw)
-        elif field == "in_service":
+        elif field in ("in_service", "need_suggestions"):
             value = bool(raw)
         else:
             value = _check_text(field, raw)
@@ -308,8 +310,9 @@ def person_update_by_staff(
 
 @transaction.atomic
 def person_update_own_profile(*, person: Person, changes: dict[str, Any]) -> Person:
-    """A person changes their own name, skills, service interests and (party members)
-    employer unit; their home grid changes through a join request."""
+    """A person changes their own name, skills, service interests, whether they want 微心愿
+    suggestions and (party members) employer unit; their home grid changes through a join
+    request."""
     unknown = set(changes) - OWN_FIELDS
     if unknown:
         raise Invalid("unknown_field", _("不能在这里修改这些资料。"))

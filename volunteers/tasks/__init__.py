@@ -15,6 +15,22 @@ ones are listed in ``settings.CELERY_BEAT_SCHEDULE``. Each job keeps the registe
 recorded failures name it so.
 """
 
-from volunteers.tasks import accounts, activities, exports, health, notifications, reminders
+from volunteers.tasks import (
+    accounts,
+    activities,
+    exports,
+    health,
+    needs_matching,
+    notifications,
+    reminders,
+)
 
-__all__ = ["accounts", "activities", "exports", "health", "notifications", "reminders"]
+__all__ = [
+    "accounts",
+    "activities",
+    "exports",
+    "health",
+    "needs_matching",
+    "notifications",
+    "reminders",
+]

@@ -1,5 +1,6 @@
-"""编辑资料: a person changes their own name, skills, service interests and (party members)
-employer unit. The home grid changes through a join request (/me/join/)."""
+"""编辑资料: a person changes their own name, skills, service interests, whether they want
+微心愿 suggestions and (party members) employer unit. The home grid changes through a join
+request (/me/join/)."""
 
 from django import forms
 from django.contrib import messages
@@ -34,6 +35,12 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=gettext_lazy("愿意参加的服务，例如 文明交通劝导、助老助残、法律咨询。"),
     )
+    # The opt-out of matching (volunteers.services.needs_matching): staff still see who fits.
+    need_suggestions = forms.BooleanField(
+        label=gettext_lazy("接收微心愿推荐"),
+        required=False,
+        help_text=gettext_lazy("社区有与您的技能特长或服务意向相符的微心愿时通知您。"),
+    )
     employer_unit = forms.ModelChoiceField(
         label=gettext_lazy("在职单位"),
         queryset=Organisation.objects.none(),
@@ -49,6 +56,7 @@ class ProfileForm(forms.Form):
                 "real_name": person.real_name,
                 "skills": person.skills,
                 "service_interests": person.service_interests,
+                "need_suggestions": person.need_suggestions,
                 "employer_unit": person.employer_unit_id,
             },
         )
