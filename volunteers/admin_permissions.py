@@ -15,7 +15,7 @@ from django.http import Http404
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from volunteers import permissions
-from volunteers.models import Activity, ActivityCategory, Membership, Organisation
+from volunteers.models import Activity, ActivityCategory, Membership, NeedCategory, Organisation
 
 Action = permissions.Action
 
@@ -72,8 +72,14 @@ class ActivityPermissionPolicy(BasePermissionPolicy):
         return _active_role_holders(permissions.roles_granting(Action.PUBLISH), above)
 
 
-class ActivityCategoryPermissionPolicy(BasePermissionPolicy):
-    """The category list belongs to the whole town: only its administrators edit it."""
+class TownListPermissionPolicy(BasePermissionPolicy):
+    """A town-wide list (activity categories, need categories): only the town's
+    administrators edit it, and an entry still in use is not deleted."""
+
+    def __init__(self, model, *, used_by: str) -> None:
+        super().__init__(model)
+        # The related name of the rows that PROTECT an entry (``category.activities``).
+        self.used_by = used_by
 
     def user_has_permission(self, user, action):
         return action in CATEGORY_ACTIONS and permissions.administers_a_town(user)
@@ -82,8 +88,8 @@ class ActivityCategoryPermissionPolicy(BasePermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        if action == "delete" and instance.activities.exists():
-            return False  # activities still use it (and PROTECT it)
+        if action == "delete" and getattr(instance, self.used_by).exists():
+            return False  # rows still use it (and PROTECT it)
         return self.user_has_permission(user, action)
 
     def users_with_any_permission(self, actions):
@@ -130,4 +136,5 @@ def _guarded(view, model, policy, action):
 
 
 activity_policy = ActivityPermissionPolicy(Activity)
-category_policy = ActivityCategoryPermissionPolicy(ActivityCategory)
+category_policy = TownListPermissionPolicy(ActivityCategory, used_by="activities")
+need_category_policy = TownListPermissionPolicy(NeedCategory, used_by="needs")

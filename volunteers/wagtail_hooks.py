@@ -1,7 +1,7 @@
 """The volunteers app in the Wagtail admin: what is registered; the views are in ``admin_views``.
 
 Activities (draft, preview, publish, revisions, cancelling) for secretaries and team
-leaders; the activity category list and the background job records for town
+leaders; the activity and need category lists and the background job records for town
 administrators. Who sees and changes what is answered by ``volunteers.permissions``
 through the policies registered here.
 """
@@ -12,26 +12,30 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from core.models import JobFailure
-from volunteers.admin_permissions import activity_policy, category_policy
+from volunteers.admin_permissions import activity_policy, category_policy, need_category_policy
 from volunteers.admin_views.activities import ActivityViewSet, publish_buttons_by_policy
 from volunteers.admin_views.audit_log import admin_urls as audit_log_urls
 from volunteers.admin_views.audit_log import menu_item as audit_log_menu_item
-from volunteers.admin_views.categories import ActivityCategoryViewSet
+from volunteers.admin_views.categories import ActivityCategoryViewSet, NeedCategoryViewSet
 from volunteers.admin_views.job_failures import JobFailureViewSet, job_failure_policy
 from volunteers.admin_views.join_requests import JoinRequestsView, join_requests_menu_item
+from volunteers.admin_views.needs import needs_menu_item
+from volunteers.admin_views.needs import urlpatterns as needs_urls
 from volunteers.admin_views.organisations import admin_urls as organisation_urls
 from volunteers.admin_views.organisations import menu_item as organisations_menu_item
 from volunteers.admin_views.people import people_menu_item
 from volunteers.admin_views.people import urlpatterns as people_urls
-from volunteers.models import Activity, ActivityCategory
+from volunteers.models import Activity, ActivityCategory, NeedCategory
 
 # Policies first: Wagtail looks them up as soon as a view set registers.
 register_permission_policy(Activity, activity_policy, exact_class=True)
 register_permission_policy(ActivityCategory, category_policy, exact_class=True)
+register_permission_policy(NeedCategory, need_category_policy, exact_class=True)
 register_permission_policy(JobFailure, job_failure_policy, exact_class=True)
 
 register_snippet(ActivityViewSet)
 register_snippet(ActivityCategoryViewSet)
+register_snippet(NeedCategoryViewSet)
 register_snippet(JobFailureViewSet)
 
 hooks.register("construct_snippet_action_menu", publish_buttons_by_policy)
@@ -44,6 +48,11 @@ def join_request_urls():
 
 
 hooks.register("register_admin_menu_item", join_requests_menu_item)
+
+# 需求清单: the grid's and community's staff record, approve and close needs and confirm
+# claims (admin_views.needs).
+hooks.register("register_admin_urls", lambda: needs_urls)
+hooks.register("register_admin_menu_item", needs_menu_item)
 
 # 人员: the people a member of staff looks after, and one person's page.
 hooks.register("register_admin_urls", lambda: people_urls)

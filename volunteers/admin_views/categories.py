@@ -1,24 +1,40 @@
-"""The activity category list in the Wagtail admin: the town's, for its administrators."""
+"""The town-wide category lists in the Wagtail admin, for the town's administrators:
+activity categories (活动类别) and need categories (需求类别, with their matching keywords)."""
 
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from volunteers.admin_permissions import category_policy, guard_object_urls
-from volunteers.models import ActivityCategory
+from volunteers.admin_permissions import category_policy, guard_object_urls, need_category_policy
+from volunteers.models import ActivityCategory, NeedCategory
 
 
-class ActivityCategoryViewSet(SnippetViewSet):
-    model = ActivityCategory
+class TownCategoryViewSet(SnippetViewSet):
+    """A category list under 设置, sorted by hand; each object URL asks ``policy``."""
+
+    policy = category_policy
     icon = "tag"
-    menu_label = gettext_lazy("活动类别")
-    menu_name = "activity-categories"
     add_to_settings_menu = True
-    list_display = ["name", "sort_order"]
     sort_order_field = "sort_order"
     ordering = ["sort_order", "id"]
     copy_view_enabled = False
-    panels = [FieldPanel("name"), FieldPanel("sort_order")]
 
     def get_urlpatterns(self):
-        return guard_object_urls(super().get_urlpatterns(), self.model, category_policy)
+        return guard_object_urls(super().get_urlpatterns(), self.model, self.policy)
+
+
+class ActivityCategoryViewSet(TownCategoryViewSet):
+    model = ActivityCategory
+    menu_label = gettext_lazy("活动类别")
+    menu_name = "activity-categories"
+    list_display = ["name", "sort_order"]
+    panels = [FieldPanel("name"), FieldPanel("sort_order")]
+
+
+class NeedCategoryViewSet(TownCategoryViewSet):
+    model = NeedCategory
+    policy = need_category_policy
+    menu_label = gettext_lazy("需求类别")
+    menu_name = "need-categories"
+    list_display = ["name", "keywords", "sort_order"]
+    panels = [FieldPanel("name"), FieldPanel("keywords"), FieldPanel("sort_order")]

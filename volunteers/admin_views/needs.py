@@ -1,0 +1,348 @@
+"""需求清单 in the Wagtail admin: the needs a grid's or community's staff keep.
+
+The list holds the needs on grids where the viewer holds ``Action.MANAGE_NEEDS`` (the one
+rule), filtered and searched, with the ones closing unclaimed flagged 临近截止; a need
+outside it is answered 404, as if there were none. 登记需求 records a resident's need;
+the need's page shows everything about it (the resident's name, phone and address are
+the staff's to see), its history from the audit log, and its actions: 审核公开 with the
+public title, 关闭 with a reason, 确认完成 for each claim reported done. Every action is
+a service call from ``services.needs``; a refusal comes back as a Wagtail error message
+on the page, with its 4xx.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.sidebar import LinkMenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from core.errors import DomainError
+from core.pagination import page_of, search_text
+from volunteers import permissions
+from volunteers.admin_views.needs_forms import (
+    CLOSING_SOON,
+    REPORTED,
+    NeedCloseForm,
+    NeedFilterForm,
+    NeedPublishForm,
+    NeedRecordForm,
+)
+from volunteers.audit_log import action_label, actor_name
+from volunteers.models import Claim, Need, NeedCategory, Organisation
+from volunteers.selectors.needs_admin import (
+    closing_soon_q,
+    is_closing_soon,
+    need_history,
+    needs_in_scope,
+    reported_q,
+)
+from volunteers.selectors.needs_matching import matched_terms, need_suggestions
+from volunteers.services.needs import claim_confirm, need_close, need_publish, need_record
+
+Action = permissions.Action
+Status = Need.Status
+INDEX = "needs_admin"
+
+
+def require_need_staff(user) -> None:
+    if not permissions.can_anywhere(user, Action.MANAGE_NEEDS):
+        raise PermissionDenied
+
+
+def need_url(need: Need) -> str:
+    return reverse("needs_admin_need", args=[need.pk])
+
+
+class NeedsIndexView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "volunteers/admin/needs/index.html"
+    page_title = gettext_lazy("需求清单")
+    header_icon = "list-ul"
+
+    def dispatch(self, request, *args, **kwargs):
+        require_need_staff(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": _("需求清单")}]
+
+    def filter_form(self) -> NeedFilterForm:
+        organisations = list(
+            permissions.organisations_in_scope(self.request.user, Action.MANAGE_NEEDS)
+            .filter(kind__in=(Organisation.Kind.COMMUNITY, Organisation.Kind.GRID))
+            .order_by("path")
+        )
+        self.organisations = {o.pk: o for o in organisations}
+        return NeedFilterForm(
+            self.request.GET or None,
+            organisations=organisations,
+            categories=list(NeedCategory.objects.all()),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        form = self.filter_form()
+        chosen = form.values()
+        needs = needs_in_scope(self.request.user).select_related("grid", "category")
+        query = search_text(self.request)
+        if query:
+            needs = needs.filter(
+                Q(title__icontains=query)
+                | Q(public_title__icontains=query)
+                | Q(resident_name__icontains=query)
+            )
+        status = chosen.get("status")
+        if status == CLOSING_SOON:
+            needs = needs.filter(closing_soon_q(today))
+        elif status == REPORTED:
+            needs = needs.filter(pk__in=Need.objects.filter(reported_q()).values("pk"))
+        elif status:
+            needs = needs.filter(status=status)
+        organisation = self.organisations.get(chosen.get("organisation"))
+        if organisation is not None:
+            needs = needs.filter(grid__path__startswith=organisation.path)
+        if chosen.get("category"):
+            needs = needs.filter(category_id=chosen["category"])
+        page = page_of(self.request, needs.order_by("-created_at", "-id"))
+        for need in page:
+            need.closing_soon = is_closing_soon(need, today)
+        context.update(
+            page_obj=page,
+            filter_form=form,
+            query=query,
+            filtered=bool(chosen or query),
+        )
+        return context
+
+
+class NeedRecordView(WagtailAdminTemplateMixin, TemplateView):
+    """登记需求: the form, and on success the new need's page."""
+
+    template_name = "volunteers/admin/needs/record.html"
+    page_title = gettext_lazy("登记需求")
+    header_icon = "plus"
+
+    def dispatch(self, request, *args, **kwargs):
+        require_need_staff(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(INDEX), "label": _("需求清单")},
+            {"url": "", "label": _("登记需求")},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", NeedRecordForm(user=self.request.user))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = NeedRecordForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            need = need_record(by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            messages.error(request, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=error.status)
+        if need.status == Status.PUBLISHED:
+            messages.success(request, _("已登记并公开“%(title)s”。") % {"title": need.title})
+        else:
+            messages.success(
+                request, _("已登记“%(title)s”，审核公开后党员才能认领。") % {"title": need.title}
+            )
+        return HttpResponseRedirect(need_url(need))
+
+
+class NeedView(WagtailAdminTemplateMixin, TemplateView):
+    """One need's page; the action views below post to it and re-use its context."""
+
+    template_name = "volunteers/admin/needs/detail.html"
+    page_title = gettext_lazy("需求")
+    header_icon = "list-ul"
+
+    def dispatch(self, request, *args, **kwargs):
+        require_need_staff(request.user)
+        need = (
+            needs_in_scope(request.user)
+            .select_related("grid", "community", "category", "submitted_by__person")
+            .filter(pk=kwargs["pk"])
+            .first()
+        )
+        if need is None:
+            raise Http404  # outside the viewer's grids: as if it did not exist
+        self.need = need
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.need.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(INDEX), "label": _("需求清单")},
+            {"url": "", "label": self.need.title},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        need, user = self.need, self.request.user
+        claims = list(
+            need.claims.select_related("person", "confirmed_by__person").order_by(
+                "claimed_at", "id"
+            )
+        )
+        for claim in claims:
+            # A claimant who is also staff here confirms nobody's service of their own.
+            claim.may_confirm = claim.status == Claim.Status.REPORTED and claim.person.user_id != (
+                user.pk
+            )
+        history = list(need_history(need, claims))
+        for event in history:
+            event.label = action_label(event.action)
+            event.by = actor_name(event)
+            extra = event.extra if isinstance(event.extra, dict) else {}
+            event.reason = extra.get("reason", "")
+        is_open = need.status not in (Status.DONE, Status.CLOSED)
+        # Whom to ask while places are open: people in the community whose skills fit.
+        suggestions = need_suggestions(need) if is_open and need.open_places else []
+        for person in suggestions:
+            person.matched = matched_terms(person, need.category)
+        context.update(
+            suggestions=suggestions,
+            need=need,
+            claims=claims,
+            history=history,
+            closing_soon=is_closing_soon(need, timezone.localdate()),
+            public_url=(
+                reverse("volunteers:need_detail", args=[need.pk])
+                if need.status in Need.PUBLIC_STATUSES
+                else ""
+            ),
+            publish_form=kwargs.get("publish_form")
+            or (
+                NeedPublishForm(initial={"public_title": need.public_title})
+                if need.status == Status.PENDING
+                else None
+            ),
+            close_form=kwargs.get("close_form") or (NeedCloseForm() if is_open else None),
+        )
+        return context
+
+
+class NeedActionView(NeedView):
+    """A button on the need's page posting to one service: success → back to the page
+    with a message; a refusal → the page again, as a Wagtail error message, with its 4xx."""
+
+    http_method_names = ["post"]
+    form_class: type | None = None
+    context_name = ""
+
+    def act(self, form) -> str:
+        """Call the service; answer the success message."""
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST) if self.form_class else None
+        try:
+            if form is not None and not form.is_valid():
+                return self.refused(form, None, 400)
+            message = self.act(form)
+        except DomainError as error:
+            if form is not None:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.refused(form, error.message, error.status)
+        messages.success(request, message)
+        return HttpResponseRedirect(need_url(self.need))
+
+    def refused(self, form, message, status: int):
+        if message:
+            messages.error(self.request, message)
+        context = self.get_context_data(**({self.context_name: form} if form else {}))
+        return self.render_to_response(context, status=status)
+
+
+class NeedPublishView(NeedActionView):
+    form_class = NeedPublishForm
+    context_name = "publish_form"
+
+    def act(self, form) -> str:
+        need = need_publish(
+            need=self.need, by=self.request.user, public_title=form.cleaned_data["public_title"]
+        )
+        return _("已审核公开，微心愿墙上显示为“%(title)s”。") % {"title": need.public_title}
+
+
+class NeedCloseView(NeedActionView):
+    form_class = NeedCloseForm
+    context_name = "close_form"
+
+    def act(self, form) -> str:
+        need_close(need=self.need, by=self.request.user, reason=form.cleaned_data["reason"])
+        return _("需求已关闭。")
+
+
+class ClaimConfirmView(NeedActionView):
+    def act(self, form) -> str:
+        claim = self.need.claims.select_related("person").filter(pk=self.kwargs["claim_pk"]).first()
+        if claim is None:
+            raise Http404
+        claim_confirm(claim=claim, by=self.request.user)
+        return _("已确认%(name)s的服务完成，服务时长和积分已计入。") % {
+            "name": claim.person.real_name
+        }
+
+
+urlpatterns = [
+    path("needs/", NeedsIndexView.as_view(), name=INDEX),
+    path("needs/new/", NeedRecordView.as_view(), name="needs_admin_record"),
+    path("needs/<int:pk>/", NeedView.as_view(), name="needs_admin_need"),
+    path("needs/<int:pk>/publish/", NeedPublishView.as_view(), name="needs_admin_publish"),
+    path("needs/<int:pk>/close/", NeedCloseView.as_view(), name="needs_admin_close"),
+    path(
+        "needs/<int:pk>/claims/<int:claim_pk>/confirm/",
+        ClaimConfirmView.as_view(),
+        name="needs_admin_confirm",
+    ),
+]
+
+
+class NeedsMenuItem(MenuItem):
+    """Shown to whoever keeps a needs list somewhere, with the number waiting for approval."""
+
+    def is_shown(self, request):
+        return permissions.can_anywhere(request.user, Action.MANAGE_NEEDS)
+
+    def render_component(self, request):
+        waiting = needs_in_scope(request.user).filter(status=Status.PENDING)[:100].count()
+        label = self.label
+        if waiting:
+            label = _("%(label)s（%(n)s）") % {
+                "label": self.label,
+                "n": "99+" if waiting > 99 else waiting,
+            }
+        return LinkMenuItem(
+            self.name, label, self.url, icon_name=self.icon_name, classname=self.classname
+        )
+
+
+def needs_menu_item() -> NeedsMenuItem:
+    return NeedsMenuItem(
+        gettext_lazy("需求清单"),
+        reverse_lazy(INDEX),
+        name="needs",
+        icon_name="list-ul",
+        order=255,
+    )
