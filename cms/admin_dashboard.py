@@ -9,6 +9,7 @@ it is about:
   check-in screen, the attendance list and the editor (PUBLISH / CHECK_IN);
 - 报到 waiting for confirmation (MANAGE_PEOPLE, ``reports_user_may_decide``);
 - join requests waiting for a decision (ADMIT);
+- 微心愿待办: needs to approve, claims to confirm, needs closing unclaimed (MANAGE_NEEDS);
 - objections to a published ranking they answer (``objections_user_may_answer``);
 - rewards of a 爱心超市 they run that are running out (``may_run_shop``'s action).
 
@@ -34,6 +35,12 @@ from points.policies import SHOP_ACTION, objections_user_may_answer
 from volunteers import permissions
 from volunteers.models import Activity, CommunityReport, JoinRequest
 from volunteers.selectors import join_requests_to_decide
+from volunteers.selectors.needs_admin import (
+    CLOSING_SOON_DAYS,
+    NeedTodo,
+    need_todo,
+    needs_closing_soon,
+)
 
 Action = permissions.Action
 
@@ -186,6 +193,39 @@ class JoinRequestsPanel(StaffPanel):
         return reverse("join_requests_admin")
 
 
+class NeedsPanel(StaffPanel):
+    """微心愿待办: how many needs wait for approval and claims for confirmation, and the
+    needs closing within a few days with places still open (each linked to its page)."""
+
+    actions = (Action.MANAGE_NEEDS,)
+    template_name = "cms/admin/dashboard/needs.html"
+    heading = _("微心愿待办")
+    empty_text = format_lazy(_("没有 {n} 天内截止仍未认领满的需求。"), n=CLOSING_SOON_DAYS)
+    link_text = _("查看临近截止的需求")
+
+    def rows(self) -> QuerySet:
+        return needs_closing_soon(self.user)
+
+    def link(self) -> str:
+        return reverse("needs_admin") + "?status=soon"
+
+    def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict:
+        # Two queries: the counts (the closing ones among them) and the first rows.
+        todo: NeedTodo = need_todo(self.user)
+        rows = list(self.rows()[:ROWS]) if todo.closing_soon else []
+        index = reverse("needs_admin")
+        return {
+            "panel": self,
+            "rows": rows,
+            "total": todo.closing_soon,
+            "more": todo.closing_soon - len(rows),
+            "link": self.link(),
+            "todo": todo,
+            "pending_url": f"{index}?status=pending",
+            "reported_url": f"{index}?status=reported",
+        }
+
+
 class ObjectionsPanel(StaffPanel):
     """Objections to a published ranking, lodged by people whose points the user adjusts."""
 
@@ -228,7 +268,14 @@ class LowStockPanel(StaffPanel):
         return reverse("wagtailsnippets_points_reward:list")
 
 
-PANELS = (ActivitiesPanel, ReportsPanel, JoinRequestsPanel, ObjectionsPanel, LowStockPanel)
+PANELS = (
+    ActivitiesPanel,
+    ReportsPanel,
+    JoinRequestsPanel,
+    NeedsPanel,
+    ObjectionsPanel,
+    LowStockPanel,
+)
 
 
 def staff_dashboard_panels(request, panels: list) -> None:
