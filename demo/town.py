@@ -30,6 +30,7 @@ from django.utils import timezone
 from core.errors import Conflict, DomainError
 from core.identity import id_number_checksum, new_volunteer_number, protect_id_number
 from core.tokens import Purpose
+from demo.needs import seed_needs
 from demo.shop import seed_shop
 from demo.site import seed_site
 from demo.staff import seed_staff
@@ -40,9 +41,11 @@ from volunteers.models import (
     Activity,
     ActivityCategory,
     Attendance,
+    Claim,
     CommunityReport,
     Membership,
     Method,
+    Need,
     Organisation,
     Person,
     ScanAttempt,
@@ -558,6 +561,18 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
             "/me/ 看申请的审核状态；/me/join/ 选择社区、网格和服务队；"
             "队长 leader 或书记 secretary 在后台“加入申请”里通过后，/me/ 显示所在网格和队伍"
         ),
+    ),
+    DemoAccount(
+        username="gridworker",
+        phone="13800000008",
+        real_name="周晓梅",
+        role_label="梨园社区第3网格专职网格员",
+        try_this=(
+            "/admin/ 需求清单 审核陈小燕（volunteer）提交的微心愿、确认党员完成的认领；"
+            "只能管理本网格的需求"
+        ),
+        home_grid=grid_code("liyuan", 3),
+        roles=((grid_code("liyuan", 3), Role.GRID_WORKER),),
     ),
 )
 DEMO_PHONES = frozenset(a.phone for a in DEMO_ACCOUNTS)
@@ -1742,6 +1757,8 @@ class SeedResult:
     points: int = 0
     snapshots: int = 0
     objections: int = 0
+    needs: int = 0
+    claims: int = 0
 
     @property
     def changed(self) -> bool:
@@ -1750,6 +1767,8 @@ class SeedResult:
                 self.points,
                 self.snapshots,
                 self.objections,
+                self.needs,
+                self.claims,
                 self.organisations,
                 self.people,
                 self.memberships,
@@ -1798,6 +1817,8 @@ def seed_demo_town(
     seed_shop()  # 爱心超市 shelves and points (demo/shop.py)
     staff = seed_staff(nodes)  # based-in squads, join requests, grid staff (demo/staff.py)
     result.memberships += staff.memberships
+    needs = seed_needs(seed, nodes)  # 需求清单 and 双项认领 (demo/needs.py)
+    result.needs, result.claims = needs.needs, needs.claims
     if result.changed:
         audit_record(
             actor=None,
@@ -1814,6 +1835,8 @@ def seed_demo_town(
             attendances=result.attendances,
             points=result.points,
             snapshots=result.snapshots,
+            needs=result.needs,
+            claims=result.claims,
         )
     return result
 
@@ -1850,4 +1873,6 @@ def town_counts() -> dict[str, dict[str, int]]:
             "snapshots": RankingSnapshot.objects.count(),
             "objections": Objection.objects.count(),
         },
+        "needs": by(Need.objects.all(), "status"),
+        "claims": by(Claim.objects.all(), "status"),
     }

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from demo import town as demo
+from volunteers.models import Claim, Need
 
 KIND_ORDER = (
     "town",
@@ -67,13 +68,16 @@ class Command(BaseCommand):
         self.stdout.write(line("activities", counts["activities"]))
         self.stdout.write(line("报到 reports", counts["reports"]))
         self.stdout.write(line("points", counts["points"]))
+        self.stdout.write(line("需求 needs", counts["needs"], Need.Status.values))
+        self.stdout.write(line("认领 claims", counts["claims"], Claim.Status.values))
         if created.changed:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Created {created.organisations} organisations, {created.people} people, "
                     f"{created.memberships} memberships, {created.users} users, "
                     f"{created.activities} activities, {created.attendances} attendances, "
-                    f"{created.points} basic-points lines, {created.snapshots} ranking snapshots."
+                    f"{created.points} basic-points lines, {created.snapshots} ranking snapshots, "
+                    f"{created.needs} needs, {created.claims} claims."
                 )
             )
         else:
