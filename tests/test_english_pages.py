@@ -25,9 +25,18 @@ from cms.models import SiteSettings
 from core.tokens import Purpose, make_token
 from points.models import Reward
 from points.services import points_adjust, points_award_for_attendance
-from volunteers.models import ActivityCategory, Attendance, Method, Notification, Organisation
+from volunteers.models import (
+    ActivityCategory,
+    Attendance,
+    Method,
+    Need,
+    NeedCategory,
+    Notification,
+    Organisation,
+)
 from volunteers.services.activities import activity_create
 from volunteers.services.memberships import membership_grant
+from volunteers.services.needs import need_record
 from volunteers.services.organisations import organisation_add
 from volunteers.services.signups import signup_create
 
@@ -155,6 +164,20 @@ def english_town(db, django_user_model, settings, tmp_path):
     )
     membership_grant(person=secretary, organisation=east, role="secretary")
     points_adjust(person=alex, amount=40, category="reward", reason="Good work", by=secretary.user)
+    for number, need_category in enumerate(NeedCategory.objects.order_by("pk"), start=1):
+        need_category.name = f"Need category {number}"
+        need_category.save()
+    need_record(
+        by=secretary.user,
+        grid=grid,
+        kind=Need.Kind.SERVICE,
+        category=NeedCategory.objects.order_by("pk").first(),
+        title="Help Mrs Green fix her tap",
+        public_title="Fix a leaking tap",
+        resident_name="Mrs Green",
+        deadline=NOON.date() + datetime.timedelta(days=7),
+        publish=True,
+    )
 
     park = activity("Park clean-up", NOON - datetime.timedelta(minutes=10), signup_required=True)
     signup_create(activity=park, person=alex, now=NOON - datetime.timedelta(hours=1))
@@ -194,6 +217,7 @@ def scan(purpose, activity) -> str:
 
 ANONYMOUS_PAGES = [
     "/activities/",
+    "/needs/",
     "/accounts/login/",
     "/accounts/login/code/",
     "/accounts/signup/",
@@ -213,6 +237,10 @@ VOLUNTEER_PAGES = [
     "/me/redemptions/",
     "/me/certificates/",
     "/me/objections/",
+    "/needs/",
+    "/needs/new/",
+    "/me/needs/",
+    "/me/claims/",
     "/rankings/",
     "/shop/",
     "/shop/east/",
@@ -230,6 +258,14 @@ def test_an_anonymous_visitor_reads_an_activity_in_english(english, english_town
     html = assert_english(english, f"/activities/{english_town.park.pk}/")
     assert "Park clean-up" in html
     assert_english(english, f"/activities/{english_town.later.pk}/")
+
+
+def test_a_need_reads_english_to_the_public_and_to_a_volunteer(english, english_town):
+    need = Need.objects.get()
+    html = assert_english(english, f"/needs/{need.pk}/")
+    assert "Fix a leaking tap" in html and "Mrs Green" not in html
+    english.force_login(english_town.user)
+    assert_english(english, f"/needs/{need.pk}/")
 
 
 def test_an_anonymous_scan_asks_to_log_in_in_english(english, english_town):
