@@ -343,7 +343,12 @@ def seed_needs(seed: int, nodes: dict[str, Organisation]) -> NeedsResult:
         return result  # done before; or no demo accounts, and so no one to act
     volunteer = Person.objects.get(user=users["volunteer"])
     partymember = Person.objects.get(user=users["partymember"])
-    categories = {c.name: c for c in NeedCategory.objects.all()}
+    # The town's list comes from a migration and may have been edited since: a category
+    # the demo needs and does not find is added back.
+    categories = {
+        name: NeedCategory.objects.get_or_create(name=name)[0]
+        for name in sorted({spec.category for spec, _grid in todo})
+    }
     # Generated party members have no login: their claims are made for them here.
     town = list(
         Person.objects.filter(user__isnull=True, political_status__in=Person.PARTY_STATUSES)

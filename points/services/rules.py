@@ -55,13 +55,19 @@ def default_rule() -> PointsRule:
 
 
 def default_claim_rule() -> PointsRule:
-    """The 双项认领 rule for anyone: migration 0012 makes it (with its caps); if it is
-    missing, recreated as the default rule's plain 1分/小时."""
+    """The 双项认领 rule for anyone: migration 0012 makes it; if it is missing, it is
+    recreated with the migration's figures (2分 a claim + 1分/小时, caps 6 a day, 40 a year)."""
     rule, _created = PointsRule.objects.get_or_create(
         category=None,
         audience=Audience.ANYONE,
         for_claims=True,
-        defaults={"name": CLAIM_RULE_NAME, "points_per_hour": 1},
+        defaults={
+            "name": CLAIM_RULE_NAME,
+            "points_per_attendance": 2,
+            "points_per_hour": 1,
+            "daily_cap": 6,
+            "yearly_cap": 40,
+        },
     )
     return rule
 

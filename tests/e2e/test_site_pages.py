@@ -79,6 +79,8 @@ def restore_migration_data() -> None:
         migration("cms.migrations.0002_create_homepage").create_homepage(apps, None)
     migration("volunteers.migrations.0004_default_activity_categories").add_categories(apps, None)
     migration("volunteers.migrations.0005_admin_access_group").add_group(apps, None)
+    migration("volunteers.migrations.0012_needs_and_claims").add_categories(apps, None)
+    migration("points.migrations.0012_claims_service_and_rule").add_claim_rule(apps, None)
 
 
 @pytest.fixture
