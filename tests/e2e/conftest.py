@@ -99,6 +99,17 @@ def wechat(browser):
 
 
 @pytest.fixture
+def sms_outbox(settings):
+    """The SMS the server sends during the test (the in-memory backend), newest last."""
+    from core.sms import LocmemSMSBackend
+
+    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
+    LocmemSMSBackend.outbox.clear()
+    yield LocmemSMSBackend.outbox
+    LocmemSMSBackend.outbox.clear()
+
+
+@pytest.fixture
 def shoot(request):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -11,7 +11,6 @@ import re
 
 import pytest
 
-from core.sms import LocmemSMSBackend
 from volunteers.models import Claim, CommunityReport, Need, NeedCategory
 from volunteers.services.reports import report_apply, report_confirm
 
@@ -22,14 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "王桂兰奶奶（梨园小区5号楼302）想学用智能手机量血压"
 PUBLIC_TITLE = "教独居老人用智能手机量血压"
-
-
-@pytest.fixture
-def sms_outbox(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
-    LocmemSMSBackend.outbox.clear()
-    yield LocmemSMSBackend.outbox
-    LocmemSMSBackend.outbox.clear()
 
 
 def log_in_with_code(page, base: str, phone: str, outbox) -> None:

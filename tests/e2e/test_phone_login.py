@@ -5,21 +5,11 @@ import re
 
 import pytest
 
-from core.sms import LocmemSMSBackend
-
 from .conftest import PHONE, WECHAT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 THIRTY_DAYS = 30 * 24 * 3600
-
-
-@pytest.fixture
-def sms_outbox(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
-    LocmemSMSBackend.outbox.clear()
-    yield LocmemSMSBackend.outbox
-    LocmemSMSBackend.outbox.clear()
 
 
 @pytest.fixture

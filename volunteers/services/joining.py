@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.text import plain_text
 from volunteers import permissions
 from volunteers.models import JoinRequest, Membership, Notification, Organisation, Person, User
 from volunteers.services.audit import audit_record
@@ -28,21 +29,6 @@ TEXT_MAX_LENGTH = 200
 # staff before its community's, a team's leader before the squad's), at most this many;
 # the town's administrators are not told of each of ten thousand newcomers.
 DECIDERS_TOLD = 10
-
-
-def _one_line(value: str | None) -> str:
-    return " ".join((value or "").split())
-
-
-def _check_text(value: str, *, field: str, label: str) -> str:
-    value = _one_line(value)
-    if len(value) > TEXT_MAX_LENGTH:
-        raise Invalid(
-            f"{field}_too_long",
-            _("%(label)s最多 %(n)d 个字。") % {"label": label, "n": TEXT_MAX_LENGTH},
-            field=field,
-        )
-    return value
 
 
 def _check_open(organisation: Organisation, kind: str, field: str) -> None:
@@ -108,7 +94,7 @@ def join_requests_submit(
         _check_open(grid, Kind.GRID, "grid")
     for team in teams:
         _check_open(team, Kind.TEAM, "teams")
-    note = _check_text(note, field="note", label=_("申请说明"))
+    note = plain_text(note, field="note", label=_("申请说明"), max_length=TEXT_MAX_LENGTH)
     # Lock the person: two taps on a poor signal queue up here rather than race.
     person = Person.objects.select_for_update().get(pk=person.pk)
     if grid is not None and person.home_grid_id == grid.pk:
@@ -211,7 +197,7 @@ def join_request_decide(
             "forbidden",
             _("您无权处理加入%(org)s的申请。") % {"org": request.organisation.name},
         )
-    reason = _check_text(reason, field="reason", label=_("处理说明"))
+    reason = plain_text(reason, field="reason", label=_("处理说明"), max_length=TEXT_MAX_LENGTH)
     if not approve and not reason:
         raise Invalid(
             "missing_reason", _("请填写不通过的原因，申请人会看到这条说明。"), field="reason"
