@@ -17,7 +17,15 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from volunteers.models import Activity, Claim, Membership, Need, Organisation, Person
+from volunteers.models import (
+    Activity,
+    Claim,
+    Membership,
+    Need,
+    Organisation,
+    Person,
+    RotatingChair,
+)
 
 Role = Membership.Role
 
@@ -32,6 +40,9 @@ class Action:
     ADMIT = "admit"  # approve or refuse join requests
     WRITE_NEWS = "write_news"  # write the community's news on the public site
     MANAGE_NEEDS = "manage_needs"  # record, approve, close needs (微心愿) and confirm claims
+    # Act for an employer unit (单位联络人): offer its resources, run the projects of a
+    # quarter it chairs (轮值主席), receive its 双报到反馈. Work done in the admin.
+    REPRESENT_UNIT = "represent_unit"
 
     ALL = frozenset(
         {
@@ -44,6 +55,7 @@ class Action:
             ADMIT,
             WRITE_NEWS,
             MANAGE_NEEDS,
+            REPRESENT_UNIT,
         }
     )
     # Holding any of these somewhere makes a person staff: they work in the admin.
@@ -70,7 +82,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.STREET_HEAD: frozenset({Action.VIEW}),
     Role.PARTY_HOUSEHOLD: frozenset({Action.VIEW}),
     Role.INFORMANT: frozenset({Action.VIEW}),
-    Role.CONTACT: frozenset({Action.VIEW}),
+    Role.CONTACT: frozenset({Action.VIEW, Action.REPRESENT_UNIT}),
 }
 
 
@@ -181,7 +193,8 @@ def organisations_of(obj) -> list[Organisation]:
     if isinstance(obj, Need):
         return [obj.grid]  # the grid's staff, and its community's above it
     if isinstance(obj, Claim):
-        return [obj.need.grid]
+        # A claim on a project's post belongs to the project's community.
+        return [obj.need.grid] if obj.need is not None else [obj.post.project.community]
     organisation = getattr(obj, "organisation", None)
     if isinstance(organisation, Organisation):
         return [organisation]
@@ -435,3 +448,160 @@ def audience_refusal_message(activity: Activity) -> str:
         Audience.TEAM: activity.audience_team.name if activity.audience_team else "",
     }.get(activity.audience, "")
     return _("本活动仅限%(who)s参加。") % {"who": who}
+
+
+# --- 项目清单 (joint projects, issue 18) ---------------------------------------------
+
+
+def may_name_chair(user, community: Organisation) -> bool:
+    """Who names a community's 轮值主席 unit for a quarter: whoever manages needs on the
+    community itself (its secretary and admins, and the town's above); a grid's staff
+    hold it only on their grid."""
+    return community.kind == Organisation.Kind.COMMUNITY and can(
+        user, Action.MANAGE_NEEDS, community
+    )
+
+
+def chair_unit_ids_contacted_by(user) -> set[int]:
+    """The units ``user`` acts for (``Action.REPRESENT_UNIT``: their current 单位联络人)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    return set(
+        Membership.objects.current()
+        .filter(person__user=user, role__in=roles_granting(Action.REPRESENT_UNIT))
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def may_manage_projects(user, community: Organisation, quarter: str) -> bool:
+    """Create and manage ``community``'s projects of ``quarter``: the community's staff
+    (``may_name_chair``), or a current contact of the unit chairing it that quarter —
+    the chair's role is the quarter's, so last quarter's chair manages nothing now."""
+    if may_name_chair(user, community):
+        return True
+    units = chair_unit_ids_contacted_by(user)
+    return (
+        bool(units)
+        and RotatingChair.objects.filter(
+            community=community, quarter=quarter, unit_id__in=units
+        ).exists()
+    )
+
+
+def manages_projects_anywhere(user) -> bool:
+    """Shows the admin's 项目清单: community staff somewhere, or a chair unit's contact."""
+    if is_superuser(user):
+        return True
+    if (
+        organisations_in_scope(user, Action.MANAGE_NEEDS)
+        .filter(kind=Organisation.Kind.COMMUNITY)
+        .exists()
+    ):
+        return True
+    units = chair_unit_ids_contacted_by(user)
+    return bool(units) and RotatingChair.objects.filter(unit_id__in=units).exists()
+
+
+def project_scope_q(user) -> Q | None:
+    """The projects ``user`` manages (None: all): in communities where they are staff, or
+    of the community and quarter their unit chairs."""
+    if is_superuser(user):
+        return None
+    staff = scope_q(user, Action.MANAGE_NEEDS, field="community__path")
+    q = Q(pk__in=[]) if staff is None else staff
+    # Community-level only: a grid's staff hold MANAGE_NEEDS on grid paths, which no
+    # community path starts with, so the filter above leaves them out by itself.
+    units = chair_unit_ids_contacted_by(user)
+    for chair in RotatingChair.objects.filter(unit_id__in=units).values("community_id", "quarter"):
+        q |= Q(community_id=chair["community_id"], quarter=chair["quarter"])
+    return q
+
+
+# --- 资源清单 (resources, issue 18) --------------------------------------------------
+
+
+def keeps_resources_of(user, community: Organisation) -> bool:
+    """Adds, edits and retires any provider's resources in ``community``: whoever manages
+    needs on the community itself (its secretary and admins, the town's above). A grid's
+    staff hold MANAGE_NEEDS only on their grid: they read the list, not keep it."""
+    return community.kind == Organisation.Kind.COMMUNITY and can(
+        user, Action.MANAGE_NEEDS, community
+    )
+
+
+def contacts_for(user, organisation: Organisation) -> bool:
+    """Is ``user`` a current 单位联络人 of ``organisation`` or of a unit above it (a
+    unit's department)? Whether the unit is 共建 with a community is not recorded yet:
+    any unit's contact offers its resources to any community."""
+    units = chair_unit_ids_contacted_by(user)
+    return (
+        bool(units)
+        and Organisation.objects.filter(
+            pk__in=units, path__in=paths_at_and_above(organisation.path)
+        ).exists()
+    )
+
+
+def own_resource_communities(person: Person) -> QuerySet[Organisation]:
+    """Where a person offers their own resources: the community of their home grid, and
+    the one they reported to (在职党员报到)."""
+    q = Q(pk=person.reported_community_id) if person.reported_community_id else Q(pk__in=[])
+    if person.home_grid_id is not None:
+        q |= Q(path__in=paths_at_and_above(person.home_grid.path))
+    return Organisation.objects.filter(q, kind=Organisation.Kind.COMMUNITY)
+
+
+def may_offer_resource(
+    user,
+    *,
+    community: Organisation,
+    organisation: Organisation | None = None,
+    person: Person | None = None,
+) -> bool:
+    """May ``user`` add a resource of this provider to ``community``'s 资源清单? The
+    community's staff for anyone; a unit's contact for the unit; a person for themselves,
+    in their own communities."""
+    if keeps_resources_of(user, community):
+        return True
+    if organisation is not None:
+        return contacts_for(user, organisation)
+    if person is not None and user is not None and user.is_authenticated:
+        return (
+            person.user_id == user.pk
+            and own_resource_communities(person).filter(pk=community.pk).exists()
+        )
+    return False
+
+
+def may_change_resource(user, resource) -> bool:
+    """Edit or retire: as adding, except that a person keeps their own resources even
+    after moving away (so they can retire them)."""
+    if keeps_resources_of(user, resource.community):
+        return True
+    if resource.organisation is not None:
+        return contacts_for(user, resource.organisation)
+    return bool(user is not None and user.is_authenticated and resource.person.user_id == user.pk)
+
+
+def reads_resources_anywhere(user) -> bool:
+    """Shows the admin's 资源清单: whoever manages needs somewhere, or a unit's contact."""
+    return can_anywhere(user, Action.MANAGE_NEEDS) or bool(chair_unit_ids_contacted_by(user))
+
+
+def resource_admin_q(user) -> Q | None:
+    """The resources ``user`` reads in the admin (None: all). Those of the communities
+    where they manage needs — on the community, above it, or on one of its grids (a
+    grid's staff look for help too) — and their units' own."""
+    if is_superuser(user):
+        return None
+    q = Q(pk__in=[])
+    granted = _grants(user)[Action.MANAGE_NEEDS]
+    if granted:
+        above = {path for node in granted for path in paths_at_and_above(node)}
+        q |= Q(community__path__in=above)
+        q |= reduce(or_, (Q(community__path__startswith=path) for path in granted))
+    units = chair_unit_ids_contacted_by(user)
+    if units:
+        paths = Organisation.objects.filter(pk__in=units).values_list("path", flat=True)
+        q |= reduce(or_, (Q(organisation__path__startswith=path) for path in paths), Q(pk__in=[]))
+    return q

@@ -25,14 +25,21 @@ EXPECTED = {
     "deputy": ORGANISER | {"write_news"},
     "secretary": ORGANISER | {"manage_people", "adjust_points", "write_news", "manage_needs"},
     "admin": ORGANISER
-    | {"manage_people", "adjust_points", "manage_roles", "write_news", "manage_needs"},
+    | {
+        "manage_people",
+        "adjust_points",
+        "manage_roles",
+        "write_news",
+        "manage_needs",
+        "represent_unit",
+    },
     "editor": {"view", "write_news"},
     "grid_head": ORGANISER | {"manage_people", "manage_needs"},
     "grid_worker": {"view", "check_in", "manage_people", "admit", "manage_needs"},
     "street_head": {"view"},
     "party_household": {"view"},
     "informant": {"view"},
-    "contact": {"view"},
+    "contact": {"view", "represent_unit"},
 }
 ACTIONS = sorted(Action.ALL)
 

@@ -14,6 +14,7 @@ from .people import (
     User,
     current_membership_q,
 )
+from .projects import Campaign, Project, ProjectPost, Resource, RotatingChair
 from .roster import RosterImport
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "ActivityCategory",
     "Attendance",
     "AuditEvent",
+    "Campaign",
     "Claim",
     "CommunityReport",
     "ExportJob",
@@ -33,7 +35,11 @@ __all__ = [
     "NotificationPreference",
     "Organisation",
     "Person",
+    "Project",
+    "ProjectPost",
+    "Resource",
     "RosterImport",
+    "RotatingChair",
     "ScanAttempt",
     "SignUp",
     "UnverifiedPhone",

@@ -63,6 +63,23 @@ class Activity(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
         related_name="activities",
     )
     title = models.CharField(_("标题"), max_length=120)
+    # 三单一卡: the joint project it is part of, and the quarter's campaign it serves.
+    project = models.ForeignKey(
+        "volunteers.Project",
+        verbose_name=_("所属共建项目"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    campaign = models.ForeignKey(
+        "volunteers.Campaign",
+        verbose_name=_("提升行动"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
     category = models.ForeignKey(
         ActivityCategory,
         verbose_name=_("类别"),

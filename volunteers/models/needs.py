@@ -97,6 +97,14 @@ class Need(models.Model):
         help_text=_("微心愿墙上显示的标题，不含姓名、门牌号等个人信息。"),
     )
     description = models.TextField(_("详细说明"), max_length=1000, blank=True)
+    campaign = models.ForeignKey(
+        "volunteers.Campaign",
+        verbose_name=_("提升行动"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs",
+    )
     # The resident the need is for: a person with an account (who may then confirm it),
     # or only a name and a phone the grid staff wrote down.
     resident = models.ForeignKey(
@@ -168,7 +176,7 @@ class Need(models.Model):
 
 
 class Claim(models.Model):
-    """A party member's claim on a need: one line of their 双项认领卡."""
+    """A party member's claim on a need or on a project's post: one line of their 双项认领卡."""
 
     class Status(models.TextChoices):
         CLAIMED = "claimed", _("已认领")
@@ -181,7 +189,20 @@ class Claim(models.Model):
     OPEN_STATUSES = (Status.CLAIMED, Status.REPORTED)
 
     need = models.ForeignKey(
-        Need, verbose_name=_("需求"), on_delete=models.PROTECT, related_name="claims"
+        Need,
+        verbose_name=_("需求"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
+    post = models.ForeignKey(
+        "volunteers.ProjectPost",
+        verbose_name=_("项目岗位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
     )
     person = models.ForeignKey(
         Person, verbose_name=_("认领人"), on_delete=models.PROTECT, related_name="claims"
@@ -225,7 +246,17 @@ class Claim(models.Model):
                 condition=Q(status__in=["claimed", "reported", "confirmed"]),
                 name="claim_one_live_per_person",
             ),
+            models.UniqueConstraint(
+                fields=["post", "person"],
+                condition=Q(status__in=["claimed", "reported", "confirmed"]),
+                name="claim_one_live_post_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(need__isnull=False, post__isnull=True)
+                | Q(need__isnull=True, post__isnull=False),
+                name="claim_need_or_post",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.person.real_name} → {self.need}"
+        return f"{self.person.real_name} → {self.need or self.post}"
