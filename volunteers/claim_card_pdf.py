@@ -91,7 +91,7 @@ def claim_card_pdf(card: ClaimCard) -> bytes:
             for line in card.lines:
                 table.row(
                     (
-                        line.claim.need.public_title,
+                        line.title,
                         line.place,
                         line.claimed_on.isoformat(),
                         line.served_on.isoformat() if line.served_on else "",

@@ -2,9 +2,10 @@
 
 Sums, for each in-service party member of an employer unit, only the ledger lines and
 service records of activities held in the community the member reported to, and of the
-residents' needs there they claimed and served (双项认领), per quarter; each confirmed
-claim is also listed by its need's public title. The .xlsx is built like the branch
-table's (``points.selectors.tables``), with the claims on a sheet of their own.
+residents' needs and the joint projects' posts there they claimed and served (双项认领), per
+quarter; each confirmed claim is also listed by its need's public title (a post's: 项目名：岗位).
+The .xlsx is built like the branch table's (``points.selectors.tables``), with the claims
+on a sheet of their own.
 """
 
 import datetime
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
 
         person_id: ReadOnly[int]
         claim_id: ReadOnly[int | None]
-        claim__need__public_title: ReadOnly[str | None]  # None exactly when claim_id is
+        claim__need__public_title: ReadOnly[str | None]  # None for a post's claim too
+        claim__post__title: ReadOnly[str | None]
+        claim__post__project__title: ReadOnly[str | None]
         minutes: ReadOnly[int | None]
         count: ReadOnly[int]
         served_at: ReadOnly[datetime.datetime]
@@ -121,6 +124,14 @@ def _in_reported_community(record: str = "") -> Q:
                 )
             }
         )
+        # A claim on a post of a joint project of that community (项目清单).
+        | Q(
+            **{
+                f"{record}claim__post__project__community__path__startswith": F(
+                    "person__reported_community__path"
+                )
+            }
+        )
     )
 
 
@@ -149,7 +160,13 @@ def dual_rows(people: Sequence[Person], quarter: str) -> list[DualRow]:
                 status=ServiceRecord.Status.APPROVED,
             )
             .order_by()
-            .values("person_id", "claim_id", "claim__need__public_title")
+            .values(
+                "person_id",
+                "claim_id",
+                "claim__need__public_title",
+                "claim__post__title",
+                "claim__post__project__title",
+            )
             .annotate(
                 minutes=Sum("minutes"),
                 count=Count("activity", distinct=True),
@@ -163,8 +180,9 @@ def dual_rows(people: Sequence[Person], quarter: str) -> list[DualRow]:
                 row.activities += group["count"]
                 continue
             title = group["claim__need__public_title"]
-            # A claim always has a need, and a need its public title (both required).
-            assert title is not None  # noqa: S101 -- the database guarantees it
+            if title is None:
+                # Not on a need, so on a project's post (the claim's check constraint).
+                title = f"{group['claim__post__project__title']}：{group['claim__post__title']}"
             row.activities += 1
             row.claims.append(
                 DualClaim(

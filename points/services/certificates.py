@@ -39,6 +39,13 @@ NUMBER_RE = re.compile(
 CERTIFICATE_ACTION = permissions.Action.MANAGE_PEOPLE
 
 
+def _claim_row_title(row: Any) -> str:
+    """A need's public title, or "项目名：岗位" for a claim on a project's post."""
+    if row["claim__need__public_title"]:
+        return row["claim__need__public_title"]
+    return f"{row['claim__post__project__title']}：{row['claim__post__title']}"
+
+
 def _check_part(base: str) -> str:
     key = hashlib.sha256(f"shazhou.certificate:{settings.SECRET_KEY}".encode()).digest()
     digest = hmac.new(key, base.encode(), hashlib.sha256).digest()
@@ -113,7 +120,14 @@ def service_facts(person: Person) -> dict[str, Any]:
     )
     claims = (
         approved.filter(claim__isnull=False)
-        .values("claim_id", "claim__need__public_title", "claim__need__community__name")
+        .values(
+            "claim_id",
+            "claim__need__public_title",
+            "claim__need__community__name",
+            "claim__post__title",
+            "claim__post__project__title",
+            "claim__post__project__community__name",
+        )
         .annotate(minutes=Sum("minutes"), served_at=Min("occurred_at"))
         .order_by("served_at", "claim_id")
     )
@@ -138,8 +152,9 @@ def service_facts(person: Person) -> dict[str, Any]:
                 {
                     # Frozen into the certificate, which is Chinese whatever the language
                     # of the page it was issued from (as ``certificate_pdf`` writes it).
-                    "title": f"双项认领：{claim_row['claim__need__public_title']}",
-                    "organisation": claim_row["claim__need__community__name"],
+                    "title": "双项认领：" + _claim_row_title(claim_row),
+                    "organisation": claim_row["claim__need__community__name"]
+                    or claim_row["claim__post__project__community__name"],
                     "minutes": claim_row["minutes"],
                 },
             )

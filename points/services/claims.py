@@ -31,6 +31,7 @@ from points.services.awards import Award, PointsCalculation, capped_points, prev
 from points.services.ledger import PersonLock, entry_append, person_lock
 from points.services.rules import audience_of, claim_rule_for, policy_for
 from volunteers.models import Claim
+from volunteers.selectors.claims import claim_title
 
 # The ledger lines a claims rule's daily and yearly caps count: every claim award and
 # the reversals of those (a reversal keeps its original's ``source_ref``).
@@ -66,8 +67,11 @@ def claim_explanation_data(
     return {
         "source": "claim",
         "claim": claim.pk,
-        "need": need.public_title,
-        "category": need.category.name,
+        # What was served: the need's public title, or "项目名：岗位" for a project's post
+        # (the sentence reads 双项认领「…」 either way).
+        "need": claim_title(claim),
+        "post": claim.post_id,
+        "category": need.category.name if need is not None else "",
         "minutes": calculation.minutes,
         "points_per_hour": calculation.points_per_hour,
         "points_per_attendance": calculation.points_per_attendance,
@@ -131,9 +135,9 @@ def _claim_entry(lock: PersonLock, claim: Claim, *, record: ServiceRecord, key: 
 
 def award_for_claim(claim: Claim) -> Award:
     """The body of ``points_award_for_claim``; the caller holds a ledger transaction."""
-    claim = Claim.objects.select_related("need__category", "person", "confirmed_by").get(
-        pk=claim.pk
-    )
+    claim = Claim.objects.select_related(
+        "need__category", "post__project", "person", "confirmed_by"
+    ).get(pk=claim.pk)
     if claim.status != Claim.Status.CONFIRMED:
         return Award(skipped="not_confirmed", message=_("认领尚未确认完成，不计服务时长和积分。"))
     if not claim.minutes:

@@ -22,14 +22,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core.quarters import Quarter
-from volunteers.models import Claim, Person
+from volunteers.models import Claim, Person, ProjectPost
 
 Status = Claim.Status
 OPEN_STATUSES = Claim.OPEN_STATUSES
-_RELATED = ("need__community", "need__grid", "need__category")
+_RELATED = (
+    "need__community",
+    "need__grid",
+    "need__category",
+    "post__project__community",
+)
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,20 @@ class CardLine:
 
     @property
     def place(self) -> str:
-        """梨园社区·梨园社区第1网格"""
+        return claim_place(self.claim)
+
+    @property
+    def title(self) -> str:
+        return claim_title(self.claim)
+
+    @property
+    def url(self) -> str:
+        return claim_url(self.claim)
+
+    @property
+    def deadline(self) -> datetime.date:
         need = self.claim.need
-        return f"{need.community.name}·{need.grid.name}"
+        return need.deadline if need is not None else claim_post(self.claim).deadline
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,35 @@ class ClaimCard:
         return f"{self.minutes / 60:.1f}"
 
 
+def claim_post(claim: Claim) -> ProjectPost:
+    """The post of a claim that is not on a need (the check constraint: one of the two)."""
+    assert claim.post is not None  # noqa: S101 -- claim_need_or_post guarantees it
+    return claim.post
+
+
+def claim_title(claim: Claim) -> str:
+    """What a claim is on, as the card and the ledger name it: the need's public title, or
+    "项目名：岗位" for a project's post."""
+    if claim.need is not None:
+        return claim.need.public_title
+    post = claim_post(claim)
+    return f"{post.project.title}：{post.title}"
+
+
+def claim_place(claim: Claim) -> str:
+    """梨园社区·梨园社区第1网格; for a project's post: its community."""
+    need = claim.need
+    if need is None:
+        return claim_post(claim).project.community.name
+    return f"{need.community.name}·{need.grid.name}"
+
+
+def claim_url(claim: Claim) -> str:
+    if claim.need is not None:
+        return reverse("volunteers:need_detail", args=[claim.need.pk])
+    return reverse("volunteers:project_detail", args=[claim_post(claim).project_id])
+
+
 def _within(
     moment: datetime.datetime | None, start: datetime.datetime, end: datetime.datetime
 ) -> bool:
@@ -107,6 +153,8 @@ def _contact(claim: Claim) -> ResidentContact | None:
     if claim.status not in OPEN_STATUSES:
         return None
     need = claim.need
+    if need is None:
+        return None  # a project's post has no resident to call
     return ResidentContact(name=need.resident_name, phone=need.resident_phone, address=need.address)
 
 

@@ -31,12 +31,14 @@ from core.jobs import queue_after_commit
 from core.text import plain_text
 from volunteers import permissions
 from volunteers.models import (
+    Campaign,
     Claim,
     Need,
     NeedCategory,
     Notification,
     Organisation,
     Person,
+    ProjectPost,
     User,
 )
 from volunteers.services.audit import audit_record
@@ -136,7 +138,7 @@ def _lock_claim(claim: Claim) -> Claim:
     try:
         return (
             Claim.objects.select_for_update(of=("self",))
-            .select_related("person__user", "need")
+            .select_related("person__user", "need", "post__project__community")
             .get(pk=claim.pk)
         )
     except Claim.DoesNotExist:
@@ -257,6 +259,7 @@ def _create(
     deadline: datetime.date | None,
     by: User | None,
     public_title: str | None = None,
+    campaign: Campaign | None = None,
 ) -> Need:
     today = timezone.localdate()
     if kind not in Need.Kind.values:
@@ -281,6 +284,7 @@ def _create(
         places=_check_places(places),
         deadline=_check_deadline(deadline, today),
         submitted_by=by,
+        campaign=campaign,
     )
 
 
@@ -300,8 +304,10 @@ def need_record(
     places: int = 1,
     deadline: datetime.date | None,
     publish: bool = False,
+    campaign: Campaign | None = None,
 ) -> Need:
-    """The grid's staff write down a resident's need (and may approve it at once)."""
+    """The grid's staff write down a resident's need (and may approve it at once), tagged
+    with a 提升行动 if they choose one."""
     grid = _check_grid(grid)
     _require_manager(by, grid)
     resident_name = plain_text(
@@ -329,6 +335,7 @@ def need_record(
         deadline=deadline,
         by=by,
         public_title=public_title,
+        campaign=campaign,
     )
     audit_record(actor=by, action="need.record", target=need, organisation=grid)
     if publish:
@@ -430,6 +437,37 @@ def need_close(*, need: Need, by: User, reason: str) -> Need:
     return need
 
 
+@transaction.atomic
+def need_set_campaign(*, need: Need, campaign: Campaign | None, by: User) -> Need:
+    """Tag a need with a 提升行动 (or none): it then counts in that campaign's figures.
+
+    Any state: a need met last month may be tagged afterwards for the quarter's report.
+    A campaign no longer running (正在开展 off) is not offered, except the one it has.
+    """
+    need = _lock(need)
+    _require_manager(by, need)
+    if campaign is not None and not campaign.active and campaign.pk != need.campaign_id:
+        raise Invalid(
+            "campaign_inactive",
+            _("“%(name)s”已停止开展，请选择其他提升行动。") % {"name": campaign.name},
+            field="campaign",
+        )
+    if (campaign.pk if campaign else None) == need.campaign_id:
+        return need  # nothing changes: nothing to audit
+    old_campaign = need.campaign.name if need.campaign else ""
+    need.campaign = campaign
+    need.save(update_fields=["campaign"])
+    audit_record(
+        actor=by,
+        action="need.campaign",
+        target=need,
+        organisation=need.grid,
+        campaign=campaign.name if campaign else "",
+        old_campaign=old_campaign,
+    )
+    return need
+
+
 # ---------------------------------------------------------------- claiming
 
 
@@ -501,7 +539,9 @@ def claim_withdraw(*, claim: Claim, person: Person) -> Claim:
     claim = _lock_claim(claim)
     if claim.person_id != person.pk:
         raise NotFound("claim_not_found", _("没有找到这条认领记录。"))
-    need = _lock(claim.need)
+    if claim.post is not None:
+        return _post_claim_withdraw(claim, person)
+    need = _lock(_need_of(claim))
     if claim.status != ClaimStatus.CLAIMED:
         raise Conflict(
             "claim_not_open",
@@ -520,6 +560,42 @@ def claim_withdraw(*, claim: Claim, person: Person) -> Claim:
         title=_("认领已撤回：%(title)s") % {"title": need.title},
         body=_("%(name)s撤回了对“%(title)s”的认领，需求重新等待认领。")
         % {"name": person.real_name, "title": need.title},
+    )
+    return claim
+
+
+def _need_of(claim: Claim) -> Need:
+    if claim.need is None:  # the check constraint: a claim without a post has a need
+        raise NotFound("claim_not_found", _("没有找到这条认领记录。"))
+    return claim.need
+
+
+def _post_claim_withdraw(claim: Claim, person: Person) -> Claim:
+    """``claim_withdraw`` for a claim on a project's post: the post's lock, its place."""
+    from volunteers.services import projects  # projects builds on this module
+
+    post = projects.lock_post(claim.post)  # type: ignore[arg-type]
+    if claim.status != ClaimStatus.CLAIMED:
+        raise Conflict(
+            "claim_not_open",
+            _("这条认领当前为“%(status)s”，不能撤回。") % {"status": claim.get_status_display()},
+        )
+    claim.status, claim.withdrawn_at = ClaimStatus.WITHDRAWN, timezone.now()
+    claim.save(update_fields=["status", "withdrawn_at"])
+    post.claimed_places = max(0, post.claimed_places - 1)
+    post.save(update_fields=["claimed_places"])
+    audit_record(
+        actor=person.user,
+        action="claim.withdraw",
+        target=claim,
+        organisation=post.project.community,
+    )
+    projects.tell_project_staff(
+        post.project,
+        event=f"withdrawn:{claim.pk}",
+        title=_("认领已撤回：%(title)s") % {"title": str(post)},
+        body=_("%(name)s撤回了对“%(title)s”的认领，名额重新开放。")
+        % {"name": person.real_name, "title": str(post)},
     )
     return claim
 
@@ -555,15 +631,27 @@ def claim_report(
     claim = _lock_claim(claim)
     if claim.person_id != person.pk:
         raise NotFound("claim_not_found", _("没有找到这条认领记录。"))
-    need = _lock(claim.need)
+    from volunteers.services import projects  # projects builds on this module
+
+    need: Need | None = None
+    post: ProjectPost | None = None
+    if claim.post is not None:
+        post = projects.lock_post(claim.post)
+    else:
+        need = _lock(_need_of(claim))
     if claim.status != ClaimStatus.CLAIMED:
         raise Conflict(
             "claim_not_open",
             _("这条认领当前为“%(status)s”，不能再提交完成情况。")
             % {"status": claim.get_status_display()},
         )
-    if need.status == Status.CLOSED:
+    if need is not None and need.status == Status.CLOSED:
         raise Conflict("need_closed", _("这项需求已关闭。"))
+    if post is not None and post.project.status in (
+        post.project.Status.DONE,
+        post.project.Status.CANCELLED,
+    ):
+        raise Conflict("project_finished", _("项目已结束。"))
     if minutes is None or not 1 <= minutes <= 24 * 60:
         raise Invalid("minutes_range", _("服务时长应在 1 分钟到 24 小时之间。"), field="minutes")
     today = timezone.localdate()
@@ -583,6 +671,23 @@ def claim_report(
     claim.minutes, claim.served_on = minutes, served_on
     claim.status, claim.reported_at = ClaimStatus.REPORTED, timezone.now()
     claim.save()
+    if post is not None:
+        audit_record(
+            actor=person.user,
+            action="claim.report",
+            target=claim,
+            organisation=post.project.community,
+            minutes=minutes,
+        )
+        projects.tell_project_staff(
+            post.project,
+            event=f"reported:{claim.pk}",
+            title=_("请确认：%(title)s") % {"title": str(post)},
+            body=_("%(name)s已完成“%(title)s”的服务（%(minutes)d 分钟），请确认。")
+            % {"name": person.real_name, "title": str(post), "minutes": minutes},
+        )
+        return claim
+    assert need is not None  # noqa: S101 -- a claim without a post has a need
     audit_record(
         actor=person.user,
         action="claim.report",
@@ -617,15 +722,7 @@ def may_confirm(user: User | None, need: Need) -> bool:
     return permissions.can(user, Action.MANAGE_NEEDS, need)
 
 
-@transaction.atomic
-def claim_confirm(*, claim: Claim, by: User) -> Claim:
-    """The service was given: credit it (points, through ``claim_confirmed``)."""
-    claim = _lock_claim(claim)
-    need = _lock(claim.need)
-    if not may_confirm(by, need):
-        raise Forbidden("not_confirmer", _("只有本网格的工作人员或需求人本人可以确认完成。"))
-    if claim.person.user_id == by.pk:
-        raise Forbidden("own_claim", _("不能确认自己的认领，请由网格员或需求人确认。"))
+def _confirm_status(claim: Claim, by: User) -> None:
     if claim.status == ClaimStatus.CONFIRMED:
         raise Conflict("already_confirmed", _("这条认领已确认完成。"))
     if claim.status != ClaimStatus.REPORTED:
@@ -636,6 +733,42 @@ def claim_confirm(*, claim: Claim, by: User) -> Claim:
         by,
     )
     claim.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+
+
+@transaction.atomic
+def claim_confirm(*, claim: Claim, by: User) -> Claim:
+    """The service was given: credit it (points, through ``claim_confirmed``)."""
+    claim = _lock_claim(claim)
+    if claim.post is not None:
+        from volunteers.services import projects  # projects builds on this module
+
+        post = projects.lock_post(claim.post)
+        if not projects.may_confirm_post_claim(by, post):
+            raise Forbidden(
+                "not_confirmer", _("只有社区工作人员或轮值主席单位的联络人可以确认完成。")
+            )
+        if claim.person.user_id == by.pk:
+            raise Forbidden("own_claim", _("不能确认自己的认领，请由社区工作人员确认。"))
+        _confirm_status(claim, by)
+        audit_record(
+            actor=by, action="claim.confirm", target=claim, organisation=post.project.community
+        )
+        # points credits the hours and points here, in this transaction (an error undoes all).
+        claim_confirmed.send(sender=Claim, claim=claim)
+        projects.tell_claimant(
+            claim.person,
+            post.project,
+            event=f"confirmed:{claim.pk}",
+            title=_("认领服务已确认"),
+            body=_("“%(title)s”的服务已确认完成，服务时长和积分已计入。") % {"title": str(post)},
+        )
+        return claim
+    need = _lock(_need_of(claim))
+    if not may_confirm(by, need):
+        raise Forbidden("not_confirmer", _("只有本网格的工作人员或需求人本人可以确认完成。"))
+    if claim.person.user_id == by.pk:
+        raise Forbidden("own_claim", _("不能确认自己的认领，请由网格员或需求人确认。"))
+    _confirm_status(claim, by)
     if (
         need.open_places == 0
         and not Claim.objects.filter(

@@ -14,19 +14,24 @@ from django.views.decorators.http import require_GET
 
 from volunteers.models import Claim
 from volunteers.services.needs import may_confirm
+from volunteers.services.projects import may_confirm_post_claim
 
 
 @require_GET
 @login_required
 def claim_photo(request, pk: int):
     claim = (
-        Claim.objects.select_related("person", "need__grid", "need__resident")
+        Claim.objects.select_related(
+            "person", "need__grid", "need__resident", "post__project__community"
+        )
         .filter(pk=pk)
         .exclude(photo="")
         .first()
     )
     allowed = claim is not None and (
-        claim.person.user_id == request.user.pk or may_confirm(request.user, claim.need)
+        claim.person.user_id == request.user.pk
+        or (claim.need is not None and may_confirm(request.user, claim.need))
+        or (claim.post is not None and may_confirm_post_claim(request.user, claim.post))
     )
     handle = None
     if allowed:

@@ -28,7 +28,7 @@ from core.refusals import refusal_response
 from volunteers import selectors
 from volunteers.claim_card_pdf import claim_card_pdf
 from volunteers.models import Claim, Person
-from volunteers.selectors.claims import claim_card, claim_of
+from volunteers.selectors.claims import claim_card, claim_of, claim_place, claim_title
 from volunteers.services.needs import claim_report, claim_withdraw
 
 CARD_TEMPLATE = "volunteers/claims/card.html"
@@ -264,7 +264,13 @@ def claim_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         REPORT_TEMPLATE,
-        {"claim": claim, "need": claim.need, "form": form},
+        {
+            "claim": claim,
+            "need": claim.need,
+            "title": claim_title(claim),
+            "place": claim_place(claim),
+            "form": form,
+        },
         status=status,
     )
 
@@ -285,6 +291,6 @@ def claim_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _card_page(request, person, quarter, error=str(error.message), status=error.status)
     messages.success(
         request,
-        _("已撤回对“%(title)s”的认领，名额已让给其他党员。") % {"title": claim.need.public_title},
+        _("已撤回对“%(title)s”的认领，名额已让给其他党员。") % {"title": claim_title(claim)},
     )
     return redirect(_card_url(quarter))
