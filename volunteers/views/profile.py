@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from volunteers import selectors
 from volunteers.models import Organisation, Person
+from volunteers.selectors.resources import person_resources
 from volunteers.services.people import person_update_own_profile
 
 
@@ -94,6 +95,11 @@ def profile_edit(request):
             status = 400
     else:
         form = ProfileForm(person=person)
+    # 我提供的资源 (资源清单): a short list here, kept on /me/resources/.
+    resources = list(person_resources(person).filter(active=True)[:5])
     return render(
-        request, "volunteers/profile_edit.html", {"person": person, "form": form}, status=status
+        request,
+        "volunteers/profile_edit.html",
+        {"person": person, "form": form, "resources": resources},
+        status=status,
     )
