@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms import admin_dashboard
+from cms import admin_dashboard, need_story_admin
 from cms.models import NewsCategory
 
 
@@ -32,3 +32,7 @@ hooks.register("construct_homepage_panels", admin_dashboard.staff_dashboard_pane
 hooks.register("construct_homepage_summary_items", admin_dashboard.no_site_summary, order=100)
 hooks.register("construct_help_menu", admin_dashboard.no_external_help)
 hooks.register("construct_main_menu", admin_dashboard.sidebar_shows_real_name)
+
+# 写成志愿动态: a met need's admin page offers its story draft to the community's writers.
+hooks.register("register_admin_urls", need_story_admin.admin_urls)
+hooks.register("register_need_admin_actions", need_story_admin.need_story_actions)

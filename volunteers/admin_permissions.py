@@ -15,7 +15,14 @@ from django.http import Http404
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from volunteers import permissions
-from volunteers.models import Activity, ActivityCategory, Membership, NeedCategory, Organisation
+from volunteers.models import (
+    Activity,
+    ActivityCategory,
+    Campaign,
+    Membership,
+    NeedCategory,
+    Organisation,
+)
 
 Action = permissions.Action
 
@@ -76,10 +83,11 @@ class TownListPermissionPolicy(BasePermissionPolicy):
     """A town-wide list (activity categories, need categories): only the town's
     administrators edit it, and an entry still in use is not deleted."""
 
-    def __init__(self, model, *, used_by: str) -> None:
+    def __init__(self, model, *, used_by: str | tuple[str, ...]) -> None:
         super().__init__(model)
-        # The related name of the rows that PROTECT an entry (``category.activities``).
-        self.used_by = used_by
+        # The related names of the rows that use an entry (``category.activities``): rows
+        # that PROTECT it, or (a campaign's) rows whose tag deleting it would wipe.
+        self.used_by = (used_by,) if isinstance(used_by, str) else used_by
 
     def user_has_permission(self, user, action):
         return action in CATEGORY_ACTIONS and permissions.administers_a_town(user)
@@ -88,8 +96,8 @@ class TownListPermissionPolicy(BasePermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        if action == "delete" and getattr(instance, self.used_by).exists():
-            return False  # rows still use it (and PROTECT it)
+        if action == "delete" and any(getattr(instance, name).exists() for name in self.used_by):
+            return False  # rows still use it (and PROTECT it, or would lose their tag)
         return self.user_has_permission(user, action)
 
     def users_with_any_permission(self, actions):
@@ -138,3 +146,6 @@ def _guarded(view, model, policy, action):
 activity_policy = ActivityPermissionPolicy(Activity)
 category_policy = TownListPermissionPolicy(ActivityCategory, used_by="activities")
 need_category_policy = TownListPermissionPolicy(NeedCategory, used_by="needs")
+# A campaign something was tagged with is switched off (正在开展), not deleted: deleting
+# it would quietly untag them and drop them from past quarters' reports.
+campaign_policy = TownListPermissionPolicy(Campaign, used_by=("activities", "needs", "projects"))

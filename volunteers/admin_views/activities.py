@@ -39,7 +39,7 @@ from volunteers.admin_views.activity_cancel import (
     local_time,
 )
 from volunteers.admin_views.writes import RefusalOnTheForm, form_values
-from volunteers.models import Activity, ActivityCategory, Organisation
+from volunteers.models import Activity, ActivityCategory, Organisation, Project
 from volunteers.selectors import with_signup_counts
 from volunteers.services.activities import activity_create, activity_publish, activity_update
 
@@ -83,6 +83,7 @@ class ActivityAdminForm(WagtailAdminModelForm):
                 empty_label=None if self.instance.pk else "---------",
             )
             self.fields["organisation"] = replacement
+        self._limit_tags()
         team = self.fields.get("audience_team")
         if team is not None and hasattr(team, "queryset"):
             team.queryset = team.queryset.filter(
@@ -95,11 +96,39 @@ class ActivityAdminForm(WagtailAdminModelForm):
                 if first is not None:
                     self.initial.setdefault("organisation", first.pk)
 
+    def _limit_tags(self) -> None:
+        """Only running campaigns and projects not yet over are offered, plus whatever the
+        activity already has, so an old tag is kept rather than blanked by saving."""
+        campaign = self.fields.get("campaign")
+        if campaign is not None and hasattr(campaign, "queryset"):
+            campaign.queryset = campaign.queryset.filter(
+                Q(active=True) | Q(pk=self.instance.campaign_id)
+            )
+            campaign.empty_label = _("不属于提升行动")
+        project = self.fields.get("project")
+        if project is not None and hasattr(project, "queryset"):
+            project.queryset = project.queryset.filter(
+                Q(status__in=(Project.Status.DRAFT, Project.Status.OPEN))
+                | Q(pk=self.instance.project_id)
+            ).select_related("community")
+            project.label_from_instance = _project_label
+            project.empty_label = _("不属于共建项目")
+
+
+def _project_label(project: Project) -> str:
+    return f"{project.community.name} {project.quarter}：{project.title}"
+
 
 ACTIVITY_PANELS = [
     FieldPanel("organisation"),
     FieldPanel("title"),
     FieldPanel("category", widget=forms.Select),
+    # 三单一卡: the quarter's campaign and the joint project it serves (a plain list each,
+    # not a chooser: a handful of running campaigns and the open projects).
+    MultiFieldPanel(
+        [FieldPanel("campaign", widget=forms.Select), FieldPanel("project", widget=forms.Select)],
+        heading=gettext_lazy("提升行动与共建项目"),
+    ),
     FieldPanel("description"),
     FieldPanel("cover_image"),
     MultiFieldPanel(
