@@ -26,7 +26,14 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from core.masking import mask_id_number, mask_phone
 from core.spreadsheets import append_row, workbook_bytes
-from volunteers.models import AuditEvent, Membership, Organisation, Person, RosterImport
+from volunteers.models import (
+    AuditEvent,
+    Membership,
+    Organisation,
+    Person,
+    Resource,
+    RosterImport,
+)
 from volunteers.selectors import audit_events_visible_to
 
 # One export holds at most this many events: a write-only workbook of 10,000 rows is
@@ -79,10 +86,14 @@ ACTION_LABELS: dict[str, Any] = {
     "need.record": _("登记需求"),
     "need.publish": _("审核公开需求"),
     "need.close": _("关闭需求"),
+    "need.campaign": _("设置需求的提升行动"),
     "need.claim": _("认领需求"),
     "claim.withdraw": _("撤回认领"),
     "claim.report": _("提交认领完成情况"),
     "claim.confirm": _("确认认领完成"),
+    "resource.add": _("登记资源"),
+    "resource.update": _("修改资源"),
+    "resource.retire": _("停用资源"),
     "demo.seed": _("生成演示数据"),
     "audit_log.export": _("导出审计日志"),
 }
@@ -132,6 +143,8 @@ DETAIL_LABELS: dict[str, Any] = {
     "old_parent": _("原上级"),
     "new_parent": _("新上级"),
     "community": _("所在社区"),
+    "campaign": _("提升行动"),
+    "old_campaign": _("原提升行动"),
     "real_name": _("姓名"),
     "phone": _("手机号"),
     "id_number": _("身份证号"),
@@ -188,7 +201,7 @@ HIDDEN_DETAILS = frozenset({"person_id"})
 
 # The models whose fields an event's ``changes`` or ``values`` name: a field's key is shown
 # by its ``verbose_name``. A higher layer registers its own (points' rules) in its apps.py.
-DETAIL_MODELS: list[type[models.Model]] = [Person, Organisation, Membership]
+DETAIL_MODELS: list[type[models.Model]] = [Person, Organisation, Membership, Resource]
 
 
 def register_detail_fields(model: type[models.Model]) -> None:

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from volunteers.views import (
     activities,
     attendance,
+    campaigns,
     claim_photos,
     claims,
     joining,
@@ -12,7 +13,9 @@ from volunteers.views import (
     notifications,
     organiser,
     profile,
+    projects,
     reports,
+    resources,
     roster,
     scan,
 )
@@ -133,6 +136,13 @@ urlpatterns += [
     path("needs/<int:pk>/claim/", needs_wall.need_claim_view, name="need_claim"),
 ]
 
+# 项目清单 (issue 18): the quarter's joint projects, one project, 我来认领 on a post.
+urlpatterns += [
+    path("projects/", projects.project_list, name="project_list"),
+    path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("projects/posts/<int:pk>/claim/", projects.post_claim_view, name="post_claim"),
+]
+
 # 提交微心愿 and 我的微心愿 (issue 18): the resident submits, follows, confirms, withdraws.
 urlpatterns += [
     path("needs/new/", needs_resident.need_submit_view, name="need_submit"),
@@ -153,4 +163,17 @@ urlpatterns += [
     path("me/claims/<int:pk>/withdraw/", claims.claim_withdraw_view, name="claim_withdraw"),
     # Photos of a service in a resident's home: private, for the claimant, resident and staff.
     path("needs/claims/<int:pk>/photo/", claim_photos.claim_photo, name="claim_photo"),
+]
+
+# 四大提升行动 (issue 18): the campaigns with a quarter's figures, one campaign, the report.
+urlpatterns += [
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/report.xlsx", campaigns.campaign_report, name="campaign_report"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+]
+
+# 我提供的资源 (资源清单, issue 18): what a person offers their community, and retiring it.
+urlpatterns += [
+    path("me/resources/", resources.my_resources, name="my_resources"),
+    path("me/resources/<int:pk>/retire/", resources.my_resource_retire, name="my_resource_retire"),
 ]

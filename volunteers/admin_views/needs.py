@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -31,6 +32,7 @@ from volunteers import permissions
 from volunteers.admin_views.needs_forms import (
     CLOSING_SOON,
     REPORTED,
+    NeedCampaignForm,
     NeedCloseForm,
     NeedFilterForm,
     NeedPublishForm,
@@ -46,11 +48,29 @@ from volunteers.selectors.needs_admin import (
     reported_q,
 )
 from volunteers.selectors.needs_matching import matched_terms, need_suggestions
-from volunteers.services.needs import claim_confirm, need_close, need_publish, need_record
+from volunteers.selectors.resources import resource_suggestions
+from volunteers.services.needs import (
+    claim_confirm,
+    need_close,
+    need_publish,
+    need_record,
+    need_set_campaign,
+)
 
 Action = permissions.Action
 Status = Need.Status
 INDEX = "needs_admin"
+# Buttons that layers above add to a need's page (cms's 写成志愿动态): volunteers may not
+# import them, so each registers ``fn(request, need)`` under this hook name, answering a
+# list of ``{"label": …, "url": …, "method": "post" | "get"}`` (empty when not for them).
+NEED_ADMIN_ACTIONS_HOOK = "register_need_admin_actions"
+
+
+def need_admin_actions(request, need: Need) -> list[dict[str, str]]:
+    actions: list[dict[str, str]] = []
+    for fn in hooks.get_hooks(NEED_ADMIN_ACTIONS_HOOK):
+        actions.extend(fn(request, need) or [])
+    return actions
 
 
 def require_need_staff(user) -> None:
@@ -177,7 +197,7 @@ class NeedView(WagtailAdminTemplateMixin, TemplateView):
         require_need_staff(request.user)
         need = (
             needs_in_scope(request.user)
-            .select_related("grid", "community", "category", "submitted_by__person")
+            .select_related("grid", "community", "category", "campaign", "submitted_by__person")
             .filter(pk=kwargs["pk"])
             .first()
         )
@@ -220,8 +240,11 @@ class NeedView(WagtailAdminTemplateMixin, TemplateView):
         suggestions = need_suggestions(need) if is_open and need.open_places else []
         for person in suggestions:
             person.matched = matched_terms(person, need.category)
+        # And what units, teams and people offer that fits (资源清单), while it is open.
+        resources = resource_suggestions(need) if is_open else []
         context.update(
             suggestions=suggestions,
+            resources=resources,
             need=need,
             claims=claims,
             history=history,
@@ -238,6 +261,8 @@ class NeedView(WagtailAdminTemplateMixin, TemplateView):
                 else None
             ),
             close_form=kwargs.get("close_form") or (NeedCloseForm() if is_open else None),
+            campaign_form=kwargs.get("campaign_form") or NeedCampaignForm(need=need),
+            extra_actions=need_admin_actions(self.request, need),
         )
         return context
 
@@ -250,12 +275,15 @@ class NeedActionView(NeedView):
     form_class: type | None = None
     context_name = ""
 
+    def get_form(self):
+        return self.form_class(self.request.POST) if self.form_class else None
+
     def act(self, form) -> str:
         """Call the service; answer the success message."""
         raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST) if self.form_class else None
+        form = self.get_form()
         try:
             if form is not None and not form.is_valid():
                 return self.refused(form, None, 400)
@@ -294,6 +322,20 @@ class NeedCloseView(NeedActionView):
         return _("需求已关闭。")
 
 
+class NeedCampaignView(NeedActionView):
+    context_name = "campaign_form"
+
+    def get_form(self):
+        return NeedCampaignForm(self.request.POST, need=self.need)
+
+    def act(self, form) -> str:
+        campaign = form.cleaned_data["campaign"]
+        need_set_campaign(need=self.need, campaign=campaign, by=self.request.user)
+        if campaign is None:
+            return _("已取消这项需求的提升行动。")
+        return _("已将这项需求列入“%(name)s”。") % {"name": campaign.name}
+
+
 class ClaimConfirmView(NeedActionView):
     def act(self, form) -> str:
         claim = self.need.claims.select_related("person").filter(pk=self.kwargs["claim_pk"]).first()
@@ -311,6 +353,7 @@ urlpatterns = [
     path("needs/<int:pk>/", NeedView.as_view(), name="needs_admin_need"),
     path("needs/<int:pk>/publish/", NeedPublishView.as_view(), name="needs_admin_publish"),
     path("needs/<int:pk>/close/", NeedCloseView.as_view(), name="needs_admin_close"),
+    path("needs/<int:pk>/campaign/", NeedCampaignView.as_view(), name="needs_admin_campaign"),
     path(
         "needs/<int:pk>/claims/<int:claim_pk>/confirm/",
         ClaimConfirmView.as_view(),

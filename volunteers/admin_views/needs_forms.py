@@ -6,11 +6,12 @@ ones as a resident on a phone, and a refusal comes back on its field.
 """
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from volunteers import permissions
 from volunteers.admin_views.people_forms import DATE, OrganisationChoiceField, open_organisations
-from volunteers.models import Need, NeedCategory, Organisation
+from volunteers.models import Campaign, Need, NeedCategory, Organisation
 
 Action = permissions.Action
 
@@ -23,6 +24,7 @@ STATUS_CHOICES = [
     (REPORTED, _("有待确认的认领")),
     (CLOSING_SOON, _("临近截止未认领满")),
 ]
+CAMPAIGN_HELP = _("已完成的需求计入所选提升行动本季度的“满足需求数”。")
 PUBLIC_TITLE_HELP = _(
     "微心愿墙上公开显示的标题，请删去姓名、门牌号、电话等个人信息，例如“独居老人需要陪同就医”。"
 )
@@ -96,11 +98,36 @@ class NeedRecordForm(forms.Form):
         required=False,
         help_text=_("勾选后需求立即出现在微心愿墙上，党员可以认领。"),
     )
+    campaign = forms.ModelChoiceField(
+        label=_("提升行动"),
+        queryset=Campaign.objects.filter(active=True),
+        required=False,
+        empty_label=_("不属于提升行动"),
+        help_text=CAMPAIGN_HELP,
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         grids = open_organisations(user, Action.MANAGE_NEEDS, Organisation.Kind.GRID)
         self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
+
+
+class NeedCampaignForm(forms.Form):
+    """设置提升行动: the running campaigns, and the need's own even if it has stopped."""
+
+    campaign = forms.ModelChoiceField(
+        label=_("提升行动"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label=_("不属于提升行动"),
+        help_text=CAMPAIGN_HELP,
+    )
+
+    def __init__(self, *args, need: Need, **kwargs) -> None:
+        kwargs.setdefault("initial", {"campaign": need.campaign_id})
+        super().__init__(*args, **kwargs)
+        running = Q(active=True) | Q(pk=need.campaign_id) if need.campaign_id else Q(active=True)
+        self.fields["campaign"].queryset = Campaign.objects.filter(running)  # type: ignore[attr-defined]
 
 
 class NeedPublishForm(forms.Form):
