@@ -28,6 +28,7 @@ from points.services import points_adjust, points_award_for_attendance
 from volunteers.models import (
     ActivityCategory,
     Attendance,
+    Campaign,
     Method,
     Need,
     NeedCategory,
@@ -167,6 +168,9 @@ def english_town(db, django_user_model, settings, tmp_path):
     for number, need_category in enumerate(NeedCategory.objects.order_by("pk"), start=1):
         need_category.name = f"Need category {number}"
         need_category.save()
+    for number, campaign in enumerate(Campaign.objects.order_by("pk"), start=1):
+        campaign.name = f"Campaign {number}"
+        campaign.save()
     need_record(
         by=secretary.user,
         grid=grid,
@@ -218,6 +222,8 @@ def scan(purpose, activity) -> str:
 ANONYMOUS_PAGES = [
     "/activities/",
     "/needs/",
+    "/projects/",
+    "/campaigns/",
     "/accounts/login/",
     "/accounts/login/code/",
     "/accounts/signup/",
@@ -241,6 +247,9 @@ VOLUNTEER_PAGES = [
     "/needs/new/",
     "/me/needs/",
     "/me/claims/",
+    "/me/resources/",
+    "/projects/",
+    "/campaigns/",
     "/rankings/",
     "/shop/",
     "/shop/east/",
