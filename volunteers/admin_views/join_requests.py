@@ -12,13 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core.errors import DomainError, Invalid, NotFound
 from core.pagination import page_of
 from volunteers import permissions
+from volunteers.admin_views.menu import WaitingMenuItem
 from volunteers.models import JoinRequest
 from volunteers.selectors import join_requests_in_scope, join_requests_to_decide
 from volunteers.services.joining import TEXT_MAX_LENGTH, join_request_decide
@@ -104,23 +103,14 @@ class JoinRequestsView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(f"{reverse(URL_NAME)}?{query}" if query else reverse(URL_NAME))
 
 
-class JoinRequestsMenuItem(MenuItem):
+class JoinRequestsMenuItem(WaitingMenuItem):
     """Shown to whoever admits people somewhere, with the number waiting for them."""
 
     def is_shown(self, request):
         return permissions.can_anywhere(request.user, Action.ADMIT)
 
-    def render_component(self, request):
-        waiting = join_requests_to_decide(request.user)[:100].count()
-        label = self.label
-        if waiting:
-            label = _("%(label)s（%(n)s）") % {
-                "label": self.label,
-                "n": "99+" if waiting > 99 else waiting,
-            }
-        return LinkMenuItem(
-            self.name, label, self.url, icon_name=self.icon_name, classname=self.classname
-        )
+    def waiting(self, request) -> int:
+        return join_requests_to_decide(request.user)[:100].count()
 
 
 def join_requests_menu_item() -> JoinRequestsMenuItem:

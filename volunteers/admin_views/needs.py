@@ -22,13 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core.errors import DomainError
 from core.pagination import page_of, search_text
 from volunteers import permissions
+from volunteers.admin_views.menu import WaitingMenuItem
 from volunteers.admin_views.needs_forms import (
     CLOSING_SOON,
     REPORTED,
@@ -362,23 +361,14 @@ urlpatterns = [
 ]
 
 
-class NeedsMenuItem(MenuItem):
+class NeedsMenuItem(WaitingMenuItem):
     """Shown to whoever keeps a needs list somewhere, with the number waiting for approval."""
 
     def is_shown(self, request):
         return permissions.can_anywhere(request.user, Action.MANAGE_NEEDS)
 
-    def render_component(self, request):
-        waiting = needs_in_scope(request.user).filter(status=Status.PENDING)[:100].count()
-        label = self.label
-        if waiting:
-            label = _("%(label)s（%(n)s）") % {
-                "label": self.label,
-                "n": "99+" if waiting > 99 else waiting,
-            }
-        return LinkMenuItem(
-            self.name, label, self.url, icon_name=self.icon_name, classname=self.classname
-        )
+    def waiting(self, request) -> int:
+        return needs_in_scope(request.user).filter(status=Status.PENDING)[:100].count()
 
 
 def needs_menu_item() -> NeedsMenuItem:
