@@ -277,6 +277,16 @@ def _explanation(
     return {
         "activity": activity.title,
         "category": activity.category.name,
+        **calculation_figures(rule, calculation, awarded=awarded, cap=cap),
+        "source": source,
+    }
+
+
+def calculation_figures(
+    rule: PointsRule, calculation: PointsCalculation, *, awarded: int, cap: dict[str, Any] | None
+) -> dict[str, Any]:
+    """How the rule turned the minutes into points, for any service line (activity or claim)."""
+    return {
         "minutes": calculation.minutes,
         "points_per_hour": calculation.points_per_hour,
         "points_per_attendance": calculation.points_per_attendance,
@@ -287,7 +297,6 @@ def _explanation(
         "awarded": awarded,
         "rule": rule.name,
         "cap": cap,
-        "source": source,
     }
 
 

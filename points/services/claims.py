@@ -27,7 +27,13 @@ from core.errors import Conflict
 from points.models import Kind, PointsEntry, PointsRule, ServiceRecord
 from points.models.service import LIVE_STATUSES
 from points.periods import SHANGHAI
-from points.services.awards import Award, PointsCalculation, capped_points, preview_points
+from points.services.awards import (
+    Award,
+    PointsCalculation,
+    calculation_figures,
+    capped_points,
+    preview_points,
+)
 from points.services.ledger import PersonLock, entry_append, person_lock
 from points.services.rules import audience_of, claim_rule_for, policy_for
 from volunteers.models import Claim
@@ -72,16 +78,7 @@ def claim_explanation_data(
         "need": claim_title(claim),
         "post": claim.post_id,
         "category": need.category.name if need is not None else "",
-        "minutes": calculation.minutes,
-        "points_per_hour": calculation.points_per_hour,
-        "points_per_attendance": calculation.points_per_attendance,
-        "rounding_unit": calculation.rounding_unit,
-        "rounding_mode": calculation.rounding_mode,
-        "counted_minutes": calculation.counted_minutes,
-        "base": calculation.base,
-        "awarded": awarded,
-        "rule": rule.name,
-        "cap": cap,
+        **calculation_figures(rule, calculation, awarded=awarded, cap=cap),
     }
 
 
