@@ -31,6 +31,7 @@ from core.errors import Conflict, DomainError
 from core.identity import id_number_checksum, new_volunteer_number, protect_id_number
 from core.tokens import Purpose
 from demo.needs import seed_needs
+from demo.projects import seed_projects
 from demo.shop import seed_shop
 from demo.site import seed_site
 from demo.staff import seed_staff
@@ -48,6 +49,9 @@ from volunteers.models import (
     Need,
     Organisation,
     Person,
+    Project,
+    Resource,
+    RotatingChair,
     ScanAttempt,
     SignUp,
     User,
@@ -518,7 +522,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         phone="13800000004",
         real_name="赵文静",
         role_label="在职党员（敦煌市文化和旅游局，已向梨园社区报到）",
-        try_this="/me/report/ 查看报到社区和报到记录；报名梨园社区的党员志愿者奉献日",
+        try_this=(
+            "/me/report/ 查看报到社区和报到记录；报名梨园社区的党员志愿者奉献日；"
+            "/needs/ 认领微心愿、/projects/ 认领项目岗位；/me/claims/ 双项认领卡"
+        ),
         political_status=Status.PARTY_MEMBER,
         home_grid=grid_code("liyuan", 5),
         party_branch=branch_code("liyuan", 2),
@@ -532,7 +539,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         role_label="志愿者（群众，梨园社区第3网格，文明交通劝导队队员）",
         try_this=(
             "扫队长出示的二维码签到今天的文明交通劝导；报名活动（敬老助残已满员可候补）；"
-            "/shop/ 用积分兑换爱心超市商品；/me/certificates/ 下载志愿服务记录证明"
+            "/shop/ 用积分兑换爱心超市商品；/me/certificates/ 下载志愿服务记录证明；"
+            "/needs/new/ 提交微心愿，/me/needs/ 确认完成"
         ),
         home_grid=grid_code("liyuan", 3),
         roles=((DEMO_TEAM, Role.MEMBER),),
@@ -544,7 +552,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         role_label="敦煌市文化和旅游局 单位联络人",
         try_this=(
             "/me/notifications/ 收到本单位在职党员上季度的双报到反馈；"
-            "/points/dual-report/deliveries/ 下载 .xlsx"
+            "/points/dual-report/deliveries/ 下载 .xlsx；本季度梨园社区轮值主席单位："
+            "/admin/projects/ 管理共建项目、确认认领，/admin/resources/ 本单位资源"
         ),
         political_status=Status.PARTY_MEMBER,
         home_grid=grid_code("qiaobei", 2),
@@ -1759,6 +1768,10 @@ class SeedResult:
     objections: int = 0
     needs: int = 0
     claims: int = 0
+    chairs: int = 0
+    resources: int = 0
+    projects: int = 0
+    tagged: int = 0
 
     @property
     def changed(self) -> bool:
@@ -1769,6 +1782,10 @@ class SeedResult:
                 self.objections,
                 self.needs,
                 self.claims,
+                self.chairs,
+                self.resources,
+                self.projects,
+                self.tagged,
                 self.organisations,
                 self.people,
                 self.memberships,
@@ -1819,6 +1836,11 @@ def seed_demo_town(
     result.memberships += staff.memberships
     needs = seed_needs(seed, nodes)  # 需求清单 and 双项认领 (demo/needs.py)
     result.needs, result.claims = needs.needs, needs.claims
+    # 轮值主席, 资源清单, 项目清单 and their claims, 提升行动 tags (demo/projects.py)
+    projects = seed_projects(seed, nodes)
+    result.claims += projects.claims
+    result.chairs, result.resources = projects.chairs, projects.resources
+    result.projects, result.tagged = projects.projects, projects.tagged
     if result.changed:
         audit_record(
             actor=None,
@@ -1837,6 +1859,9 @@ def seed_demo_town(
             snapshots=result.snapshots,
             needs=result.needs,
             claims=result.claims,
+            chairs=result.chairs,
+            resources=result.resources,
+            projects=result.projects,
         )
     return result
 
@@ -1875,4 +1900,7 @@ def town_counts() -> dict[str, dict[str, int]]:
         },
         "needs": by(Need.objects.all(), "status"),
         "claims": by(Claim.objects.all(), "status"),
+        "chairs": by(RotatingChair.objects.all(), "quarter"),
+        "resources": by(Resource.objects.all(), "kind"),
+        "projects": by(Project.objects.all(), "status"),
     }

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from demo import town as demo
-from volunteers.models import Claim, Need
+from volunteers.models import Claim, Need, Project, Resource
 
 KIND_ORDER = (
     "town",
@@ -70,6 +70,9 @@ class Command(BaseCommand):
         self.stdout.write(line("points", counts["points"]))
         self.stdout.write(line("需求 needs", counts["needs"], Need.Status.values))
         self.stdout.write(line("认领 claims", counts["claims"], Claim.Status.values))
+        self.stdout.write(line("轮值主席 chairs", counts["chairs"]))
+        self.stdout.write(line("资源 resources", counts["resources"], Resource.Kind.values))
+        self.stdout.write(line("项目 projects", counts["projects"], Project.Status.values))
         if created.changed:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -77,7 +80,9 @@ class Command(BaseCommand):
                     f"{created.memberships} memberships, {created.users} users, "
                     f"{created.activities} activities, {created.attendances} attendances, "
                     f"{created.points} basic-points lines, {created.snapshots} ranking snapshots, "
-                    f"{created.needs} needs, {created.claims} claims."
+                    f"{created.needs} needs, {created.claims} claims, "
+                    f"{created.chairs} chairs, {created.resources} resources, "
+                    f"{created.projects} projects, {created.tagged} needs tagged."
                 )
             )
         else:
