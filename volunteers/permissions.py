@@ -473,6 +473,31 @@ def chair_unit_ids_contacted_by(user) -> set[int]:
     )
 
 
+def may_claim_for_unit(user, unit: Organisation | None) -> bool:
+    """单位认领: a current 单位联络人 of ``unit`` (or of a unit above it) claims a need or
+    a project's post on the unit's behalf; ``unit`` must be an open unit."""
+    return (
+        unit is not None
+        and unit.kind == Organisation.Kind.UNIT
+        and not unit.is_closed
+        and can(user, Action.REPRESENT_UNIT, unit)
+    )
+
+
+def units_represented_by(user) -> list[Organisation]:
+    """The open units ``user`` may claim for (the pages' 以单位名义认领 buttons). No query
+    when the user holds no contact role: their grants are read once per request anyway."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    paths = _grants(user)[Action.REPRESENT_UNIT]
+    if not paths:
+        return []
+    units = Organisation.objects.filter(
+        path__in=paths, kind=Organisation.Kind.UNIT, closed_on__isnull=True
+    )
+    return list(units.order_by("path"))
+
+
 def may_manage_projects(user, community: Organisation, quarter: str) -> bool:
     """Create and manage ``community``'s projects of ``quarter``: the community's staff
     (``may_name_chair``), or a current contact of the unit chairing it that quarter —

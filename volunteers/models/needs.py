@@ -176,7 +176,8 @@ class Need(models.Model):
 
 
 class Claim(models.Model):
-    """A party member's claim on a need or on a project's post: one line of their 双项认领卡."""
+    """A party member's claim on a need or on a project's post: one line of their 双项认领卡;
+    or a unit's (``unit`` set), made by its 单位联络人, on the unit's 双报到反馈."""
 
     class Status(models.TextChoices):
         CLAIMED = "claimed", _("已认领")
@@ -204,8 +205,22 @@ class Claim(models.Model):
         blank=True,
         related_name="claims",
     )
+    # Who claimed it; for a unit's claim, the unit's contact who made it (and reports
+    # the service done).
     person = models.ForeignKey(
         Person, verbose_name=_("认领人"), on_delete=models.PROTECT, related_name="claims"
+    )
+    # A 共建单位 claiming for the unit as a whole (单位认领, typically goods): the unit
+    # served, not the person, so such a claim earns no personal hours or points and shows
+    # on the unit's 双报到反馈 rather than on the person's card.
+    unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("认领单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unit_claims",
+        limit_choices_to={"kind": Organisation.Kind.UNIT},
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.CLAIMED
@@ -241,15 +256,27 @@ class Claim(models.Model):
         ordering = ["-claimed_at", "-id"]
         indexes = [models.Index(fields=["person", "-claimed_at"], name="claim_card_idx")]
         constraints = [
+            # One live personal claim per person, and one live unit claim per unit: a
+            # contact may claim a need for themself and, besides, for their unit.
             models.UniqueConstraint(
                 fields=["need", "person"],
-                condition=Q(status__in=["claimed", "reported", "confirmed"]),
+                condition=Q(status__in=["claimed", "reported", "confirmed"], unit__isnull=True),
                 name="claim_one_live_per_person",
             ),
             models.UniqueConstraint(
                 fields=["post", "person"],
-                condition=Q(status__in=["claimed", "reported", "confirmed"]),
+                condition=Q(status__in=["claimed", "reported", "confirmed"], unit__isnull=True),
                 name="claim_one_live_post_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["need", "unit"],
+                condition=Q(status__in=["claimed", "reported", "confirmed"], unit__isnull=False),
+                name="claim_one_live_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "unit"],
+                condition=Q(status__in=["claimed", "reported", "confirmed"], unit__isnull=False),
+                name="claim_one_live_post_per_unit",
             ),
             models.CheckConstraint(
                 condition=Q(need__isnull=False, post__isnull=True)
@@ -259,4 +286,5 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person.real_name} → {self.need or self.post}"
+        who = self.unit.name if self.unit is not None else self.person.real_name
+        return f"{who} → {self.need or self.post}"

@@ -42,6 +42,7 @@ from volunteers.models import (
     User,
 )
 from volunteers.services.audit import audit_record
+from volunteers.services.claimants import claimant_name, unit_refusal
 from volunteers.services.notifications import notify
 from volunteers.signals import claim_confirmed
 
@@ -138,7 +139,7 @@ def _lock_claim(claim: Claim) -> Claim:
     try:
         return (
             Claim.objects.select_for_update(of=("self",))
-            .select_related("person__user", "need", "post__project__community")
+            .select_related("person__user", "unit", "need", "post__project__community")
             .get(pk=claim.pk)
         )
     except Claim.DoesNotExist:
@@ -472,11 +473,20 @@ def need_set_campaign(*, need: Need, campaign: Campaign | None, by: User) -> Nee
 
 
 def claim_refusal(
-    need: Need, person: Person | None, *, today: datetime.date | None = None
+    need: Need,
+    person: Person | None,
+    *,
+    today: datetime.date | None = None,
+    unit: Organisation | None = None,
 ) -> Conflict | Forbidden | Gone | None:
-    """Why ``person`` may not claim ``need`` now, or None. Pages use it to explain."""
+    """Why ``person`` may not claim ``need`` now (for ``unit``, if given), or None. Pages
+    use it to explain. A unit's contact need not be a party member: the unit claims."""
     today = today or timezone.localdate()
-    if person is None or not person.is_party_member:
+    if person is not None and unit is not None:
+        refused = unit_refusal(person.user, unit)
+        if refused is not None:
+            return refused
+    elif person is None or not person.is_party_member:
         return Forbidden(
             "not_party_member",
             _("双项认领面向党员；志愿者可以报名参加志愿活动。"),
@@ -497,38 +507,57 @@ def claim_refusal(
 
 
 @transaction.atomic
-def need_claim(*, need: Need, person: Person) -> Claim:
-    """Claim a place on ``need``: first come, under the need's row lock."""
+def need_claim(*, need: Need, person: Person, unit: Organisation | None = None) -> Claim:
+    """Claim a place on ``need``: first come, under the need's row lock.
+
+    ``unit``: a 单位认领, made by ``person`` as the unit's contact; one live claim per unit,
+    and it takes a place like anyone's.
+    """
     need = _lock(need)
-    if Claim.objects.filter(need=need, person=person, status__in=Claim.LIVE_STATUSES).exists():
-        raise Conflict("already_claimed", _("您已经认领了这项需求。"))
-    refusal = claim_refusal(need, person)
+    if unit is not None:
+        refused = unit_refusal(person.user, unit)
+        if refused is not None:
+            raise refused  # before anything about the need: not theirs to ask
+        mine = Claim.objects.filter(need=need, unit=unit)
+        already = _("本单位已认领这项需求。")
+    else:
+        mine = Claim.objects.filter(need=need, person=person, unit__isnull=True)
+        already = _("您已经认领了这项需求。")
+    if mine.filter(status__in=Claim.LIVE_STATUSES).exists():
+        raise Conflict("already_claimed", already)
+    refusal = claim_refusal(need, person, unit=unit)
     if refusal is not None:
         raise refusal
     try:
         with transaction.atomic():
-            claim = Claim.objects.create(need=need, person=person)
+            claim = Claim.objects.create(need=need, person=person, unit=unit)
     except IntegrityError:
-        raise Conflict("already_claimed", _("您已经认领了这项需求。")) from None
+        raise Conflict("already_claimed", already) from None
     need.claimed_places += 1
     if need.claimed_places >= need.places:
         need.status = Status.CLAIMED
     need.save(update_fields=["claimed_places", "status"])
-    audit_record(actor=person.user, action="need.claim", target=claim, organisation=need.grid)
+    audit_record(
+        actor=person.user,
+        action="need.claim",
+        target=claim,
+        organisation=need.grid,
+        **({"unit": unit.name} if unit is not None else {}),
+    )
+    who = claimant_name(claim)
     _tell(
         need.resident,
         need,
         event=f"claimed:{claim.pk}",
         title=_("您的微心愿有人认领了"),
-        body=_("党员%(name)s认领了“%(title)s”，会与您联系。")
-        % {"name": person.real_name, "title": need.title},
+        body=_("%(who)s认领了“%(title)s”，会与您联系。") % {"who": who, "title": need.title},
     )
     _tell_staff(
         need,
         event=f"claimed:{claim.pk}",
         title=_("需求已被认领：%(title)s") % {"title": need.title},
-        body=_("%(name)s认领了%(grid)s的需求“%(title)s”。")
-        % {"name": person.real_name, "grid": need.grid.name, "title": need.title},
+        body=_("%(who)s认领了%(grid)s的需求“%(title)s”。")
+        % {"who": who, "grid": need.grid.name, "title": need.title},
     )
     return claim
 
@@ -735,6 +764,16 @@ def _confirm_status(claim: Claim, by: User) -> None:
     claim.save(update_fields=["status", "confirmed_at", "confirmed_by"])
 
 
+def _confirmed_body(claim: Claim, title: str) -> str:
+    if claim.unit is not None:
+        # points skips a unit's claim: the unit served, not the contact.
+        return _("“%(title)s”已确认完成，计入%(unit)s的双报到反馈（单位认领不计个人积分）。") % {
+            "title": title,
+            "unit": claim.unit.name,
+        }
+    return _("“%(title)s”的服务已确认完成，服务时长和积分已计入。") % {"title": title}
+
+
 @transaction.atomic
 def claim_confirm(*, claim: Claim, by: User) -> Claim:
     """The service was given: credit it (points, through ``claim_confirmed``)."""
@@ -760,7 +799,7 @@ def claim_confirm(*, claim: Claim, by: User) -> Claim:
             post.project,
             event=f"confirmed:{claim.pk}",
             title=_("认领服务已确认"),
-            body=_("“%(title)s”的服务已确认完成，服务时长和积分已计入。") % {"title": str(post)},
+            body=_confirmed_body(claim, str(post)),
         )
         return claim
     need = _lock(_need_of(claim))
@@ -785,7 +824,6 @@ def claim_confirm(*, claim: Claim, by: User) -> Claim:
         need,
         event=f"confirmed:{claim.pk}",
         title=_("认领服务已确认"),
-        body=_("“%(title)s”的服务已确认完成，服务时长和积分已计入。")
-        % {"title": need.public_title},
+        body=_confirmed_body(claim, need.public_title),
     )
     return claim

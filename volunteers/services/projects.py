@@ -41,6 +41,7 @@ from volunteers.models import (
     User,
 )
 from volunteers.services.audit import audit_record
+from volunteers.services.claimants import claimant_name, unit_refusal
 from volunteers.services.notifications import notify
 
 Kind = Organisation.Kind
@@ -440,11 +441,20 @@ def tell_project_staff(project: Project, *, event: str, title: str, body: str) -
 
 
 def post_claim_refusal(
-    post: ProjectPost, person: Person | None, *, today: datetime.date | None = None
+    post: ProjectPost,
+    person: Person | None,
+    *,
+    today: datetime.date | None = None,
+    unit: Organisation | None = None,
 ) -> Conflict | Forbidden | Gone | None:
-    """Why ``person`` may not claim ``post`` now, or None. Pages use it to explain."""
+    """Why ``person`` may not claim ``post`` now (for ``unit``, if given), or None. Pages
+    use it to explain. A unit's contact need not be a party member: the unit claims."""
     today = today or timezone.localdate()
-    if person is None or not person.is_party_member:
+    if person is not None and unit is not None:
+        refused = unit_refusal(person.user, unit)
+        if refused is not None:
+            return refused
+    elif person is None or not person.is_party_member:
         return Forbidden("not_party_member", _("双项认领面向党员；志愿者可以报名参加志愿活动。"))
     project = post.project
     if project.status != Status.OPEN:
@@ -460,30 +470,47 @@ def post_claim_refusal(
 
 
 @transaction.atomic
-def post_claim(*, post: ProjectPost, person: Person) -> Claim:
-    """Claim a place on ``post``: first come, under the post's row lock."""
+def post_claim(*, post: ProjectPost, person: Person, unit: Organisation | None = None) -> Claim:
+    """Claim a place on ``post``: first come, under the post's row lock.
+
+    ``unit``: a 单位认领, made by ``person`` as the unit's contact; one live claim per unit
+    and post, taking one place.
+    """
     post = lock_post(post)
-    if Claim.objects.filter(post=post, person=person, status__in=Claim.LIVE_STATUSES).exists():
-        raise Conflict("already_claimed", _("您已经认领了这个岗位。"))
-    refusal = post_claim_refusal(post, person)
+    if unit is not None:
+        refused = unit_refusal(person.user, unit)
+        if refused is not None:
+            raise refused
+        mine = Claim.objects.filter(post=post, unit=unit)
+        already = _("本单位已认领这个岗位。")
+    else:
+        mine = Claim.objects.filter(post=post, person=person, unit__isnull=True)
+        already = _("您已经认领了这个岗位。")
+    if mine.filter(status__in=Claim.LIVE_STATUSES).exists():
+        raise Conflict("already_claimed", already)
+    refusal = post_claim_refusal(post, person, unit=unit)
     if refusal is not None:
         raise refusal
     try:
         with transaction.atomic():
-            claim = Claim.objects.create(post=post, person=person)
+            claim = Claim.objects.create(post=post, person=person, unit=unit)
     except IntegrityError:
-        raise Conflict("already_claimed", _("您已经认领了这个岗位。")) from None
+        raise Conflict("already_claimed", already) from None
     post.claimed_places += 1
     post.save(update_fields=["claimed_places"])
     project = post.project
     audit_record(
-        actor=person.user, action="post.claim", target=claim, organisation=project.community
+        actor=person.user,
+        action="post.claim",
+        target=claim,
+        organisation=project.community,
+        **({"unit": unit.name} if unit is not None else {}),
     )
     tell_project_staff(
         project,
         event=f"claimed:{claim.pk}",
         title=_("项目岗位已被认领：%(title)s") % {"title": str(post)},
-        body=_("%(name)s认领了“%(title)s”。") % {"name": person.real_name, "title": str(post)},
+        body=_("%(who)s认领了“%(title)s”。") % {"who": claimant_name(claim), "title": str(post)},
     )
     return claim
 
