@@ -6,6 +6,10 @@ residents' needs and the joint projects' posts there they claimed and served (�
 quarter; each confirmed claim is also listed by its need's public title (a post's: 项目名：岗位).
 The .xlsx is built like the branch table's (``points.selectors.tables``), with the claims
 on a sheet of their own.
+
+The unit's own claims (单位认领: made by its 单位联络人 for the unit as a whole, which earn
+nobody personal points) are listed apart (``unit_claims``): those confirmed whose service
+day falls in the quarter, by the unit or a department below it, wherever they served.
 """
 
 import datetime
@@ -27,11 +31,13 @@ from django.utils.translation import gettext_lazy
 from points.models import PointsEntry, ServiceRecord
 from points.periods import (
     local_date,
+    period_bounds,
     period_label,
 )
 from points.selectors.tables import chunked, exported_at, hours, in_period, table_workbook
-from volunteers.models import Organisation, Person
+from volunteers.models import Claim, Organisation, Person
 from volunteers.selectors import people_matching
+from volunteers.selectors.claims import claim_place, claim_title
 
 if TYPE_CHECKING:
     from typing_extensions import ReadOnly
@@ -248,13 +254,79 @@ def _claim_values(row: DualRow, claim: DualClaim) -> list[Any]:
     ]
 
 
+@dataclass(frozen=True)
+class UnitClaim:
+    """One confirmed claim the unit made as a unit (单位认领) in the quarter."""
+
+    unit: str
+    title: str  # the need's public title, or 项目名：岗位: no resident's name or address
+    place: str
+    contact: str  # the 单位联络人 who claimed and reported it
+    served_on: datetime.date
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return hours(self.minutes)
+
+
+def unit_claims(unit: Organisation, quarter: str) -> list[UnitClaim]:
+    """The confirmed claims of ``unit`` (or a department below it) served in ``quarter``,
+    by service day: one query."""
+    start, end = period_bounds(quarter)
+    claims = Claim.objects.filter(
+        unit__path__startswith=unit.path, status=Claim.Status.CONFIRMED
+    ).select_related(
+        "unit",
+        "person",
+        "need__community",
+        "need__grid",
+        "post__project__community",
+    )
+    if start is not None and end is not None:
+        claims = claims.filter(served_on__gte=local_date(start), served_on__lt=local_date(end))
+    return [
+        UnitClaim(
+            unit=claim.unit.name,  # type: ignore[union-attr]  # the filter: a unit's claim
+            title=claim_title(claim),
+            place=claim_place(claim),
+            contact=claim.person.real_name,
+            served_on=claim.served_on,  # type: ignore[arg-type]  # confirmed: reported
+            minutes=claim.minutes or 0,
+        )
+        for claim in claims.order_by("served_on", "id")
+    ]
+
+
+UNIT_CLAIM_COLUMNS = (
+    (gettext_lazy("认领单位"), 22),
+    (gettext_lazy("认领的需求或岗位"), 30),
+    (gettext_lazy("社区（网格）"), 22),
+    (gettext_lazy("联络人"), 12),
+    (gettext_lazy("服务日期"), 12),
+    (gettext_lazy("服务时长（小时）"), 12),
+)
+
+
+def _unit_claim_values(claim: UnitClaim) -> list[Any]:
+    return [
+        claim.unit,
+        claim.title,
+        claim.place,
+        claim.contact,
+        claim.served_on.isoformat(),
+        claim.hours,
+    ]
+
+
 def build_dual_xlsx(
     unit: Organisation, quarter: str, rows: Iterable[DualRow] | None = None
 ) -> bytes:
     """The unit's workbook; ``rows`` when the caller reads them too (a delivery's totals).
 
     The members' sheet, then a 双项认领 sheet with one line per confirmed claim, gathered
-    while the members' rows stream by (a quarter's claims are few).
+    while the members' rows stream by (a quarter's claims are few), then the unit's own
+    claims (单位认领), always there so that the workbook keeps one shape.
     """
     if rows is None:
         rows = dual_rows_all(unit, quarter)
@@ -278,9 +350,17 @@ def build_dual_xlsx(
                 _(
                     "只统计在职党员在其报到社区（含下属网格、党组织）参加活动、认领居民需求"
                     "（双项认领）所得的积分和认定时长；服务次数含完成的认领，每条认领另列于"
-                    "“双项认领”表。手工调整不计入。手机号已脱敏。"
+                    "“双项认领”表。手工调整不计入。手机号已脱敏。本单位以单位名义认领"
+                    "并完成的需求和岗位列于“单位认领”表，不计个人积分。"
                 ),
             ),
         ),
-        more=((_("双项认领"), CLAIM_COLUMNS, iter(claims)),),
+        more=(
+            (_("双项认领"), CLAIM_COLUMNS, iter(claims)),
+            (
+                _("单位认领"),
+                UNIT_CLAIM_COLUMNS,
+                (_unit_claim_values(claim) for claim in unit_claims(unit, quarter)),
+            ),
+        ),
     )

@@ -77,7 +77,8 @@ class Award:
     created: bool = False
     # Why nothing new was credited: removed, cancelled, below_share, already_credited
     # (a back-fill holds the hours), points_reversed (a secretary reversed this award),
-    # not_confirmed (a claim not confirmed, or withdrawn).
+    # not_confirmed (a claim not confirmed, or withdrawn), unit_claim (a unit's claim:
+    # no personal hours or points).
     skipped: str = ""
     message: str = ""
 

@@ -11,6 +11,10 @@ completed claim plus the service time's points, rounded as the rule says
 lines (``CLAIM_LINES``) and the audience policy's rubric caps — as for attendance. The
 line keeps its figures (need, category, minutes, rule, cap), so "我的积分" explains it.
 
+A unit's claim (单位认领, ``Claim.unit`` set) earns nothing here: the unit served, not the
+contact who claimed for it, so no personal hours or points are written (``skipped=
+"unit_claim"``); the unit's 双报到反馈 lists it instead (``points.selectors.dual_report``).
+
 A reversed claim award stays reversed: the key is fixed, so a redelivered signal or a
 second confirmation finds the line and writes nothing.
 """
@@ -137,6 +141,11 @@ def award_for_claim(claim: Claim) -> Award:
     ).get(pk=claim.pk)
     if claim.status != Claim.Status.CONFIRMED:
         return Award(skipped="not_confirmed", message=_("认领尚未确认完成，不计服务时长和积分。"))
+    if claim.unit_id is not None:
+        return Award(
+            skipped="unit_claim",
+            message=_("单位认领由单位完成，不计个人服务时长和积分。"),
+        )
     if not claim.minutes:
         raise Conflict("claim_minutes_missing", _("认领没有填写服务时长，不能计入。"))
     key = claim_award_key(claim.pk)

@@ -92,6 +92,8 @@ def dual_report(request):
                 years=0, quarters=8, months=0, current=quarter
             )[0][1],
             "rows": rows,
+            # The unit's own claims (单位认领): a quarter's are few, shown whole on each page.
+            "unit_claims": report.unit_claims(unit, quarter),
             "page": page,
             "search": search,
             "query_string": urlencode({"unit": unit.pk, "period": quarter}),

@@ -247,7 +247,7 @@ def test_the_dual_report_lists_the_claim_for_the_employer(
         "/points/dual-report/export.xlsx", {"unit": town.unit.pk, "period": quarter}
     )
     workbook = load_workbook(io.BytesIO(export.content))
-    assert workbook.sheetnames == ["双报到反馈", "双项认领", "说明"]
+    assert workbook.sheetnames == ["双报到反馈", "双项认领", "单位认领", "说明"]
     members = list(workbook["双报到反馈"].iter_rows(values_only=True))
     assert members[1][4:] == (1, 1.5, 4)
     claims = list(workbook["双项认领"].iter_rows(values_only=True))

@@ -134,12 +134,12 @@ def test_the_report_costs_the_same_queries_for_any_number_of_members(
             serve(member, organisation=town.liyuan, day=datetime.date(YEAR, 5, 1 + i))
 
     add(1, 0)
-    # session, user, grants, units, count, the page of members, points, minutes, and the
-    # header's unread count (the first time; then cached)
-    with django_assert_num_queries(8):
+    # session, user, grants, units, count, the page of members, points, minutes, the
+    # unit's own claims (单位认领), and the header's unread count (the first time; then cached)
+    with django_assert_num_queries(9):
         client.get(REPORT)
     add(6, 1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         body = page(client.get(REPORT))
     assert body.count('<tr id="member-') == 7
 
