@@ -219,7 +219,7 @@ class NeedView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         need, user = self.need, self.request.user
         claims = list(
-            need.claims.select_related("person", "confirmed_by__person").order_by(
+            need.claims.select_related("person", "unit", "confirmed_by__person").order_by(
                 "claimed_at", "id"
             )
         )

@@ -216,7 +216,7 @@ class ProjectView(StaffOnly, WagtailAdminTemplateMixin, TemplateView):
         posts = list(project.posts.order_by("id"))
         claims = list(
             Claim.objects.filter(post__project=project)
-            .select_related("person", "post")
+            .select_related("person", "unit", "post")
             .order_by("claimed_at", "id")
         )
         for claim in claims:

@@ -16,21 +16,27 @@ The resident's name, full phone and address are handed over only for a claim sti
 (已认领, 待确认): the claimant has to call and find them. Once the service is confirmed or
 the claim withdrawn they are no longer the claimant's to see, and the card, which goes
 to the employer unit on paper, never prints them.
+
+Claims a unit's contact made for the unit (单位认领) are not the person's service: they
+are listed apart (``ClaimCard.unit_lines``, 本单位认领) so that the contact can report them
+done, and count in none of the card's totals nor on its PDF.
 """
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from core.quarters import Quarter
-from volunteers.models import Claim, Person, ProjectPost
+from volunteers.models import Claim, Need, Organisation, Person, ProjectPost
 
 Status = Claim.Status
 OPEN_STATUSES = Claim.OPEN_STATUSES
 _RELATED = (
+    "unit",
     "need__community",
     "need__grid",
     "need__category",
@@ -90,7 +96,8 @@ class CardLine:
 class ClaimCard:
     person: Person
     quarter: Quarter
-    lines: list[CardLine]
+    lines: list[CardLine]  # the person's own claims: the totals count these only
+    unit_lines: list[CardLine] = field(default_factory=list)  # made for a unit (本单位认领)
 
     @property
     def claimed(self) -> int:
@@ -159,7 +166,8 @@ def _contact(claim: Claim) -> ResidentContact | None:
 
 
 def claim_card(person: Person, quarter: Quarter) -> ClaimCard:
-    """``person``'s card for ``quarter`` (see the module docstring): one query."""
+    """``person``'s card for ``quarter`` (see the module docstring): one query, the claims
+    they made for a unit among them, put apart."""
     start, end = quarter.bounds()
     claims = (
         Claim.objects.filter(person=person, claimed_at__lt=end)
@@ -183,7 +191,12 @@ def claim_card(person: Person, quarter: Quarter) -> ClaimCard:
         )
         for claim in claims
     ]
-    return ClaimCard(person=person, quarter=quarter, lines=lines)
+    return ClaimCard(
+        person=person,
+        quarter=quarter,
+        lines=[line for line in lines if line.claim.unit_id is None],
+        unit_lines=[line for line in lines if line.claim.unit_id is not None],
+    )
 
 
 def claim_of(person: Person | None, pk: int) -> Claim | None:
@@ -191,3 +204,27 @@ def claim_of(person: Person | None, pk: int) -> Claim | None:
     if person is None:
         return None
     return Claim.objects.select_related(*_RELATED).filter(person=person, pk=pk).first()
+
+
+def units_holding_need(need: Need, units: Sequence[Organisation]) -> set[int]:
+    """Which of ``units`` hold a live claim on ``need`` (单位认领): one query, none when
+    the viewer represents no unit."""
+    if not units:
+        return set()
+    return set(
+        Claim.objects.filter(need=need, unit__in=units, status__in=Claim.LIVE_STATUSES)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+
+
+def units_holding_posts(
+    posts: Sequence[ProjectPost], units: Sequence[Organisation]
+) -> set[tuple[int, int]]:
+    """(post id, unit id) for each live unit claim of ``units`` on ``posts``: one query."""
+    if not units or not posts:
+        return set()
+    rows = Claim.objects.filter(
+        post__in=posts, unit__in=units, status__in=Claim.LIVE_STATUSES
+    ).values_list("post_id", "unit_id")
+    return {(post_id, unit_id) for post_id, unit_id in rows if post_id and unit_id}

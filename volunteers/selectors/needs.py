@@ -103,7 +103,9 @@ class NeedVisibility:
 
     ``may_open``: a public need, or one the viewer is staff for or is the resident of
     (a pending need the resident submitted, say); anyone else gets a 404.
-    ``my_claim``: the viewer's live claim on it (认领中, 待确认, 已完成), if any.
+    ``my_claim``: the viewer's own live claim on it (认领中, 待确认, 已完成), if any.
+    ``my_unit_claims``: the live claims the viewer made on it for a unit (单位认领); an
+    open one makes them a claimant too (they deliver, so they call the resident).
     """
 
     need: Need
@@ -115,6 +117,7 @@ class NeedVisibility:
     resident_phone: str | None
     address: str | None
     my_claim: Claim | None
+    my_unit_claims: tuple[Claim, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -122,13 +125,14 @@ class NeedVisibility:
         return self.title or self.need.public_title
 
 
-def _live_claim(need: Need, person: Person | None) -> Claim | None:
+def _live_claims(need: Need, person: Person | None) -> list[Claim]:
+    """The person's live claims on the need: their own, and any made for a unit."""
     if person is None:
-        return None
-    return (
+        return []
+    return list(
         Claim.objects.filter(need=need, person=person, status__in=Claim.LIVE_STATUSES)
+        .select_related("unit")
         .order_by("-claimed_at", "-id")
-        .first()
     )
 
 
@@ -157,10 +161,11 @@ def need_visibility(
     signed_in = user is not None and user.is_authenticated
     if signed_in and person is None:
         person = person_for_user(user)
-    my_claim = _live_claim(need, person)
+    claims = _live_claims(need, person)
+    my_claim = next((claim for claim in claims if claim.unit_id is None), None)
     if signed_in and permissions.can(user, permissions.Action.MANAGE_NEEDS, need):
         viewer = STAFF
-    elif my_claim is not None and my_claim.status in Claim.OPEN_STATUSES:
+    elif any(claim.status in Claim.OPEN_STATUSES for claim in claims):
         viewer = CLAIMANT  # once served and confirmed, the resident's details close again
     elif _is_resident(need, user, person):
         viewer = RESIDENT
@@ -182,6 +187,7 @@ def need_visibility(
         resident_phone=(phone or None) if insider else None,
         address=(need.address or None) if insider else None,
         my_claim=my_claim,
+        my_unit_claims=tuple(claim for claim in claims if claim.unit_id is not None),
     )
 
 

@@ -27,7 +27,7 @@ def resident_needs(person: Person) -> QuerySet[Need]:
     (``need.live_claims``, oldest first, claimant loaded): three queries for a page."""
     live = (
         Claim.objects.filter(status__in=Claim.LIVE_STATUSES)
-        .select_related("person")
+        .select_related("person", "unit")
         .order_by("claimed_at", "id")
     )
     return (

@@ -79,11 +79,12 @@ def project_activities(project: Project) -> QuerySet[Activity]:
 
 
 def my_post_claims(person: Person | None, project: Project) -> dict[int, Claim]:
-    """Post id → ``person``'s live claim on a post of ``project``."""
+    """Post id → ``person``'s own live claim on a post of ``project`` (not one they made
+    for a unit: that is the unit's, ``selectors.claims.units_holding_posts``)."""
     if person is None:
         return {}
     claims = Claim.objects.filter(
-        person=person, post__project=project, status__in=Claim.LIVE_STATUSES
+        person=person, post__project=project, status__in=Claim.LIVE_STATUSES, unit__isnull=True
     )
     return {claim.post_id: claim for claim in claims if claim.post_id is not None}
 

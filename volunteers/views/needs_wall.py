@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, Invalid
 from core.pagination import page_of
-from volunteers import selectors
+from volunteers import permissions, selectors
 from volunteers.models import Need, Organisation, Person
 from volunteers.selectors import needs as need_selectors
+from volunteers.selectors.claims import units_holding_need
 from volunteers.selectors.needs import NeedVisibility
 from volunteers.services.needs import claim_refusal, need_claim
 
@@ -128,6 +129,24 @@ def _claim_offer(request, visibility: NeedVisibility, person: Person | None) -> 
     return "refused", str(refusal.message)
 
 
+def _unit_offers(request, need: Need, person: Person | None) -> list[dict]:
+    """单位认领 for a unit contact: per unit they represent, ``claimed`` (the unit holds a
+    live claim) or ``open`` (以…名义认领); a unit that may not claim it now is left out
+    (the status badge says why). No query for whoever represents no unit."""
+    if person is None:
+        return []
+    units = permissions.units_represented_by(request.user)
+    held = units_holding_need(need, units)
+    today = timezone.localdate()
+    offers = []
+    for unit in units:
+        if unit.pk in held:
+            offers.append({"unit": unit, "offer": "claimed"})
+        elif claim_refusal(need, person, today=today, unit=unit) is None:
+            offers.append({"unit": unit, "offer": "open"})
+    return offers
+
+
 def _detail_context(request, visibility: NeedVisibility, person: Person | None) -> dict:
     offer, note = _claim_offer(request, visibility, person)
     return {
@@ -135,6 +154,8 @@ def _detail_context(request, visibility: NeedVisibility, person: Person | None) 
         "shown": visibility,
         "offer": offer,
         "offer_note": note,
+        "unit_offers": _unit_offers(request, visibility.need, person),
+        "claim_url": reverse("volunteers:need_claim", args=[visibility.need.pk]),
         "person": person,
         "today": timezone.localdate(),
     }
@@ -171,20 +192,45 @@ def _refused(request, visibility: NeedVisibility, person: Person | None, error: 
 @require_POST
 @_login_first
 def need_claim_view(request, pk: int):
-    """我来认领: the service decides (party member, places, deadline) under the row lock."""
+    """我来认领, or 以单位名义认领 with ``unit``: the service decides (party member or the
+    unit's contact, places, deadline) under the row lock."""
     person = selectors.person_for_user(request.user)
     visibility = _visibility(request, pk, person)
     if person is None:
         error = Conflict("no_person", _("您的账号还没有登记人员信息，请先完善个人资料。"))
         return _refused(request, visibility, person, error)
     try:
-        need_claim(need=visibility.need, person=person)
+        unit = unit_asked(request)
+        need_claim(need=visibility.need, person=person, unit=unit)
     except DomainError as error:
         # The page is read again: a place taken meanwhile shows as taken.
         visibility = _visibility(request, pk, person)
         return _refused(request, visibility, person, error)
-    messages.success(
-        request,
-        _("认领成功！请尽快与需求人联系，完成后在“我的认领”中提交完成情况。"),
-    )
+    if unit is not None:
+        messages.success(
+            request,
+            _("已以%(unit)s名义认领！请尽快与需求人联系，完成后在“我的认领”中提交完成情况。")
+            % {"unit": unit.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("认领成功！请尽快与需求人联系，完成后在“我的认领”中提交完成情况。"),
+        )
     return redirect("volunteers:my_claims")
+
+
+def unit_asked(request) -> Organisation | None:
+    """The unit a 以单位名义认领 button posts (``unit``), or None for a personal claim.
+    Whether the user may claim for it is the service's question (a 403 if not)."""
+    raw = request.POST.get("unit", "")
+    if not raw:
+        return None
+    unit = (
+        Organisation.objects.filter(pk=int(raw), kind=Organisation.Kind.UNIT).first()
+        if raw.isdigit() and len(raw) <= 9  # a number that fits the column, or junk
+        else None
+    )
+    if unit is None:
+        raise Invalid("bad_unit", _("请从页面上的按钮选择认领单位。"), field="unit")
+    return unit

@@ -20,10 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict, DomainError
 from core.quarters import Quarter
-from volunteers import selectors
+from volunteers import permissions, selectors
 from volunteers.models import Organisation, Person, Project, ProjectPost
 from volunteers.selectors import projects as project_selectors
+from volunteers.selectors.claims import units_holding_posts
 from volunteers.services.projects import post_claim, post_claim_refusal
+from volunteers.views.needs_wall import unit_asked
 
 
 class ProjectFilterForm(forms.Form):
@@ -86,7 +88,17 @@ def _detail_context(request, project: Project, person: Person | None) -> dict:
     today = timezone.localdate()
     mine = project_selectors.my_post_claims(person, project)
     posts = list(project.posts.all())
+    # 单位认领: the units this viewer represents (none, and no query, for most).
+    units = permissions.units_represented_by(request.user) if person is not None else []
+    held = units_holding_posts(posts, units)
     for post in posts:
+        post.claim_url = reverse("volunteers:post_claim", args=[post.pk])
+        post.unit_offers = [
+            {"unit": unit, "offer": "claimed" if (post.pk, unit.pk) in held else "open"}
+            for unit in units
+            if (post.pk, unit.pk) in held
+            or post_claim_refusal(post, person, today=today, unit=unit) is None
+        ]
         # What the post's box offers: mine, open (我来认领), or the reason it is not.
         post.my_claim = mine.get(post.pk)
         refusal = post_claim_refusal(post, person, today=today) if person else None
@@ -139,7 +151,8 @@ def _login_first(view):
 @require_POST
 @_login_first
 def post_claim_view(request, pk: int):
-    """我来认领 on a post: the service decides (party member, places, deadline)."""
+    """我来认领 on a post, or 以单位名义认领 with ``unit``: the service decides (party
+    member or the unit's contact, places, deadline)."""
     post = ProjectPost.objects.filter(pk=pk).first()
     if post is None:
         raise Http404(_("没有找到这个岗位。"))
@@ -148,12 +161,20 @@ def post_claim_view(request, pk: int):
     try:
         if person is None:
             raise Conflict("no_person", _("您的账号还没有登记人员信息，请先完善个人资料。"))
-        post_claim(post=post, person=person)
+        unit = unit_asked(request)
+        post_claim(post=post, person=person, unit=unit)
     except DomainError as error:
         # The page is read again: a place taken meanwhile shows as taken.
         project = _project_or_404(post.project_id)
         context = _detail_context(request, project, person)
         context["error"] = error.message
         return render(request, "volunteers/projects/detail.html", context, status=error.status)
-    messages.success(request, _("认领成功！完成服务后请在“我的认领”中提交完成情况。"))
+    if unit is not None:
+        messages.success(
+            request,
+            _("已以%(unit)s名义认领！完成服务后请在“我的认领”中提交完成情况。")
+            % {"unit": unit.name},
+        )
+    else:
+        messages.success(request, _("认领成功！完成服务后请在“我的认领”中提交完成情况。"))
     return redirect("volunteers:my_claims")
