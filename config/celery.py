@@ -7,5 +7,8 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("shazhou")
+# Every thread's current app, not only the importing one's: jobs queued from a thread (a
+# test's concurrent requests, a threaded server) find the same app and its settings.
+app.set_default()
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

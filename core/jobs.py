@@ -158,6 +158,16 @@ def queue_after_commit(
     )
 
 
+def registered(name: str) -> Task:
+    """The job registered as ``name``. A worker imports every app's tasks when it starts;
+    a web process or a test that has not imported them yet does it here, the same way."""
+    try:
+        return current_app.tasks[name]
+    except KeyError:
+        current_app.loader.import_default_modules()  # Celery's autodiscovery of app tasks
+        return current_app.tasks[name]
+
+
 def queue(
     task: Task | str,
     *args: Any,
@@ -167,7 +177,7 @@ def queue(
 ) -> bool:
     """Queue ``task(*args)`` now; False when the broker did not answer (and what then)."""
     if isinstance(task, str):
-        task = current_app.tasks[task]
+        task = registered(task)
     if task.app.conf.task_always_eager:
         task.delay(*args)
         return True
