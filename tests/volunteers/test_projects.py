@@ -279,3 +279,15 @@ def test_a_party_member_claims_from_the_project_page(client, make_post, member):
 def test_a_draft_project_page_is_not_public(client, make_post):
     post = make_post(open_it=False)
     assert client.get(f"/projects/{post.project_id}/").status_code == 404
+
+
+def test_the_chair_units_contacts_are_told_once(town, law_firm, community_secretary, contact):
+    from volunteers.models import Notification
+
+    for _ in range(2):  # naming the same unit again tells nobody twice
+        chair_name(
+            community=town.liyuan, quarter=this_quarter(), unit=law_firm, by=community_secretary
+        )
+    told = Notification.objects.filter(recipient__user=contact)
+    assert told.count() == 1
+    assert told.get().title.startswith("贵单位为梨园社区") and "轮值主席" in told.get().title

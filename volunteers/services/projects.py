@@ -144,6 +144,23 @@ def chair_name(
         unit=unit.name,
         replaced=replaced,
     )
+    # The chair unit's contacts run the quarter's projects: tell them so, once per naming.
+    label = Quarter.parse(quarter).label
+    contacts = permissions.memberships_holding(permissions.Action.REPRESENT_UNIT, unit)
+    for contact in contacts.filter(organisation=unit, person__user__is_active=True).select_related(
+        "person"
+    )[:10]:
+        notify(
+            person=contact.person,
+            kind=Notification.Kind.NEED,
+            key=f"chair:{chair_row.pk}:{unit.pk}:{quarter}:{contact.person_id}",
+            title=_("贵单位为%(community)s%(quarter)s轮值主席")
+            % {"community": community.name, "quarter": label},
+            body=_("可在管理后台“项目清单”中创建和管理%(community)s本季度的共建项目。")
+            % {"community": community.name},
+            url=reverse("projects_admin"),
+            channels=("email",),
+        )
     return chair_row
 
 
