@@ -333,3 +333,20 @@ def test_town_admins_keep_the_campaign_list_and_a_used_one_is_not_deleted(
     assert used_delete.status_code in (302, 403)
     assert Campaign.objects.filter(pk=campaigns[0].pk).exists()
     assert secretary_listing.status_code in (302, 403)
+
+
+def test_the_campaign_list_costs_the_same_queries_for_more_work(
+    client, town, campaigns, served, done_need, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    served(campaigns[0], [60], title="河道清理")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/campaigns/").status_code == 200
+    for n, campaign in enumerate(campaigns):
+        served(campaign, [30, 45, 60], title=f"活动{n}")
+        done_need(campaign=campaign, title=f"需求{n}")
+        project(town, campaign, title=f"项目{n}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get("/campaigns/").status_code == 200
