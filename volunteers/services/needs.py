@@ -41,6 +41,7 @@ from volunteers.models import (
     ProjectPost,
     User,
 )
+from volunteers.services import posts
 from volunteers.services.audit import audit_record
 from volunteers.services.claimants import claimant_name, unit_refusal
 from volunteers.services.notifications import notify
@@ -601,9 +602,7 @@ def _need_of(claim: Claim) -> Need:
 
 def _post_claim_withdraw(claim: Claim, person: Person) -> Claim:
     """``claim_withdraw`` for a claim on a project's post: the post's lock, its place."""
-    from volunteers.services import projects  # projects builds on this module
-
-    post = projects.lock_post(claim.post)  # type: ignore[arg-type]
+    post = posts.lock_post(claim.post)  # type: ignore[arg-type]
     if claim.status != ClaimStatus.CLAIMED:
         raise Conflict(
             "claim_not_open",
@@ -619,7 +618,7 @@ def _post_claim_withdraw(claim: Claim, person: Person) -> Claim:
         target=claim,
         organisation=post.project.community,
     )
-    projects.tell_project_staff(
+    posts.tell_project_staff(
         post.project,
         event=f"withdrawn:{claim.pk}",
         title=_("认领已撤回：%(title)s") % {"title": str(post)},
@@ -660,12 +659,10 @@ def claim_report(
     claim = _lock_claim(claim)
     if claim.person_id != person.pk:
         raise NotFound("claim_not_found", _("没有找到这条认领记录。"))
-    from volunteers.services import projects  # projects builds on this module
-
     need: Need | None = None
     post: ProjectPost | None = None
     if claim.post is not None:
-        post = projects.lock_post(claim.post)
+        post = posts.lock_post(claim.post)
     else:
         need = _lock(_need_of(claim))
     if claim.status != ClaimStatus.CLAIMED:
@@ -708,7 +705,7 @@ def claim_report(
             organisation=post.project.community,
             minutes=minutes,
         )
-        projects.tell_project_staff(
+        posts.tell_project_staff(
             post.project,
             event=f"reported:{claim.pk}",
             title=_("请确认：%(title)s") % {"title": str(post)},
@@ -779,10 +776,8 @@ def claim_confirm(*, claim: Claim, by: User) -> Claim:
     """The service was given: credit it (points, through ``claim_confirmed``)."""
     claim = _lock_claim(claim)
     if claim.post is not None:
-        from volunteers.services import projects  # projects builds on this module
-
-        post = projects.lock_post(claim.post)
-        if not projects.may_confirm_post_claim(by, post):
+        post = posts.lock_post(claim.post)
+        if not posts.may_confirm_post_claim(by, post):
             raise Forbidden(
                 "not_confirmer", _("只有社区工作人员或轮值主席单位的联络人可以确认完成。")
             )
@@ -794,7 +789,7 @@ def claim_confirm(*, claim: Claim, by: User) -> Claim:
         )
         # points credits the hours and points here, in this transaction (an error undoes all).
         claim_confirmed.send(sender=Claim, claim=claim)
-        projects.tell_claimant(
+        posts.tell_claimant(
             claim.person,
             post.project,
             event=f"confirmed:{claim.pk}",

@@ -43,6 +43,11 @@ from volunteers.models import (
 from volunteers.services.audit import audit_record
 from volunteers.services.claimants import claimant_name, unit_refusal
 from volunteers.services.notifications import notify
+from volunteers.services.posts import (
+    lock_post,
+    tell_claimant,
+    tell_project_staff,
+)
 
 Kind = Organisation.Kind
 Status = Project.Status
@@ -96,18 +101,6 @@ def _lock_project(project: Project) -> Project:
         )
     except Project.DoesNotExist:
         raise NotFound("project_not_found", _("没有找到这个项目。")) from None
-
-
-def lock_post(post: ProjectPost) -> ProjectPost:
-    """The post under its row lock (places are counted only under it)."""
-    try:
-        return (
-            ProjectPost.objects.select_for_update(of=("self",))
-            .select_related("project__community")
-            .get(pk=post.pk)
-        )
-    except ProjectPost.DoesNotExist:
-        raise NotFound("post_not_found", _("没有找到这个岗位。")) from None
 
 
 # ---------------------------------------------------------------- the rotating chair
@@ -421,42 +414,6 @@ def post_update(
 # ---------------------------------------------------------------- claiming a post
 
 
-def _project_url(project: Project) -> str:
-    return reverse("volunteers:project_detail", args=[project.pk])
-
-
-def tell_claimant(
-    person: Person | None, project: Project, *, event: str, title: str, body: str
-) -> None:
-    if person is None:
-        return
-    notify(
-        person=person,
-        kind=Notification.Kind.NEED,
-        key=f"project:{project.pk}:{event}:{person.pk}",
-        title=title,
-        body=body,
-        url=_project_url(project),
-    )
-
-
-def tell_project_staff(project: Project, *, event: str, title: str, body: str) -> None:
-    """The community's nearest staff (who confirm the post claims), by email."""
-    holders = permissions.nearest_holders(
-        permissions.Action.MANAGE_NEEDS, project.community, limit=5
-    )
-    for person in holders:
-        notify(
-            person=person,
-            kind=Notification.Kind.NEED,
-            key=f"project:{project.pk}:{event}:{person.pk}",
-            title=title,
-            body=body,
-            url=reverse("projects_admin_project", args=[project.pk]),
-            channels=("email",),
-        )
-
-
 def post_claim_refusal(
     post: ProjectPost,
     person: Person | None,
@@ -530,9 +487,3 @@ def post_claim(*, post: ProjectPost, person: Person, unit: Organisation | None =
         body=_("%(who)s认领了“%(title)s”。") % {"who": claimant_name(claim), "title": str(post)},
     )
     return claim
-
-
-def may_confirm_post_claim(user: User | None, post: ProjectPost) -> bool:
-    """The community's staff or the quarter's chair unit's contacts."""
-    project = post.project
-    return permissions.may_manage_projects(user, project.community, project.quarter)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from volunteers.models import Claim
 from volunteers.services.needs import may_confirm
-from volunteers.services.projects import may_confirm_post_claim
+from volunteers.services.posts import may_confirm_post_claim
 
 
 @require_GET
