@@ -33,7 +33,7 @@ def test_twenty_claims_on_the_last_place_make_one(town, make_person, person_with
         by=worker.user,
         grid=town.liyuan_grid1,
         kind=Need.Kind.SERVICE,
-        category=NeedCategory.objects.get(name="法律咨询与援助"),
+        category=NeedCategory.objects.get_or_create(name="法律咨询与援助")[0],  # after a flush
         title="劳动合同纠纷法律咨询",
         resident_name="王女士",
         places=2,
