@@ -338,9 +338,6 @@ def test_town_admins_keep_the_campaign_list_and_a_used_one_is_not_deleted(
 def test_the_campaign_list_costs_the_same_queries_for_more_work(
     client, town, campaigns, served, done_need, django_assert_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     served(campaigns[0], [60], title="河道清理")
     with CaptureQueriesContext(connection) as few:
         assert client.get("/campaigns/").status_code == 200

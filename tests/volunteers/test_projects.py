@@ -12,7 +12,14 @@ from core.quarters import Quarter
 from points.models import PointsEntry
 from points.selectors.explain import entry_explanation
 from volunteers import permissions
-from volunteers.models import AuditEvent, Claim, Organisation, Project, RotatingChair
+from volunteers.models import (
+    AuditEvent,
+    Claim,
+    Notification,
+    Organisation,
+    Project,
+    RotatingChair,
+)
 from volunteers.selectors.claims import claim_card
 from volunteers.services.needs import claim_confirm, claim_report, claim_withdraw
 from volunteers.services.organisations import organisation_add
@@ -282,8 +289,6 @@ def test_a_draft_project_page_is_not_public(client, make_post):
 
 
 def test_the_chair_units_contacts_are_told_once(town, law_firm, community_secretary, contact):
-    from volunteers.models import Notification
-
     for _ in range(2):  # naming the same unit again tells nobody twice
         chair_name(
             community=town.liyuan, quarter=this_quarter(), unit=law_firm, by=community_secretary
