@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
+    # The open API: /api/v1/ and its schema (api.main).
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("volunteers.urls")),
     path("", include("points.urls")),

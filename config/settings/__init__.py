@@ -9,6 +9,7 @@ Each topic module imports what it reads from ``environment`` and from no other t
 """
 
 from config.settings.accounts import *  # noqa: F403
+from config.settings.api import *  # noqa: F403
 from config.settings.environment import *  # noqa: F403
 from config.settings.jobs import *  # noqa: F403
 from config.settings.project import *  # noqa: F403

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "points",
     "cms",
     "demo",
+    "api",
+    # The API's framework; listed so its docs page is served from our static files (no CDN).
+    "ninja",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -107,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # /api/ only: Idempotency-Key on writing POSTs, ETags on reads (api.middleware).
+    "api.middleware.ApiConventionsMiddleware",
     # Innermost: a DomainError a view let rise is answered as its refusal (core.refusals).
     "config.middleware.RefusalMiddleware",
 ]

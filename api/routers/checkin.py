@@ -1,0 +1,5 @@
+"""The API's 签到 operations."""
+
+from ninja import Router
+
+router = Router(tags=["签到"])

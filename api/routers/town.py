@@ -1,0 +1,5 @@
+"""The API's 镇级系统 operations."""
+
+from ninja import Router
+
+router = Router(tags=["镇级系统"])
