@@ -79,7 +79,11 @@ def request_has_nul(request) -> bool:
 
 def _wants_json(request) -> bool:
     content_type = request.content_type or ""
-    return "application/json" in request.headers.get("accept", "") or "json" in content_type
+    return (
+        request.path.startswith("/api/")
+        or "application/json" in request.headers.get("accept", "")
+        or "json" in content_type
+    )
 
 
 def nul_refusal(request):
@@ -88,7 +92,8 @@ def nul_refusal(request):
         message = _("提交的内容或网址中含有无法处理的控制字符（NUL），请删除后重试。")
         if _wants_json(request):
             return JsonResponse(
-                {"ok": False, "code": "nul_character", "message": message},
+                # The API's error shape (code, message, detail); "ok" for the page helpers.
+                {"ok": False, "code": "nul_character", "message": message, "detail": ""},
                 status=400,
                 json_dumps_params={"ensure_ascii": False},
             )

@@ -52,3 +52,10 @@ def test_a_token_in_the_url_is_never_accepted(signed_in, make_person, api_client
 def test_a_session_cookie_does_not_sign_in_to_the_api(client, make_person):
     client.force_login(make_person().user)
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_nul_anywhere_in_an_api_request_is_a_json_400(api_client):
+    response = api_client.get("/api/v1/me?q=a%00b")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "nul_character"
