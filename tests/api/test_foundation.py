@@ -1,8 +1,15 @@
 """The API's conventions, seen by a client: the schema, one error shape, tokens in headers
 only, times in +08:00, ETags and Idempotency-Key."""
 
+import datetime
+import json
+
 import pytest
+from django.http import JsonResponse
 from openapi_spec_validator import validate
+
+from api.middleware import ApiConventionsMiddleware
+from api.rendering import ShazhouJSONEncoder
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +66,86 @@ def test_nul_anywhere_in_an_api_request_is_a_json_400(api_client):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["code"] == "nul_character"
+
+
+def test_a_read_carries_an_etag_and_answers_304_when_unchanged(signed_in, make_person):
+    client = signed_in(make_person().user)
+    first = client.get("/api/v1/me")
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert "Authorization" in first["Vary"]
+    again = client.get("/api/v1/me", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_times_leave_in_shazhou_offset():
+    noon_utc = datetime.datetime(2026, 3, 1, 4, 30, tzinfo=datetime.UTC)
+    assert json.dumps(noon_utc, cls=ShazhouJSONEncoder) == '"2026-03-01T12:30:00+08:00"'
+
+
+class _Counter:
+    """A stand-in operation that writes: counts its calls and answers with the count."""
+
+    def __init__(self, status=201):
+        self.calls = 0
+        self.status = status
+
+    def __call__(self, request):
+        self.calls += 1
+        return JsonResponse({"written": self.calls}, status=self.status)
+
+
+def _post(rf, token, key, body=b'{"a": 1}'):
+    return rf.post(
+        "/api/v1/anything",
+        data=body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer_and_writes_once(
+    rf, signed_in, make_person
+):
+    token = signed_in(make_person().user).issued.access
+    operation = _Counter()
+    middleware = ApiConventionsMiddleware(operation)
+    first = middleware(_post(rf, token, "k-1"))
+    retry = middleware(_post(rf, token, "k-1"))
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.content == first.content == b'{"written": 1}'
+    assert retry["Idempotent-Replayed"] == "true"
+    assert operation.calls == 1
+    # Another key is another request.
+    assert middleware(_post(rf, token, "k-2")).content == b'{"written": 2}'
+
+
+def test_the_same_key_with_another_body_is_refused(rf, signed_in, make_person):
+    token = signed_in(make_person().user).issued.access
+    operation = _Counter()
+    middleware = ApiConventionsMiddleware(operation)
+    middleware(_post(rf, token, "k-1"))
+    other = middleware(_post(rf, token, "k-1", body=b'{"a": 2}'))
+    assert other.status_code == 422
+    assert operation.calls == 1
+
+
+def test_keys_are_per_person(rf, signed_in, make_person):
+    operation = _Counter()
+    middleware = ApiConventionsMiddleware(operation)
+    for _person in range(2):
+        token = signed_in(make_person().user).issued.access
+        middleware(_post(rf, token, "same-key"))
+    assert operation.calls == 2
+
+
+def test_a_failed_first_attempt_leaves_the_key_free_for_the_retry(rf, signed_in, make_person):
+    token = signed_in(make_person().user).issued.access
+    failing = _Counter(status=503)
+    ApiConventionsMiddleware(failing)(_post(rf, token, "k-1"))
+    working = _Counter()
+    retry = ApiConventionsMiddleware(working)(_post(rf, token, "k-1"))
+    assert retry.status_code == 201
+    assert working.calls == 1
