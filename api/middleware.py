@@ -9,7 +9,6 @@
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
@@ -20,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from api.auth import token_of
 from api.models import IdempotencyRecord
+from api.services.housekeeping import IDEMPOTENCY_KEEP
 
 PREFIX = "/api/"
-KEEP = timedelta(hours=24)
 HEADER = "Idempotency-Key"
 
 
@@ -78,7 +77,7 @@ class ApiConventionsMiddleware:
             b"\0".join([b"POST", request.path.encode(), request.body])
         ).hexdigest()
         IdempotencyRecord.objects.filter(
-            principal=principal, key=key, created_at__lt=timezone.now() - KEEP
+            principal=principal, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_KEEP
         ).delete()
         try:
             with transaction.atomic():

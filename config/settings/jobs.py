@@ -101,6 +101,11 @@ CELERY_BEAT_SCHEDULE["expire-old-exports"] = {
     "task": "volunteers.tasks.expire_old_exports",
     "schedule": crontab(minute=15, hour=3),  # daily, 03:15 Shanghai
 }
+# The API's answers to Idempotency-Keys are kept a day, ended sign-ins 90 days (api.tasks).
+CELERY_BEAT_SCHEDULE["forget-old-api-records"] = {
+    "task": "api.tasks.forget_old_records",
+    "schedule": crontab(minute=45, hour=3),  # daily, 03:45 Shanghai
+}
 # /health/ calls the beat stale (503) when its heartbeat is older than this.
 HEALTH_BEAT_MAX_AGE = int(os.environ.get("HEALTH_BEAT_MAX_AGE", "300"))
 # Test-only: seconds a finishing job waits after each attendance, so the worker
