@@ -2,16 +2,22 @@
 only, times in +08:00, ETags and Idempotency-Key."""
 
 import datetime
+import importlib
 import json
+import pkgutil
 
 import pytest
 from django.http import JsonResponse
+from ninja import Schema
 from openapi_spec_validator import validate
 
+import api.routers
 from api.middleware import ApiConventionsMiddleware
 from api.rendering import ShazhouJSONEncoder
 
 pytestmark = pytest.mark.django_db
+
+ROUTER_MODULES = [info.name for info in pkgutil.iter_modules(api.routers.__path__)]
 
 
 def test_the_schema_is_valid_openapi_3_with_chinese_descriptions(api_client):
@@ -149,3 +155,22 @@ def test_a_failed_first_attempt_leaves_the_key_free_for_the_retry(rf, signed_in,
     retry = ApiConventionsMiddleware(working)(_post(rf, token, "k-1"))
     assert retry.status_code == 201
     assert working.calls == 1
+
+
+def test_no_two_schemas_share_a_name():
+    """ninja names a schema in the document by its class name: a second class with the same
+    name silently replaces the first, and responses stop matching their schema."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for module_name in sorted(ROUTER_MODULES):
+        module = importlib.import_module(f"api.routers.{module_name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                where = seen.setdefault(value.__name__, module.__name__)
+                if where != module.__name__:
+                    clashes.append(f"{value.__name__}: {where} and {module.__name__}")
+    assert clashes == []
