@@ -24,12 +24,16 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Model, Q, Sum
 
 from points.models import Measure, Population, RankingValueCount, ScopeTotal
-from volunteers.models import Membership, Organisation, Person
+from points.scopes import PERSON_LINK_FIELDS, ancestor_paths
+from volunteers import permissions
+from volunteers.models import Membership, Organisation, Person, User
 
 TOP = 20
+AnyUser = User | AnonymousUser | None  # whoever is asking, logged in or not
 # (tree order, team, total, members, per head): a team's row before it is placed
 _TeamRow = tuple[int, Organisation, int, int, float | None]
 
@@ -105,6 +109,94 @@ def ranking_top(
         RankedPerson(place, pid, name, value)
         for place, (pid, name, value) in zip(places, rows, strict=True)
     ]
+
+
+def ranking_size(
+    *, organisation: Organisation | int, period: str, population: str, measure: str
+) -> int:
+    """How many people one ranking has (those above 0): its per-value counts summed."""
+    field = _check(population, measure)
+    total = RankingValueCount.objects.filter(
+        organisation_id=_id(organisation),
+        period=period,
+        population=population,
+        measure=field,
+        value__gt=0,
+    ).aggregate(n=Sum("people"))["n"]
+    return int(total or 0)
+
+
+def ranking_slice(
+    *,
+    organisation: Organisation | int,
+    period: str,
+    population: str,
+    measure: str,
+    offset: int,
+    limit: int,
+) -> list[RankedPerson]:
+    """``limit`` people of one ranking from ``offset``, placed (at most two queries).
+
+    ``ranking_top`` for any page of a ranking: one index range read from the offset, and
+    for a page past the first, the per-value counts above its first row (as
+    ``ranking_place`` sums them), since a tie may run across the page boundary. Every
+    later row that differs from the one before is placed by its position: everyone
+    before it is higher.
+    """
+    field = _check(population, measure)
+    org_id = _id(organisation)
+    rows = list(
+        ScopeTotal.objects.filter(
+            organisation_id=org_id,
+            period=period,
+            population=population,
+            **{f"{field}__gt": 0},
+        )
+        .order_by(f"-{field}", "person_id")
+        .values_list("person_id", "person__real_name", field)[offset : offset + limit]
+    )
+    if not rows:
+        return []
+    first = 1
+    if offset:
+        higher = RankingValueCount.objects.filter(
+            organisation_id=org_id,
+            period=period,
+            population=population,
+            measure=field,
+            value__gt=rows[0][2],
+        ).aggregate(n=Sum("people"))["n"]
+        first = 1 + int(higher or 0)
+    ranked: list[RankedPerson] = []
+    for index, (pid, name, value) in enumerate(rows):
+        if index == 0:
+            place = first
+        elif value == rows[index - 1][2]:
+            place = ranked[-1].place
+        else:
+            place = offset + index + 1
+        ranked.append(RankedPerson(place, pid, name, value))
+    return ranked
+
+
+def ranking_scope_options(user: AnyUser, person: Person | None) -> list[Organisation]:
+    """The scopes a viewer may switch the ranking to: the town, the nodes they rank under
+    (as ``points.scopes``) with their ancestors, and the subtrees they may view."""
+    q = Q(depth=1, kind=Organisation.Kind.TOWN)
+    if person is not None:
+        linked = [getattr(person, f"{f}_id") for f in PERSON_LINK_FIELDS]
+        paths = Organisation.objects.filter(
+            Q(pk__in=[pk for pk in linked if pk is not None])
+            | Q(
+                pk__in=Membership.objects.current()
+                .filter(person_id=person.pk)
+                .values("organisation")
+            )
+        ).values_list("path", flat=True)
+        q |= Q(path__in=sorted(ancestor_paths(paths)))
+    granted = permissions.scope_q(user, permissions.Action.VIEW)
+    q = Q() if granted is None else q | granted
+    return list(Organisation.objects.filter(q).only("pk", "name", "path", "depth", "kind"))
 
 
 def ranking_places(

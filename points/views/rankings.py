@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -22,12 +22,19 @@ from django.views.decorators.cache import never_cache
 from core.masking import public_name, public_names
 from points.models import Measure, PersonTotal, PointsEntry, Population
 from points.periods import ALL_TIME, PeriodKind, period_key, period_label
-from points.scopes import PERSON_LINK_FIELDS, ancestor_paths
+from points.scopes import ancestor_paths
 from points.selectors.explain import duration_text, entry_explanation
-from points.selectors.rankings import TOP, ranking_place, ranking_places, ranking_top, team_ranking
+from points.selectors.rankings import (
+    TOP,
+    ranking_place,
+    ranking_places,
+    ranking_scope_options,
+    ranking_top,
+    team_ranking,
+)
 from points.stars import star_progress
 from volunteers import permissions
-from volunteers.models import Membership, Organisation
+from volunteers.models import Organisation
 from volunteers.selectors import person_for_user
 
 Kind = Organisation.Kind
@@ -163,25 +170,6 @@ def _choice(params, name: str, choices, default: str, invalid: list) -> str:
     return value
 
 
-def _scope_options(user, person) -> list[Organisation]:
-    """The town, the nodes the viewer ranks under (as ``points.scopes``), and their subtrees."""
-    q = Q(depth=1, kind=Kind.TOWN)
-    if person is not None:
-        linked = [getattr(person, f"{f}_id") for f in PERSON_LINK_FIELDS]
-        paths = Organisation.objects.filter(
-            Q(pk__in=[pk for pk in linked if pk is not None])
-            | Q(
-                pk__in=Membership.objects.current()
-                .filter(person_id=person.pk)
-                .values("organisation")
-            )
-        ).values_list("path", flat=True)
-        q |= Q(path__in=sorted(ancestor_paths(paths)))
-    granted = permissions.scope_q(user, permissions.Action.VIEW)
-    q = Q() if granted is None else q | granted
-    return list(Organisation.objects.filter(q).only("pk", "name", "path", "depth", "kind"))
-
-
 @never_cache
 @login_required
 def rankings(request):
@@ -193,7 +181,7 @@ def rankings(request):
     tab = _choice(params, "tab", TAB_CHOICES, "people", invalid)
 
     person = person_for_user(request.user, *PERSON_HOME)
-    options = sorted(_scope_options(request.user, person), key=lambda org: org.path)
+    options = sorted(ranking_scope_options(request.user, person), key=lambda org: org.path)
     by_id = {org.pk: org for org in options}
     town = next((org for org in options if org.depth == 1), options[0] if options else None)
     scope = town
