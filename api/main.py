@@ -38,11 +38,39 @@ DESCRIPTION = (
 )
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": (
+        "可选。同一个人用同一个键重试时，返回第一次的结果（响应头 Idempotent-Replayed: true），"
+        "不会重复写入；键保留 24 小时。同一个键用于不同的请求内容时返回 422，"
+        "第一次还在处理时返回 409。"
+    ),
+}
+ERROR_REF = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+
+
 class ShazhouAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Any) -> str:
         # The function's own name: short, stable, and what the reference client looks up.
         name: str = operation.view_func.__name__
         return name
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """ninja's schema, plus what api.middleware does around every signed-in POST."""
+        schema = super().get_openapi_schema(**kwargs)
+        for path in schema["paths"].values():
+            operation = path.get("post")
+            if not operation or not operation.get("security"):
+                continue  # the sign-ins: nothing signed in to repeat (api.middleware)
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+            responses = operation.setdefault("responses", {})
+            for status, text in ((409, "冲突"), (422, "Idempotency-Key 已用于另一个请求")):
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": text, **ERROR_REF}
+        return schema
 
 
 api = ShazhouAPI(

@@ -174,3 +174,17 @@ def test_no_two_schemas_share_a_name():
                 if where != module.__name__:
                     clashes.append(f"{value.__name__}: {where} and {module.__name__}")
     assert clashes == []
+
+
+def test_every_signed_in_post_documents_idempotency_key_and_its_refusals(api_client):
+    schema = api_client.get("/api/v1/openapi.json").json()
+    posts = [
+        (path, item["post"])
+        for path, item in schema["paths"].items()
+        if "post" in item and item["post"].get("security")
+    ]
+    assert posts
+    for path, operation in posts:
+        names = [parameter["name"] for parameter in operation["parameters"]]
+        assert "Idempotency-Key" in names, path
+        assert {"409", "422"} <= set(operation["responses"]), path
