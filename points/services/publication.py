@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid
+from core.text import plain_text
 from points.models import (
     Measure,
     Objection,
@@ -227,8 +228,10 @@ def notice_over_message(snapshot: RankingSnapshot) -> str:
     ) % {"month": last_day.month, "day": last_day.day}
 
 
-def _clean_text(text: str, *, field: str, missing: str, limit: int) -> str:
-    text = (text or "").strip()
+def _clean_text(text: str, *, field: str, label: str, missing: str, limit: int) -> str:
+    # Markup and control characters are refused, as in every other free text (core.text);
+    # the length is counted here, with this service's own message.
+    text = plain_text(text, field=field, label=label, max_length=10**6, multiline=True)
     if not text:
         raise Invalid(f"missing_{field}", missing, field=field)
     if len(text) > limit:
@@ -248,7 +251,7 @@ def objection_lodge(
     """A person objects to a published ranking during its notice period; once per ranking."""
     now = now or timezone.now()
     text = _clean_text(
-        text, field="text", missing=_("请写明异议内容。"), limit=OBJECTION_MAX_LENGTH
+        text, field="text", label=_("异议内容"), missing=_("请写明异议内容。"), limit=OBJECTION_MAX_LENGTH
     )
     if not snapshot.notice_open(now):
         raise Conflict("notice_over", notice_over_message(snapshot))
@@ -303,7 +306,7 @@ def objection_answer(
     if outcome not in (Objection.Status.UPHELD, Objection.Status.DISMISSED):
         raise Invalid("missing_outcome", _("请选择异议是否成立。"), field="outcome")
     answer = _clean_text(
-        answer, field="answer", missing=_("请填写答复内容。"), limit=ANSWER_MAX_LENGTH
+        answer, field="answer", label=_("答复内容"), missing=_("请填写答复内容。"), limit=ANSWER_MAX_LENGTH
     )
     objection.status = outcome
     objection.answer = answer

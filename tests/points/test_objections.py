@@ -152,9 +152,13 @@ def test_the_notice_period_ends_at_midnight_after_the_seventh_day(volunteer, ope
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("   ", "请写明异议内容。"), ("长" * 501, "不能超过 500 字（现在 501 字）。")],
+    [
+        ("   ", "请写明异议内容。"),
+        ("长" * 501, "不能超过 500 字（现在 501 字）。"),
+        ("<b>名次不对</b>", "异议内容不能包含网页代码"),
+    ],
 )
-def test_an_objection_needs_a_text_of_sensible_length(
+def test_an_objection_needs_a_plain_text_of_sensible_length(
     client, volunteer, open_snapshot, text, message
 ):
     client.force_login(volunteer.user)
