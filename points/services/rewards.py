@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -129,6 +130,47 @@ def reward_redeem_refusal(*, reward: Reward, person: Person, balance: int) -> Do
     except DomainError as refusal:
         return refusal
     return None
+
+
+# The confirmation (the page between 兑换 and 确认兑换, or the API's quote) hands out a
+# signed ticket: this reward, this person, the price they saw, and a random id. The id
+# becomes the ledger line's idempotency key, so a double tap (or a resent form) spends
+# once; a tampered, foreign or stale ticket spends nothing.
+CONFIRM_SALT = "points.shop.redeem-confirm"
+CONFIRM_MAX_AGE = 30 * 60  # seconds: long enough to read the page, short enough to be "now"
+
+
+def redeem_ticket_issue(*, reward: Reward, person: Person) -> str:
+    """The signed ticket a confirmation carries to 确认兑换."""
+    return signing.dumps(
+        {"r": reward.pk, "p": person.pk, "c": reward.price, "n": secrets.token_urlsafe(12)},
+        salt=CONFIRM_SALT,
+    )
+
+
+def redeem_ticket_read(*, value: str, reward: Reward, person: Person) -> dict[str, Any]:
+    """The ticket when it is this person's confirmation of this reward; else ``Invalid``."""
+    try:
+        ticket = signing.loads(value, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise Invalid(
+            "ticket_expired", _("确认页已过期，请核对后再点一次“确认兑换”。"), field="ticket"
+        ) from None
+    except signing.BadSignature:
+        ticket = None
+    if (
+        not isinstance(ticket, dict)
+        or ticket.get("r") != reward.pk
+        or ticket.get("p") != person.pk
+        or not isinstance(ticket.get("n"), str)
+        or not isinstance(ticket.get("c"), int)
+    ):
+        raise Invalid(
+            "bad_ticket",
+            _("请先在这一页核对商品、积分和领取地点，再点“确认兑换”。"),
+            field="ticket",
+        )
+    return ticket
 
 
 def redeem_request_key(request: str) -> str:

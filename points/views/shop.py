@@ -5,11 +5,9 @@ is ``volunteers.permissions``; these views turn answers and refusals into pages.
 """
 
 import re
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +28,8 @@ from points.policies import SHOP_ACTION, may_run_shop
 from points.selectors import shop as selectors
 from points.services.rewards import (
     normalise_code,
+    redeem_ticket_issue,
+    redeem_ticket_read,
     redemption_cancel,
     redemption_find,
     redemption_hand_over,
@@ -128,38 +128,6 @@ def shop_community(request, community: str):
 
 # --- Redeeming: 兑换 → the confirmation page → 确认兑换 --------------------------------------
 
-# A confirmation page's form carries a signed ticket: this reward, this person, the price
-# they saw, and a random id. The id becomes the ledger line's idempotency key, so a double
-# tap (or a resent form) spends once; a tampered, foreign or stale ticket spends nothing.
-CONFIRM_SALT = "points.shop.redeem-confirm"
-CONFIRM_MAX_AGE = 30 * 60  # seconds: long enough to read the page, short enough to be "now"
-
-
-def _confirm_ticket(reward: Reward, person) -> str:
-    return signing.dumps(
-        {"r": reward.pk, "p": person.pk, "c": reward.price, "n": secrets.token_urlsafe(12)},
-        salt=CONFIRM_SALT,
-    )
-
-
-def _read_ticket(value: str, reward: Reward, person) -> tuple[dict | None, str]:
-    """(ticket, "") when it is this person's confirmation of this reward, else (None, why)."""
-    try:
-        ticket = signing.loads(value, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.SignatureExpired:
-        return None, _("确认页已过期，请核对后再点一次“确认兑换”。")
-    except signing.BadSignature:
-        ticket = None
-    if (
-        not isinstance(ticket, dict)
-        or ticket.get("r") != reward.pk
-        or ticket.get("p") != person.pk
-        or not isinstance(ticket.get("n"), str)
-        or not isinstance(ticket.get("c"), int)
-    ):
-        return None, _("请先在这一页核对商品、积分和领取地点，再点“确认兑换”。")
-    return ticket, ""
-
 
 def _confirm_page(request, reward: Reward, person, *, error: str = "", status: int = 200):
     """The page between 兑换 and spending: what, for how much, what is left, where to collect."""
@@ -177,7 +145,7 @@ def _confirm_page(request, reward: Reward, person, *, error: str = "", status: i
             "short": max(reward.price - balance, 0),
             "refusal": refusal.message if refusal is not None else "",
             "error": error,
-            "ticket": _confirm_ticket(reward, person) if refusal is None else "",
+            "ticket": redeem_ticket_issue(reward=reward, person=person) if refusal is None else "",
             "held": selectors.person_redeemed_counts(person, [reward.pk]).get(reward.pk, 0),
         },
         status=status,
@@ -199,9 +167,12 @@ def reward_redeem_view(request, pk: int):
         return _no_person(request)
     if request.method == "GET":
         return _confirm_page(request, reward, person)
-    ticket, why = _read_ticket(request.POST.get("ticket", ""), reward, person)
-    if ticket is None:
-        return _confirm_page(request, reward, person, error=why, status=400)
+    try:
+        ticket = redeem_ticket_read(
+            value=request.POST.get("ticket", ""), reward=reward, person=person
+        )
+    except DomainError as exc:
+        return _confirm_page(request, reward, person, error=exc.message, status=exc.status)
     try:
         redemption = reward_redeem(
             reward=reward, person=person, by=request.user, request=ticket["n"], price=ticket["c"]
