@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -80,6 +80,28 @@ def shelf(community: Organisation) -> QuerySet[Reward]:
         .prefetch_related(Prefetch("image", queryset=images))
         .order_by("price", "id")
     )
+
+
+def goods_on_offer(
+    *, community: Organisation | None = None, first: Organisation | None = None
+) -> QuerySet[Reward]:
+    """Every community's shelf in one list (the API's): ``first``'s rewards before the
+    others, then by community, cheapest first; only ``community``'s when given."""
+    now = timezone.now()
+    images = get_image_model().objects.prefetch_renditions(THUMBNAIL)
+    rewards = (
+        Reward.objects.filter(active=True, community__kind=Organisation.Kind.COMMUNITY)
+        .filter(Q(available_until__isnull=True) | Q(available_until__gt=now))
+        .select_related("community")
+        .prefetch_related(Prefetch("image", queryset=images))
+    )
+    if community is not None:
+        rewards = rewards.filter(community=community)
+    order: list[Any] = ["community__path", "price", "id"]
+    if first is not None:
+        own = Case(When(community=first, then=Value(0)), default=Value(1))
+        order = [own.asc(), *order]
+    return rewards.order_by(*order)
 
 
 def person_redeemed_counts(person: Person | None, reward_ids: Iterable[int]) -> dict[int, int]:
