@@ -31,7 +31,7 @@ class Phase:
 
 async def _drive(
     kind: str,
-    request: Callable[[int], tuple[str, dict[str, str]]],
+    request: Callable[[int], tuple[str, dict[str, str]] | tuple[str, dict[str, str], bytes]],
     accept: Callable[[int, dict, bytes], bool],
     *,
     seconds: float,
@@ -58,10 +58,14 @@ async def _drive(
                 number = next(numbers)
                 if budget is not None and number >= budget:
                     return
-                url, headers = request(number)
+                # (url, headers) is a GET; (url, headers, body) a POST of that body.
+                url, headers, *payload = request(number)
+                method, data = ("POST", payload[0]) if payload else ("GET", None)
                 sent = time.perf_counter()
                 try:
-                    async with session.get(url, headers=headers, allow_redirects=False) as response:
+                    async with session.request(
+                        method, url, headers=headers, data=data, allow_redirects=False
+                    ) as response:
                         body = await response.read()
                         status, response_headers = response.status, dict(response.headers)
                 except (aiohttp.ClientError, TimeoutError) as exc:

@@ -1,5 +1,8 @@
 """Profile one kind of benchmark request in-process: ``python -m bench.profile checkin``.
 
+``api_checkin`` is the same check-in through the API (``POST /api/v1/checkin/scan`` with
+each phone's access token), to set beside ``checkin`` when ``api_checkin_ratio`` moves.
+
 Runs after ``make bench`` (it reuses the bench database) with the same production
 settings, sending requests through Django's own handler (no gunicorn, no network), and
 prints pyinstrument's tree and the wall and CPU milliseconds per request. This is how
@@ -22,7 +25,7 @@ from bench.services import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, bench_enviro
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", choices=("bare", "checkin", "home", "home_uncached"))
+    parser.add_argument("kind", choices=("bare", "checkin", "api_checkin", "home", "home_uncached"))
     parser.add_argument("-n", type=int, default=200, help="requests to profile")
     parser.add_argument("--all", action="store_true", help="show library frames too")
     parser.add_argument("--plain", action="store_true", help="time only, without the profiler")
@@ -42,12 +45,19 @@ def main(argv=None) -> int:
     # bench.town only now, as it imports the project's models, which need the app registry.
     from pyinstrument import Profiler
 
-    from bench import town
+    from bench import api_checkin, town
 
     client = Client(HTTP_HOST="127.0.0.1")  # one handler, built once, as in a worker
-    if args.kind == "checkin":
+    tokens: list[str] = []
+    if args.kind in ("checkin", "api_checkin"):
         sessions = town.prepare_phones(args.n + 1)
-        path = f"/c/{town.checkin_token(town.prepare_activity())}"
+        code = town.checkin_token(town.prepare_activity())
+        path = f"/c/{code}"
+        if args.kind == "api_checkin":
+            scan = api_checkin.scan_operation()
+            if scan is None:
+                sys.exit("bench.profile: the API has no checkin_scan yet")
+            path, tokens = scan[1], api_checkin.access_tokens(sessions)
     else:
         sessions = []
         path = "/bench/bare" if args.kind == "bare" else "/"
@@ -55,6 +65,11 @@ def main(argv=None) -> int:
     def request(number: int):
         client.cookies.clear()
         extra = {}
+        if tokens:
+            extra["HTTP_AUTHORIZATION"] = f"Bearer {tokens[number]}"
+            extra["HTTP_X_FORWARDED_FOR"] = forwarded_ip(number)
+            body = api_checkin.scan_body(code)
+            return client.post(path, body, content_type="application/json", **extra)
         if sessions:
             client.cookies["sessionid"] = sessions[number]
             extra["HTTP_X_FORWARDED_FOR"] = forwarded_ip(number)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from bench import api_checkin
 from bench.load import Phase, drive, forwarded_ip
 from bench.meters import CpuSplit, PeakRss, median_split
 from bench.servers import Server
@@ -21,13 +22,28 @@ SERVER_OF = {
     "home_cached": "A",
     "bare_nocache": "B",
     "home_uncached": "B",
+    "checkin_again": "A",  # only with ``again`` (bench.api_checkin)
+    "api_checkin": "A",
 }
 CHECKIN_OK_MARK = b"checkin-result--ok"
 
 
-def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: int, warmup: int):
+def measure(
+    args,
+    servers: dict[str, Server],
+    sessions: list[str],
+    activity_id: int,
+    warmup: int,
+    *,
+    again: list[tuple[int, str, str]] | None = None,
+    scan_path: str = "",
+):
+    """``again``: (phone number, session key, access token) of the people who scan again
+    (``bench.api_checkin``), with ``scan_path`` the API's scan; None leaves them out."""
     phones = iter(enumerate(sessions))
     token = {"value": checkin_token(activity_id)}
+    again = again or []
+    kinds = KINDS + (api_checkin.KINDS if again else ())
 
     def anonymous(server: Server, path: str):
         url = server.base + path
@@ -38,6 +54,25 @@ def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: 
         return (
             f"{servers['A'].base}/c/{token['value']}",
             {"Cookie": f"sessionid={key}", "X-Forwarded-For": forwarded_ip(index)},
+        )
+
+    def again_request(number: int):
+        index, key, _access = again[number % len(again)]
+        return (
+            f"{servers['A'].base}/c/{token['value']}",
+            {"Cookie": f"sessionid={key}", "X-Forwarded-For": forwarded_ip(index)},
+        )
+
+    def api_request(number: int):
+        index, _key, access = again[number % len(again)]
+        return (
+            servers["A"].base + scan_path,
+            {
+                "Authorization": f"Bearer {access}",
+                "Content-Type": "application/json",
+                "X-Forwarded-For": forwarded_ip(index),
+            },
+            api_checkin.scan_body(token["value"]),
         )
 
     def ok(status, headers, body) -> bool:
@@ -58,6 +93,14 @@ def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: 
         "home_cached": (anonymous(servers["A"], "/"), page(True)),
         "bare_nocache": (anonymous(servers["B"], "/bench/bare"), ok),
         "home_uncached": (anonymous(servers["B"], "/"), page(False)),
+        "checkin_again": (
+            again_request,
+            lambda status, headers, body: status == 200 and api_checkin.AGAIN_MARK in body,
+        ),
+        "api_checkin": (
+            api_request,
+            lambda status, headers, body: status == 200 and api_checkin.API_AGAIN_MARK in body,
+        ),
     }
     concurrency = args.concurrency
     # Warm every worker: connections, templates, the page cache. The warm-up check-ins are
@@ -67,21 +110,39 @@ def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: 
     if warm.failed:
         raise SystemExit(f"bench: warm-up check-ins refused: {warm.failures[:3]}")
     accepted = warm.ok
-    for kind in KINDS:
+    if again:
+        # The people who scan again check in once, for real, before anything is measured.
+        warm = drive(
+            "checkin",
+            again_request,
+            checked_in,
+            seconds=60,
+            concurrency=concurrency,
+            budget=len(again),
+        )
+        if warm.failed or warm.ok != len(again):
+            raise SystemExit(
+                f"bench: check-ins of those who scan again refused: {warm.failures[:3]}"
+            )
+        accepted += warm.ok
+    for kind in kinds:
         if kind != "checkin":
             drive(kind, requests[kind][0], lambda *a: True, seconds=1.0, concurrency=concurrency)
 
-    measured: dict[str, list[Phase]] = {kind: [] for kind in KINDS}
+    measured: dict[str, list[Phase]] = {kind: [] for kind in kinds}
     meter = CpuSplit(servers["A"])
     splits: dict[str, list] = {"checkin": [], "bare": []}
+    splits.update({kind: [] for kind in kinds if kind in api_checkin.KINDS})
     with PeakRss(servers["A"]) as rss:
-        for number, kind in interleave(KINDS, args.rounds):
+        for number, kind in interleave(kinds, args.rounds):
             request, accept = requests[kind]
             budget = None
             if kind == "checkin":
                 token["value"] = checkin_token(activity_id)  # the screen's code of the moment
                 budget = args.checkins_per_round
                 rss.active.set()
+            elif kind in api_checkin.KINDS:
+                budget = len(again)  # each scans once a phase: well under the person's limit
             before = meter.start() if kind in splits else None
             phase = drive(
                 kind, request, accept, seconds=args.seconds, concurrency=concurrency, budget=budget
@@ -130,4 +191,10 @@ def measure(args, servers: dict[str, Server], sessions: list[str], activity_id: 
     }
     # Not a target: the reason behind checkin_ratio, in CPU milliseconds per request.
     results["cpu_ms_per_request"] = {kind: median_split(found) for kind, found in splits.items()}
+    if again:
+        results["api_checkin_rps"] = round(median(rps["api_checkin"]), 2)
+        results["checkin_again_rps"] = round(median(rps["checkin_again"]), 2)
+        results["api_checkin_ratio"] = api_checkin.cpu_ratio(
+            splits["api_checkin"], splits["checkin_again"]
+        )
     return results

@@ -14,8 +14,10 @@ What it does, in order:
    their phone, and publishes one activity open to everyone;
 4. starts two gunicorns as production runs them (docs/deploy.md), on loopback: A with
    the page cache, B with it off (``CMS_PAGE_CACHE_SECONDS=0``);
-5. rounds: bare (A), check-in (A), cached home (A), bare (B), uncached home (B), each
-   for ``--seconds``, the order rotating from round to round;
+5. rounds: bare (A), check-in (A), cached home (A), bare (B), uncached home (B), and
+   once the API has ``checkin_scan``, a repeated scan through ``/c/<token>`` and through
+   the API (A; ``bench.api_checkin``), each for ``--seconds``, the order rotating from
+   round to round;
 6. checks that every accepted check-in wrote its Attendance row, times the QR images,
    writes ``bench/results.json`` (keeping keys it does not own) and prints a table;
 7. runs ``python -m bench.ranking`` when that file exists.
@@ -65,6 +67,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--checkins-per-round", type=int, default=1000, help="most check-ins in one round"
     )
     parser.add_argument(
+        "--again-people",
+        type=int,
+        default=600,
+        help="people who scan again, on the web and through the API (api_checkin_ratio)",
+    )
+    parser.add_argument(
         "--reuse-db",
         action="store_true",
         help="keep an existing, seeded bench database (quicker; for working on the bench)",
@@ -87,7 +95,7 @@ def main(argv=None) -> int:
 
     warmup_checkins = 100
     phones_needed = args.rounds * args.checkins_per_round + warmup_checkins
-    people = phones_needed + 100
+    people = phones_needed + args.again_people + 100
     if not args.reuse_db:
         recreate_database(database_url)
 
@@ -98,14 +106,15 @@ def main(argv=None) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     django.setup()
     # Only now: both import the project's models, which need the app registry.
-    from bench import rounds, town
+    from bench import api_checkin, rounds, town
 
     if args.reuse_db:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
     else:
         town.prepare_database(people=people)
-    sessions = town.prepare_phones(phones_needed)
+    sessions = town.prepare_phones(phones_needed + args.again_people)
+    sessions, again_sessions = sessions[:phones_needed], sessions[phones_needed:]
     activity_id = town.prepare_activity()
     print(f"bench: {len(sessions)} phones logged in; activity {activity_id} open")
 
@@ -114,7 +123,20 @@ def main(argv=None) -> int:
     try:
         servers["A"] = start_server("A", server_env)
         servers["B"] = start_server("B", {**server_env, "CMS_PAGE_CACHE_SECONDS": "0"})
-        results = rounds.measure(args, servers, sessions, activity_id, warmup_checkins)
+        scan = api_checkin.scan_operation()
+        again, scan_path = [], ""
+        if scan is None:
+            print("bench: the API has no checkin_scan yet; api_checkin_ratio is not measured")
+        elif again_sessions:
+            scan_path = scan[1]
+            tokens = api_checkin.access_tokens(again_sessions)
+            again = [
+                (phones_needed + n, key, access)
+                for n, (key, access) in enumerate(zip(again_sessions, tokens, strict=True))
+            ]
+        results = rounds.measure(
+            args, servers, sessions, activity_id, warmup_checkins, again=again, scan_path=scan_path
+        )
     finally:
         for server in servers.values():
             server.stop()

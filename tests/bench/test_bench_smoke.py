@@ -167,7 +167,7 @@ def test_cpu_split_is_the_median_of_the_whole_phases_and_skips_broken_ones():
     }
     assert meters.median_split([None, None]) is None
     table = report.format_split({"checkin": split, "bare": None})
-    assert "9.70" in table and "bare       not measured" in table
+    assert "9.70" in table and "bare           not measured" in table
 
 
 def test_cpu_ticks_reads_live_processes_and_ignores_gone_ones():
