@@ -40,8 +40,8 @@ from volunteers.selectors import audit_events_visible_to
 # ~1 MB and ~2 s; a longer period is narrowed by its dates or exported in parts.
 EXPORT_LIMIT = 10_000
 
-# Every action written by ``audit_record`` (grep `action="` in volunteers, points, cms and
-# demo), by its Chinese name. An action missing here is shown as it is stored.
+# Every action written by ``audit_record`` (grep `action="` in volunteers, points, cms, api
+# and demo), by its Chinese name. An action missing here is shown as it is stored.
 ACTION_LABELS: dict[str, Any] = {
     "membership.grant": _("任命角色"),
     "membership.end": _("结束角色"),
@@ -96,6 +96,8 @@ ACTION_LABELS: dict[str, Any] = {
     "resource.retire": _("停用资源"),
     "demo.seed": _("生成演示数据"),
     "audit_log.export": _("导出审计日志"),
+    "api_key.create": _("新建接口密钥"),
+    "api_key.revoke": _("停用接口密钥"),
 }
 
 # The keys of ``extra`` by their Chinese names (grep `audit_record(` in volunteers, points,

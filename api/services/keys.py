@@ -15,6 +15,7 @@ from core.errors import Forbidden
 from core.text import plain_text
 from volunteers.models import Organisation, User
 from volunteers.permissions import administers_town_of
+from volunteers.services.audit import audit_record
 
 KEY_PREFIX = "szk_"
 
@@ -39,15 +40,21 @@ def create_key(*, actor: User, name: str, organisation: Organisation) -> IssuedK
         digest=digest(secret),
         created_by=actor,
     )
+    audit_record(actor=actor, action="api_key.create", target=key, organisation=organisation)
     return IssuedKey(key=key, secret=secret)
 
 
+@transaction.atomic
 def revoke_key(*, actor: User, key: ApiKey) -> None:
+    """Stop a key at once: its next request is refused (401); stopping twice changes nothing."""
     if not administers_town_of(actor, key.organisation):
         raise Forbidden("forbidden", _("只有镇（街道）管理员可以停用这个接口密钥。"))
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="api_key.revoke", target=key, organisation=key.organisation
+        )
 
 
 def key_for(raw: str) -> ApiKey | None:
