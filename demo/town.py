@@ -30,6 +30,7 @@ from django.utils import timezone
 from core.errors import Conflict, DomainError
 from core.identity import id_number_checksum, new_volunteer_number, protect_id_number
 from core.tokens import Purpose
+from demo.api_keys import seed_api_keys
 from demo.needs import seed_needs
 from demo.projects import seed_projects
 from demo.shop import seed_shop
@@ -1772,6 +1773,7 @@ class SeedResult:
     resources: int = 0
     projects: int = 0
     tagged: int = 0
+    keys: int = 0
 
     @property
     def changed(self) -> bool:
@@ -1786,6 +1788,7 @@ class SeedResult:
                 self.resources,
                 self.projects,
                 self.tagged,
+                self.keys,
                 self.organisations,
                 self.people,
                 self.memberships,
@@ -1841,6 +1844,9 @@ def seed_demo_town(
     result.claims += projects.claims
     result.chairs, result.resources = projects.chairs, projects.resources
     result.projects, result.tagged = projects.projects, projects.tagged
+    # 智慧敦煌's read-only API key on the town, with the published demo secret (demo/api_keys.py)
+    admin = get_user_model().objects.get(username="admin")  # the town's administrator
+    result.keys = seed_api_keys(town=nodes[TOWN_CODE], actor=admin)
     if result.changed:
         audit_record(
             actor=None,

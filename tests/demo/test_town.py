@@ -10,6 +10,7 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from core.identity import (
@@ -20,6 +21,7 @@ from core.identity import (
 )
 from core.tokens import Purpose, make_token
 from demo import town as demo
+from demo.api_keys import DEMO_KEY_SECRET
 from volunteers.models import (
     Activity,
     Attendance,
@@ -271,6 +273,22 @@ def test_demo_accounts_ends_with_the_running_activitys_links_and_what_to_open_fi
     assert f"http://127.0.0.1:8000/activities/{activity.pk}/checkin/?mode=in" in lines[-3]
     assert lines[-2].endswith(f"http://127.0.0.1:8000/activities/{activity.pk}/qr.png")
     assert lines[-1].startswith("先打开 open first: http://127.0.0.1:8000/accounts/login/")
+
+
+def test_demo_accounts_names_the_demo_key_that_reads_the_towns_figures():
+    out = io.StringIO()
+    call_command("demo_accounts", stdout=out)
+    assert f"X-API-Key: {DEMO_KEY_SECRET}" in out.getvalue()
+    system = Client(HTTP_X_API_KEY=DEMO_KEY_SECRET)
+    a_month_ago = timezone.localdate() - datetime.timedelta(days=40)  # inside the calendar
+    response = system.get(
+        "/api/v1/town/figures", {"period": f"{a_month_ago:%Y-%m}", "group_by": "child"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["organisation"]["name"] == demo.TOWN_NAME
+    assert body["organisation"]["hours"] > 0 and body["organisation"]["activities"] > 0
+    assert "梨园社区" in {row["name"] for row in body["children"]}
 
 
 # --- Activities ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from demo import town as demo
+from demo.api_keys import DEMO_KEY_NAME, DEMO_KEY_SECRET
 from volunteers.models import Activity
 
 
@@ -69,6 +70,10 @@ class Command(BaseCommand):
             cells = [pad(cell, width) for cell, width in zip(row, widths, strict=False)]
             self.stdout.write("  " + "  ".join([*cells, row[4]]))
         base = base_url.rstrip("/")
+        self.stdout.write(
+            f"接口密钥 API key ({DEMO_KEY_NAME}, {demo.TOWN_NAME}, read-only): "
+            f"X-API-Key: {DEMO_KEY_SECRET} → {base}/api/v1/town/figures?period=YYYY-MM"
+        )
         activity = running_activity()
         if activity is not None:
             self.stdout.write(f"正在进行 running now: {activity.title}")
