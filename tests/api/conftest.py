@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from api.services.tokens import issue_tokens
+from core.sms import LocmemSMSBackend
 
 
 class ApiClient(Client):
@@ -43,3 +44,12 @@ def signed_in(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """The SMS the server sends during the test (the in-memory backend), newest last."""
+    settings.SMS_BACKEND = "core.sms.LocmemSMSBackend"
+    LocmemSMSBackend.outbox.clear()
+    yield LocmemSMSBackend.outbox
+    LocmemSMSBackend.outbox.clear()
