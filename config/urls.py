@@ -25,6 +25,8 @@ urlpatterns = [
     # The open API: /api/v1/ and its schema (api.main).
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # 登录设备 (/me/security/): the person's sign-ins from the API.
+    path("", include("api.web_urls")),
     path("", include("volunteers.urls")),
     path("", include("points.urls")),
     # The publicity site's search, RSS feed and sitemap.xml (before Wagtail's catch-all).
