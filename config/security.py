@@ -25,6 +25,7 @@ import re
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -90,14 +91,25 @@ def nul_refusal(request):
     """The 400 for a request carrying NUL: a page in the visitor's language, or JSON."""
     with translation.override(chosen_language(request)):
         message = _("提交的内容或网址中含有无法处理的控制字符（NUL），请删除后重试。")
-        if _wants_json(request):
-            return JsonResponse(
-                # The API's error shape (code, message, detail); "ok" for the page helpers.
-                {"ok": False, "code": "nul_character", "message": message, "detail": ""},
-                status=400,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        return render(request, "400.html", {"message": message}, status=400)
+        return _bad_request(request, "nul_character", message)
+
+
+def malformed_body_refusal(request):
+    """The 400 for a form body that cannot be read (a multipart body without its boundary)."""
+    with translation.override(chosen_language(request)):
+        message = _("提交的内容格式有误，无法读取，请重新提交。")
+        return _bad_request(request, "malformed_body", message)
+
+
+def _bad_request(request, code: str, message: str):
+    if _wants_json(request):
+        return JsonResponse(
+            # The API's error shape (code, message, detail); "ok" for the page helpers.
+            {"ok": False, "code": code, "message": message, "detail": ""},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 class RefuseNulMiddleware:
@@ -110,7 +122,12 @@ class RefuseNulMiddleware:
         mangled = [name for name, value in request.COOKIES.items() if NUL in name + value]
         for name in mangled:
             del request.COOKIES[name]
-        response = nul_refusal(request) if request_has_nul(request) else None
+        try:
+            response = nul_refusal(request) if request_has_nul(request) else None
+        except MultiPartParserError:
+            # Reading the form is the first thing here; a body that cannot be read would
+            # otherwise be a 500 wherever it is read next.
+            response = malformed_body_refusal(request)
         if response is None:
             response = self.get_response(request)
         for name in mangled:

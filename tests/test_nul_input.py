@@ -119,6 +119,7 @@ def test_a_json_client_gets_the_refusal_as_json(client, db):
             "ok": False,
             "code": "nul_character",
             "message": "提交的内容或网址中含有无法处理的控制字符（NUL），请删除后重试。",
+            "detail": "",
         }
 
 

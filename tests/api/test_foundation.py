@@ -188,3 +188,12 @@ def test_every_signed_in_post_documents_idempotency_key_and_its_refusals(api_cli
         names = [parameter["name"] for parameter in operation["parameters"]]
         assert "Idempotency-Key" in names, path
         assert {"409", "422"} <= set(operation["responses"]), path
+
+
+def test_a_multipart_body_without_its_boundary_is_a_json_400(signed_in, make_person):
+    client = signed_in(make_person().user)
+    response = client.generic(
+        "POST", "/api/v1/auth/logout", b"--x\r\n", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_body"
