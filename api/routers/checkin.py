@@ -21,6 +21,8 @@ from api.errors import refusals
 from core import tokens
 from core.errors import Invalid, NotFound
 from volunteers import personal_codes, selectors
+from volunteers.checkin_codes import seconds_left
+from volunteers.checkin_requests import hhmm, scan_source
 from volunteers.services.checkin import (
     CheckInRefused,
     CheckInResult,
@@ -28,7 +30,6 @@ from volunteers.services.checkin import (
     scan_activity_code,
 )
 from volunteers.services.credit import ServiceOutcome, attendance_outcome
-from volunteers.views.checkin_common import hhmm, scan_source, seconds_left
 
 router = Router(tags=["签到"])
 

@@ -39,11 +39,11 @@ from core import tokens
 from core.errors import Forbidden, Invalid, NotFound
 from core.masking import mask_phone
 from volunteers import permissions, personal_codes, selectors
+from volunteers.checkin_codes import activity_notice, current_activity_token, seconds_left
+from volunteers.checkin_requests import scan_source
 from volunteers.models import Activity, Attendance, Person, SignUp
 from volunteers.services.attendance import attendance_add_manual_by_number, attendance_remove
 from volunteers.services.checkin import CheckInRefused, scan_personal_code
-from volunteers.views.checkin_common import scan_source, seconds_left
-from volunteers.views.organiser import activity_notice, current_activity_token
 
 router = Router(tags=["组织者"])
 

@@ -19,10 +19,11 @@ from core.errors import DomainError, NotFound
 from core.pagination import page_of, search_text
 from volunteers import selectors
 from volunteers.attendance_sheet import attendance_export_filename, build_attendance_export
+from volunteers.checkin_codes import activity_notice
+from volunteers.checkin_requests import clean_text
 from volunteers.models import Activity, Attendance
 from volunteers.services.attendance import attendance_add_manual_by_number, attendance_remove
-from volunteers.views.checkin_common import clean_text
-from volunteers.views.organiser import activity_notice, organiser_refusal, organiser_view
+from volunteers.views.organiser import organiser_refusal, organiser_view
 
 REFUSED_SCANS_SHOWN = 20
 

@@ -5,15 +5,12 @@ check-in for the activity; otherwise the check-in card of ``refusal.html`` (or i
 JSON, for a script) with the status of the refusal's kind.
 """
 
-import datetime
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -24,16 +21,11 @@ from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.qr import qr_png
 from core.refusals import json_answer, refusal_data, refusal_response, wants_json
 from volunteers import permissions, personal_codes, selectors
+from volunteers.checkin_codes import MODES, activity_notice, current_activity_token, seconds_left
+from volunteers.checkin_requests import clean_text, hhmm, scan_source
 from volunteers.models import Activity
 from volunteers.services.checkin import CheckInRefused, CheckInResult, scan_personal_code
-from volunteers.views.checkin_common import (
-    MODES,
-    clean_text,
-    hhmm,
-    qr_markup,
-    scan_source,
-    seconds_left,
-)
+from volunteers.views.checkin_common import qr_markup
 
 Action = permissions.Action
 Purpose = tokens.Purpose
@@ -95,36 +87,7 @@ def organiser_view(*, with_mode: bool = False):
     return decorate
 
 
-def activity_notice(activity: Activity, now: datetime.datetime) -> str:
-    """Why scans would be refused right now, for the organiser's eyes."""
-    if activity.cancelled_at:
-        return _("活动已取消，扫码签到会被拒绝。")
-    if not activity.live:
-        return _("活动尚未发布，扫码签到会被拒绝。")
-    if now < activity.checkin_opens_at:
-        return _("签到从 %(time)s 开始，现在扫码会被拒绝。") % {
-            "time": date_format(timezone.localtime(activity.checkin_opens_at), _("n月j日 H:i"))
-        }
-    if now > activity.ends_at:
-        return _("活动已于 %(time)s 结束。") % {
-            "time": date_format(timezone.localtime(activity.ends_at), _("n月j日 H:i"))
-        }
-    return ""
-
-
 # --- The QR screen ----------------------------------------------------------------------------
-
-
-def current_activity_token(activity: Activity, mode: str, now: datetime.datetime) -> str:
-    """One token per activity, mode and 30-second window, shared by every screen and the PNG."""
-    window = int(now.timestamp() // tokens.ROTATE_SECONDS)
-    key = f"checkin:qr:{activity.pk}:{mode}:{window}"
-    token = cache.get(key)
-    if token is None:
-        token = tokens.make_token(purpose=mode, subject_id=activity.pk)
-        cache.add(key, token, timeout=tokens.ROTATE_SECONDS * 2)
-        token = cache.get(key) or token
-    return token
 
 
 def _scan_url(request, token: str) -> str:

@@ -20,6 +20,8 @@ from core import tokens
 from core.errors import Forbidden, NotFound
 from core.refusals import json_answer, refusal_response
 from volunteers import personal_codes, selectors
+from volunteers.checkin_codes import MODES, seconds_left
+from volunteers.checkin_requests import hhmm, scan_source
 from volunteers.models import Person, ScanAttempt
 from volunteers.services.checkin import (
     CheckInRefused,
@@ -28,13 +30,7 @@ from volunteers.services.checkin import (
     scan_activity_code,
 )
 from volunteers.services.credit import attendance_outcome
-from volunteers.views.checkin_common import (
-    MODES,
-    hhmm,
-    qr_markup,
-    scan_source,
-    seconds_left,
-)
+from volunteers.views.checkin_common import qr_markup
 
 Purpose = tokens.Purpose
 Reason = ScanAttempt.Reason
