@@ -251,7 +251,11 @@ def objection_lodge(
     """A person objects to a published ranking during its notice period; once per ranking."""
     now = now or timezone.now()
     text = _clean_text(
-        text, field="text", label=_("异议内容"), missing=_("请写明异议内容。"), limit=OBJECTION_MAX_LENGTH
+        text,
+        field="text",
+        label=_("异议内容"),
+        missing=_("请写明异议内容。"),
+        limit=OBJECTION_MAX_LENGTH,
     )
     if not snapshot.notice_open(now):
         raise Conflict("notice_over", notice_over_message(snapshot))
@@ -306,7 +310,11 @@ def objection_answer(
     if outcome not in (Objection.Status.UPHELD, Objection.Status.DISMISSED):
         raise Invalid("missing_outcome", _("请选择异议是否成立。"), field="outcome")
     answer = _clean_text(
-        answer, field="answer", label=_("答复内容"), missing=_("请填写答复内容。"), limit=ANSWER_MAX_LENGTH
+        answer,
+        field="answer",
+        label=_("答复内容"),
+        missing=_("请填写答复内容。"),
+        limit=ANSWER_MAX_LENGTH,
     )
     objection.status = outcome
     objection.answer = answer
