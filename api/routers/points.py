@@ -23,10 +23,10 @@ from api.pagination import Pages
 from core.errors import Forbidden, Invalid
 from points.models import Category, PersonTotal, PointsEntry
 from points.periods import ALL_TIME, PeriodKind, period_bounds, period_key, period_label
+from points.ranking_choices import PERIOD_CHOICES, PERSON_HOME
 from points.selectors.explain import entry_explanation
 from points.selectors.me import MyFigures, my_figures
 from points.stars import star_level_hours
-from points.views.rankings import PERIOD_CHOICES, PERSON_HOME
 from volunteers.models import Person
 from volunteers.selectors import person_for_user
 

@@ -31,6 +31,12 @@ from core.errors import Forbidden, NotFound
 from core.masking import public_name, public_names
 from points.models import Measure, Objection, Population, RankingSnapshot, RankingSnapshotRow
 from points.periods import period_key, period_label
+from points.ranking_choices import (
+    MEASURE_CHOICES,
+    PERSON_HOME,
+    POPULATION_CHOICES,
+    show_value,
+)
 from points.selectors.rankings import (
     ranking_place,
     ranking_scope_options,
@@ -39,12 +45,6 @@ from points.selectors.rankings import (
     team_ranking,
 )
 from points.services.publication import OBJECTION_MAX_LENGTH, objection_lodge
-from points.views.rankings import (
-    MEASURE_CHOICES,
-    PERSON_HOME,
-    POPULATION_CHOICES,
-    show_value,
-)
 from volunteers import permissions
 from volunteers.models import Organisation, Person
 from volunteers.selectors import person_for_user

@@ -15,13 +15,19 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from core.masking import public_name, public_names
 from points.models import Measure, PersonTotal, PointsEntry, Population
 from points.periods import ALL_TIME, PeriodKind, period_key, period_label
+from points.ranking_choices import (
+    MEASURE_CHOICES,
+    PERIOD_CHOICES,
+    PERSON_HOME,
+    POPULATION_CHOICES,
+    TAB_CHOICES,
+    show_value,
+)
 from points.scopes import ancestor_paths
 from points.selectors.explain import duration_text, entry_explanation
 from points.selectors.rankings import (
@@ -39,38 +45,6 @@ from volunteers.selectors import person_for_user
 
 Kind = Organisation.Kind
 HISTORY_PAGE = 20
-# Where the person lives, read with them: places are counted from their grid or community.
-PERSON_HOME = ("home_grid", "reported_community")
-
-PERIOD_CHOICES = {
-    PeriodKind.MONTH: gettext_lazy("本月"),
-    PeriodKind.QUARTER: gettext_lazy("本季度"),
-    PeriodKind.YEAR: gettext_lazy("本年度"),
-    PeriodKind.ALL: gettext_lazy("累计"),
-}
-MEASURE_CHOICES = {Measure.POINTS: gettext_lazy("积分"), Measure.MINUTES: gettext_lazy("服务时长")}
-POPULATION_CHOICES = {
-    Population.VOLUNTEERS: gettext_lazy("志愿者"),
-    Population.PARTY_MEMBERS: gettext_lazy("党员"),
-}
-TAB_CHOICES = {
-    "people": gettext_lazy("个人排名"),
-    "teams": gettext_lazy("队伍总量"),
-    "teams_per_head": gettext_lazy("队伍人均"),
-}
-
-
-def show_value(value: int | float | None, measure: str) -> str:
-    """“12分”, “3.5小时”."""
-    if value is None:
-        return "—"
-    if measure == Measure.MINUTES:
-        return _("%(hours)s小时") % {"hours": f"{value / 60:.1f}".removesuffix(".0")}
-    if isinstance(value, float):
-        return _("%(points)s分") % {"points": f"{value:.1f}".removesuffix(".0")}
-    return _("%(points)d分") % {"points": value}
-
-
 # --- 我的积分 -----------------------------------------------------------------------------
 
 
