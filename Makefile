@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed serve lint format check deploy-check bench audit clean
+.PHONY: run test install migrate seed serve lint format check deploy-check bench audit api-fuzz clean
 
 # Create .venv and install the pinned set whenever pyproject.toml or constraints.txt change.
 $(STAMP): pyproject.toml constraints.txt
@@ -84,6 +84,13 @@ bench: $(BENCH_STAMP)
 # gunicorn on a fresh PostgreSQL database shazhou_audit with the demo data.
 audit: $(BENCH_STAMP)
 	$(BIN)/python -m bench.audit $(AUDIT_ARGS)
+
+## api-fuzz: Schemathesis against a live server on the demo data, as each demo role (issue 19)
+# A fresh PostgreSQL database shazhou_api_fuzz and Redis database 14 (API_FUZZ_DATABASE_URL,
+# API_FUZZ_REDIS_URL move them), production gunicorn on loopback; dropped after. ≤ 5 minutes;
+# .ci/run runs it. API_FUZZ_ARGS="--role volunteer --reuse-db" for a quicker look at one role.
+api-fuzz: $(STAMP)
+	$(BIN)/python tests/api_fuzz.py $(API_FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3* var/static
