@@ -263,6 +263,7 @@ def test_demo_accounts_prints_each_login_with_its_password():
     assert "seed_demo" not in text  # every account exists, so no hint to seed first
     for account in demo.DEMO_ACCOUNTS:
         assert account.phone in text
+    assert "/api/v1/docs" in text  # the open API's docs, for a mini-program developer
 
 
 def test_demo_accounts_ends_with_the_running_activitys_links_and_what_to_open_first():

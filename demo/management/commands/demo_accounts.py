@@ -71,6 +71,10 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join([*cells, row[4]]))
         base = base_url.rstrip("/")
         self.stdout.write(
+            f"开放接口 API: {base}/api/v1/docs (文档 docs; 账号同上 sign in with the phones above; "
+            "docs/api.md)"
+        )
+        self.stdout.write(
             f"接口密钥 API key ({DEMO_KEY_NAME}, {demo.TOWN_NAME}, read-only): "
             f"X-API-Key: {DEMO_KEY_SECRET} → {base}/api/v1/town/figures?period=YYYY-MM"
         )
