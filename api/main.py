@@ -70,6 +70,11 @@ class ShazhouAPI(NinjaAPI):
             for status, text in ((409, "冲突"), (422, "Idempotency-Key 已用于另一个请求")):
                 if status not in responses and str(status) not in responses:
                     responses[status] = {"description": text, **ERROR_REF}
+        # ninja builds each Paged<X> anew from api.pagination.Pages, without its field texts.
+        for name, component in schema.get("components", {}).get("schemas", {}).items():
+            items = component.get("properties", {}).get("items")
+            if name.startswith("Paged") and items is not None:
+                items.setdefault("description", "这一页的条目")
         return schema
 
 

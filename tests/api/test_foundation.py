@@ -17,6 +17,11 @@ from api.rendering import ShazhouJSONEncoder
 
 pytestmark = pytest.mark.django_db
 
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 ROUTER_MODULES = [info.name for info in pkgutil.iter_modules(api.routers.__path__)]
 
 
@@ -36,7 +41,7 @@ def test_the_schema_is_valid_openapi_3_with_chinese_descriptions(api_client):
     assert operations
     for operation in operations:
         text = operation.get("description", "") + operation.get("summary", "")
-        assert any("\u4e00" <= char <= "\u9fff" for char in text), operation["operationId"]
+        assert has_chinese(text), operation["operationId"]
 
 
 def test_me_needs_a_token_and_refuses_in_the_one_shape(api_client):
@@ -197,3 +202,22 @@ def test_a_multipart_body_without_its_boundary_is_a_json_400(signed_in, make_per
     )
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_body"
+
+
+def test_every_field_and_parameter_is_described_in_chinese(api_client):
+    schema = api_client.get("/api/v1/openapi.json").json()
+    undescribed = [
+        f"{name}.{field}"
+        for name, component in schema["components"]["schemas"].items()
+        for field, spec in component.get("properties", {}).items()
+        if not has_chinese(spec.get("description", ""))
+    ]
+    undescribed += [
+        f"{operation['operationId']}: {parameter['name']}"
+        for item in schema["paths"].values()
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if not has_chinese(parameter.get("description", ""))
+        and not has_chinese(parameter.get("schema", {}).get("description", ""))
+    ]
+    assert undescribed == []
