@@ -5,9 +5,12 @@ it parses, calls the one service or selector, and shapes the answer. Refusals ri
 the services' ``DomainError`` and leave in the one error shape (``api.errors``).
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from api import errors
@@ -78,12 +81,26 @@ class ShazhouAPI(NinjaAPI):
         return schema
 
 
+def docs_when_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The docs page answers only while API_DOCS_ENABLED holds (off in production by default);
+    read at each request. ninja wraps the schema's view with this too: that one always answers."""
+
+    @wraps(view)
+    def docs(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.API_DOCS_ENABLED and not request.path.endswith("/openapi.json"):
+            raise Http404("API docs are off")
+        return view(request, *args, **kwargs)
+
+    return docs
+
+
 api = ShazhouAPI(
     title="美丽沙州开放接口",
     version="1.0.0",
     description=DESCRIPTION,
     urls_namespace="api-v1",
-    docs_url="/docs" if settings.API_DOCS_ENABLED else None,
+    docs_url="/docs",
+    docs_decorator=docs_when_enabled,
     openapi_url="/openapi.json",
     renderer=ShazhouRenderer(),
 )

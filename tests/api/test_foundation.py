@@ -221,3 +221,17 @@ def test_every_field_and_parameter_is_described_in_chinese(api_client):
         and not has_chinese(parameter.get("schema", {}).get("description", ""))
     ]
     assert undescribed == []
+
+
+def test_the_docs_page_is_served_from_this_server_and_can_be_switched_off(client, settings):
+    settings.API_DOCS_ENABLED = True
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+
+    settings.API_DOCS_ENABLED = False  # production's default (API_DOCS unset)
+    assert client.get("/api/v1/docs").status_code == 404
+    assert client.get("/api/v1/openapi.json").status_code == 200
