@@ -26,6 +26,8 @@ class ErrorOut(Schema):
     detail: Any = Field(default="", description="补充说明：怎么办，或哪些字段有误（列表）")
 
 
+TOWN_PATH = "/api/v1/town/"
+
 # Every operation can meet these: a malformed request, no or a dead token, too many tries.
 COMMON = (400, 401, 429)
 
@@ -72,6 +74,16 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        if request.path.startswith(TOWN_PATH):
+            # The town systems' operations take a key, not a person's sign-in.
+            return error_response(
+                api,
+                request,
+                401,
+                "invalid_api_key",
+                _("接口密钥无效或已停用。"),
+                _("在请求头 X-API-Key 中带上镇（街道）管理员在后台创建的接口密钥。"),
+            )
         return error_response(
             api,
             request,

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -44,5 +45,9 @@ def security_revoke_all(request: HttpRequest) -> HttpResponse:
     """全部退出: every sign-in of mine through the API ends; this browser stays signed in."""
     ended = revoke_all(user=request.user, reason=Revoked.ALL)
     if ended:
-        messages.success(request, _("已退出全部 %(count)d 台设备。") % {"count": ended})
+        messages.success(
+            request,
+            ngettext("已退出 %(count)d 台设备。", "已退出全部 %(count)d 台设备。", ended)
+            % {"count": ended},
+        )
     return redirect("api_web:security")

@@ -216,7 +216,8 @@ def test_a_stopped_key_an_unknown_key_and_no_key_are_401(issue, town, town_admin
     revoke_key(actor=town_admin, key=client.key)
     response = client.get(FIGURES, {"period": "2026"})
     assert response.status_code == 401
-    assert response.json()["code"] == "unauthenticated"
+    assert response.json()["code"] == "invalid_api_key"
+    assert "X-API-Key" in response.json()["detail"]
     assert ApiClient(HTTP_X_API_KEY="szk_" + "x" * 43).get(ORGANISATIONS).status_code == 401
     assert api_client.get(FIGURES, {"period": "2026"}).status_code == 401
 
@@ -227,7 +228,7 @@ def test_a_persons_bearer_token_does_not_open_the_town_operations(signed_in, act
     for path in (f"{FIGURES}?period=2026", ORGANISATIONS):
         response = client.get(path)
         assert response.status_code == 401, path
-        assert response.json()["code"] == "unauthenticated"
+        assert response.json()["code"] == "invalid_api_key"
 
 
 def test_no_person_is_in_any_answer(issue, town, served):
