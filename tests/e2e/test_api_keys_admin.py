@@ -83,5 +83,5 @@ def test_a_town_admin_makes_a_key_that_reads_figures_until_it_is_stopped(
     shoot(admin, "stopped")
 
     status, body = read_figures(base, secret)
-    assert (status, body["code"]) == (401, "unauthenticated")
+    assert (status, body["code"]) == (401, "invalid_api_key")
     context.close()
