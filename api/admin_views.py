@@ -27,17 +27,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from api.models import ApiKey
 from api.services.keys import create_key, revoke_key
 from core.errors import DomainError
-from volunteers import permissions
 from volunteers.models import Organisation
-from volunteers.permissions import Action
+from volunteers.permissions import administers_any_town, towns_administered_by
 
 INDEX = "api_keys_admin"
-
-
-def towns_administered_by(user) -> QuerySet[Organisation]:
-    """The towns whose roles ``user`` manages (all of them for a superuser)."""
-    towns = permissions.organisations_in_scope(user, Action.MANAGE_ROLES)
-    return towns.filter(kind=Organisation.Kind.TOWN).order_by("path")
 
 
 def _under(towns: QuerySet[Organisation], field_name: str) -> Q:
@@ -87,18 +80,6 @@ class ApiKeyForm(forms.Form):
     def __init__(self, *args: Any, user, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = scopes_for(user)
-
-
-def administers_any_town(user) -> bool:
-    """Does ``user`` administer some town (``administers_town_of`` it)? Kept on the user for
-    the request: the sidebar asks on every admin page."""
-    cached = getattr(user, "_shazhou_administers_any_town", None)
-    if cached is None:
-        cached = permissions.can_anywhere(user, Action.MANAGE_ROLES) and (
-            towns_administered_by(user).exists()
-        )
-        user._shazhou_administers_any_town = cached
-    return cached
 
 
 def require_town_admin(user) -> None:

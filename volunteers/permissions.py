@@ -312,6 +312,23 @@ def administers_town_of(user, organisation: Organisation) -> bool:
     return town is not None and can(user, Action.MANAGE_ROLES, town)
 
 
+def towns_administered_by(user) -> QuerySet[Organisation]:
+    """The towns whose roles ``user`` manages (all of them for a superuser): the towns
+    ``administers_town_of`` holds for, e.g. whose systems' API keys they keep."""
+    towns = organisations_in_scope(user, Action.MANAGE_ROLES)
+    return towns.filter(kind=Organisation.Kind.TOWN).order_by("path")
+
+
+def administers_any_town(user) -> bool:
+    """Does ``user`` administer some town? Kept on the user for the request: the admin
+    sidebar asks on every page."""
+    cached = getattr(user, "_shazhou_administers_any_town", None)
+    if cached is None:
+        cached = can_anywhere(user, Action.MANAGE_ROLES) and towns_administered_by(user).exists()
+        user._shazhou_administers_any_town = cached
+    return cached
+
+
 def oversees_points_scope_of(user, other) -> bool:
     """Is every subtree where ``other`` may adjust points strictly inside ``user``'s?
 
